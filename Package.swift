@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Strata",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "LMDB", targets: ["LMDB"]),
+        .library(name: "StrataLog", targets: ["StrataLog"]),
+        .executable(name: "strata-bench", targets: ["strata-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // liblmdb from Debian's liblmdb-dev; `make deps` installs it.
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        // A small safe wrapper over LMDB: no event semantics.
+        .target(name: "LMDB", dependencies: ["CLMDB"]),
+        // CRC-32C with the SSE 4.2 instruction where the processor has it.
+        .target(name: "CCRC32C"),
+        // The append-only event log with group commit on one writer thread.
+        .target(
+            name: "StrataLog",
+            dependencies: [
+                "LMDB",
+                "CCRC32C",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Benchmarks of the log against a raw LMDB loop (`make bench`).
+        .executableTarget(
+            name: "strata-bench",
+            dependencies: [
+                "StrataLog",
+                "LMDB",
+                "CLMDB",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Appends in a loop and reports each durable append; the crash test kills it with SIGKILL.
+        .executableTarget(name: "strata-log-torture", dependencies: ["StrataLog"]),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB"]),
+        .testTarget(name: "StrataLogTests", dependencies: ["StrataLog", "LMDB"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,61 @@
+/// Events for one stream within an ``AppendRequest``, with the version the writer expects.
+public struct StreamAppend: Sendable {
+    /// The stream id (1–255 UTF-8 bytes, no NUL).
+    public var streamId: String
+    /// The optimistic concurrency check for this stream.
+    public var expectedVersion: ExpectedVersion
+    /// The events, in order. May be empty: then the stream is only checked.
+    public var events: [EventData]
+
+    public init(streamId: String, expectedVersion: ExpectedVersion, events: [EventData]) {
+        self.streamId = streamId
+        self.expectedVersion = expectedVersion
+        self.events = events
+    }
+}
+
+/// One atomic append: events for one or more distinct streams. Either every stream's expectation
+/// holds and every event is appended (with contiguous positions), or nothing is.
+public struct AppendRequest: Sendable {
+    /// The streams, in the order their events get positions.
+    public var streams: [StreamAppend]
+    /// Work to run inside the write transaction after this request's events are written, such as
+    /// storing an idempotency record. If it throws, the request fails as a whole with that error
+    /// and the other requests of the batch are not affected.
+    public var inTransaction: (@Sendable (_ events: [RecordedEvent], _ transaction: LogTransaction) throws -> Void)?
+
+    public init(
+        streams: [StreamAppend],
+        inTransaction: (@Sendable (_ events: [RecordedEvent], _ transaction: LogTransaction) throws -> Void)? = nil
+    ) {
+        self.streams = streams
+        self.inTransaction = inTransaction
+    }
+
+    /// A request for a single stream.
+    public init(streamId: String, expectedVersion: ExpectedVersion, events: [EventData]) {
+        self.init(streams: [StreamAppend(streamId: streamId, expectedVersion: expectedVersion, events: events)])
+    }
+
+    var eventCount: Int { streams.reduce(0) { $0 + $1.events.count } }
+}
+
+/// What a durable append wrote.
+public struct AppendResult: Sendable, Hashable {
+    /// Each stream of the request with the version it is at now.
+    public var streams: [StreamResult]
+    /// The positions given to the request's events (contiguous); `nil` when it had no events.
+    public var positions: ClosedRange<UInt64>?
+    /// The head of the log after the commit that made this append durable (at least the last
+    /// position of this request; later when other requests shared the commit).
+    public var committedHead: UInt64
+
+    /// A stream's outcome.
+    public struct StreamResult: Sendable, Hashable {
+        public var streamId: String
+        /// The stream's version after the append.
+        public var version: UInt64
+        /// The version of its first appended event; `nil` when none were appended to it.
+        public var firstVersion: UInt64?
+    }
+}

@@ -1,0 +1,271 @@
+import Foundation
+import LMDB
+import Logging
+import Synchronization
+
+/// The append-only event log, stored in one LMDB environment in a data directory.
+///
+/// Opened for writing (``open(directory:configuration:)``), it holds the directory's exclusive
+/// lock and runs every write transaction on one dedicated writer thread with group commit: appends
+/// from many tasks share one transaction and one fsync, and each caller resumes only once its
+/// events are durable. Opened read-only (``openReadOnly(directory:)``), it takes no lock and can
+/// sit beside a running writer. Reads never block on the writer.
+public final class EventLog: Sendable {
+    /// The data directory.
+    public let directory: String
+    /// Whether this log was opened read-only.
+    public let isReadOnly: Bool
+    let environment: Environment
+    let tables: LogTables
+    let configuration: EventLogConfiguration
+    private let lock: DataDirectoryLock?
+    let writer: LogWriter?
+    let notifier = HeadNotifier()
+    let head: Atomic<UInt64>
+    let statisticsBox = Mutex(WriterStatistics())
+    let hookBox = Mutex<(any AppendHook)?>(nil)
+    let commitObservers = Mutex<[@Sendable (CommitReport) -> Void]>([])
+    let logger: Logger
+
+    /// The store format this code writes and reads.
+    public static let storeFormatVersion: UInt32 = 1
+
+    private init(
+        directory: String, readOnly: Bool, environment: Environment, tables: LogTables,
+        configuration: EventLogConfiguration, lock: DataDirectoryLock?, head: UInt64
+    ) {
+        self.directory = directory
+        self.isReadOnly = readOnly
+        self.environment = environment
+        self.tables = tables
+        self.configuration = configuration
+        self.lock = lock
+        self.head = Atomic(head)
+        self.logger = configuration.logger
+        if readOnly {
+            writer = nil
+        } else {
+            // The writer calls back into the log; `unowned` breaks the cycle (the log stops the
+            // writer before it goes away).
+            var commitBatch: ([WriterJob]) -> Void = { _ in }
+            writer = LogWriter(
+                maximumBatchRequests: configuration.maximumBatchRequests,
+                maximumBatchBytes: configuration.maximumBatchBytes,
+                commit: { commitBatch($0) }
+            )
+            commitBatch = { [unowned self] batch in self.commit(batch) }
+        }
+    }
+
+    /// Opens (creating if needed) the log in `directory` for writing, taking its exclusive lock.
+    ///
+    /// - Throws: ``EventLogError/Code/locked`` when another process holds the directory;
+    ///   ``EventLogError/Code/incompatibleFormat`` for a store written by a newer Strata.
+    public static func open(directory: String, configuration: EventLogConfiguration = EventLogConfiguration()) throws -> EventLog {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let lock = try DataDirectoryLock(directory: directory)
+        let environment = try mappingStorageErrors {
+            try Environment(
+                path: directory,
+                configuration: EnvironmentConfiguration(mapSize: configuration.mapSize, maximumMapSize: configuration.maximumMapSize)
+            )
+        }
+        do {
+            let tables = try mappingStorageErrors { try LogTables { try environment.openDatabase(named: $0, flags: [.create]) } }
+            try mappingStorageErrors { try StoreMetadata.prepare(environment: environment, meta: tables.meta) }
+            let head = try mappingStorageErrors {
+                try environment.withReadTransaction { try LogReader(transaction: $0, tables: tables).headPosition() }
+            }
+            let log = EventLog(
+                directory: directory, readOnly: false, environment: environment, tables: tables,
+                configuration: configuration, lock: lock, head: head
+            )
+            log.writer?.start()
+            return log
+        } catch {
+            environment.close()
+            throw error
+        }
+    }
+
+    /// Opens an existing log read-only: no lock, no writer; safe beside a running server.
+    public static func openReadOnly(directory: String) throws -> EventLog {
+        guard FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("data.mdb")) else {
+            throw EventLogError(.storage, "\(directory) holds no Strata store (no data.mdb)")
+        }
+        let environment = try mappingStorageErrors {
+            try Environment(
+                path: directory,
+                configuration: EnvironmentConfiguration(mapSize: 0, flags: [.readOnly, .noThreadLocalStorage])
+            )
+        }
+        do {
+            let tables = try LogTables { name in
+                do {
+                    return try environment.openDatabase(named: name)
+                } catch LMDBError.notFound {
+                    throw EventLogError(.storage, "\(directory) is not a Strata store (no \(name) table)")
+                }
+            }
+            try mappingStorageErrors { try StoreMetadata.check(environment: environment, meta: tables.meta) }
+            let head = try mappingStorageErrors {
+                try environment.withReadTransaction { try LogReader(transaction: $0, tables: tables).headPosition() }
+            }
+            return EventLog(
+                directory: directory, readOnly: true, environment: environment, tables: tables,
+                configuration: EventLogConfiguration(), lock: nil, head: head
+            )
+        } catch {
+            environment.close()
+            throw error
+        }
+    }
+
+    /// Finishes queued writes, stops the writer, ends live subscriptions and closes the store.
+    /// Call once, when no reads are running.
+    public func close() {
+        writer?.stop()
+        notifier.finishAll()
+        environment.close()
+    }
+
+    /// The pid of the process holding `directory`'s writer lock, if one does.
+    public static func lockHolder(of directory: String) -> Int32? {
+        DataDirectoryLock.holder(of: directory)
+    }
+
+    // MARK: Hooks and observation
+
+    /// Installs the hook run inside the write transaction after each append (replacing any other).
+    public func setAppendHook(_ hook: (any AppendHook)?) {
+        hookBox.withLock { $0 = hook }
+    }
+
+    /// Registers `observer` to hear of every durable commit, on the writer thread (keep it quick).
+    public func onCommit(_ observer: @escaping @Sendable (CommitReport) -> Void) {
+        commitObservers.withLock { $0.append(observer) }
+    }
+
+    /// Counters of group commit since opening.
+    public var writerStatistics: WriterStatistics { statisticsBox.withLock { $0 } }
+
+    // MARK: Reading
+
+    /// The last durable position (0 when the log is empty). Read-only logs look it up in the store.
+    public func headPosition() throws -> UInt64 {
+        if isReadOnly { return try withSnapshot { try $0.headPosition() } }
+        return head.load(ordering: .acquiring)
+    }
+
+    /// Runs `body` with a consistent snapshot of the log and its tables.
+    public func withSnapshot<T>(_ body: (LogSnapshot) throws -> T) throws -> T {
+        try mappingStorageErrors {
+            try environment.withReadTransaction { transaction in
+                try body(LogSnapshot(transaction: transaction, tables: tables))
+            }
+        }
+    }
+
+    /// The current version of a stream (0 when it has no events).
+    public func streamVersion(_ streamId: String) throws -> UInt64 {
+        try withSnapshot { try $0.streamVersion(streamId) }
+    }
+
+    /// The event at `position`, or `nil`.
+    public func event(at position: UInt64) throws -> RecordedEvent? {
+        try withSnapshot { try $0.event(at: position) }
+    }
+
+    /// Up to `limit` events after `position` (forward) or before it (backward).
+    public func readAll(after position: UInt64 = 0, direction: ScanDirection = .forward, limit: Int = .max) throws -> [RecordedEvent] {
+        try withSnapshot { try $0.readAll(after: position, direction: direction, limit: limit) }
+    }
+
+    /// Up to `limit` events of one stream, forward from `version` (default 1) or backward from it
+    /// (default: the last).
+    public func readStream(_ streamId: String, from version: UInt64? = nil, direction: ScanDirection = .forward, limit: Int = .max) throws
+        -> [RecordedEvent]
+    {
+        try withSnapshot { try $0.readStream(streamId, from: version, direction: direction, limit: limit) }
+    }
+
+    /// Up to `limit` events of `type` after `position`, found through the type index.
+    public func readByType(_ type: String, after position: UInt64 = 0, limit: Int = .max) throws -> [RecordedEvent] {
+        try withSnapshot { try $0.readByType(type, after: position, limit: limit) }
+    }
+
+    /// A table by name if it exists. A writing log only knows tables created through it.
+    public func existingTable(named name: String) throws -> Table? {
+        if let database = try withSnapshot({ $0.reader.transaction.database(named: name) }) {
+            return Table(database)
+        }
+        guard isReadOnly else { return nil }
+        do {
+            return Table(try environment.openDatabase(named: name))
+        } catch LMDBError.notFound {
+            return nil
+        }
+    }
+
+    /// The table of projection checkpoints.
+    public var checkpointsTable: Table { Table(tables.checkpoints) }
+    /// The table of idempotency records.
+    public var idempotencyTable: Table { Table(tables.idempotency) }
+    /// The table of store metadata (format version, store id, created-at).
+    public var metaTable: Table { Table(tables.meta) }
+
+    // MARK: Live notifications
+
+    /// "The log now ends at N": the current head first, then each new head as commits land. Only
+    /// the newest value is buffered. A read-only log polls the store every `pollInterval`.
+    public func headPositions(pollInterval: Duration = .milliseconds(200)) -> AsyncStream<UInt64> {
+        guard isReadOnly else { return notifier.subscribe(current: head.load(ordering: .acquiring)) }
+        return AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
+            let task = Task { [self] in
+                var last: UInt64?
+                while !Task.isCancelled {
+                    if let current = try? headPosition(), current != last {
+                        continuation.yield(current)
+                        last = current
+                    }
+                    try? await Task.sleep(for: pollInterval)
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    // MARK: Facts
+
+    /// Counts and sizes of the store, for operators.
+    public func storeStatistics() throws -> StoreStatistics {
+        let info = try mappingStorageErrors { try environment.info() }
+        let pageSize = try mappingStorageErrors { try environment.pageSize() }
+        let fileSize = (try? FileManager.default.attributesOfItem(atPath: (directory as NSString).appendingPathComponent("data.mdb"))[.size] as? Int)
+            ?? 0
+        return try withSnapshot { snapshot in
+            StoreStatistics(
+                events: try snapshot.count(Table(tables.events)),
+                streams: try snapshot.count(Table(tables.heads)),
+                headPosition: try snapshot.headPosition(),
+                fileSize: fileSize,
+                usedBytes: (info.lastPage + 1) * pageSize,
+                mapSize: info.mapSize
+            )
+        }
+    }
+}
+
+/// Counts and sizes of a store.
+public struct StoreStatistics: Sendable, Hashable, Codable {
+    public var events: Int
+    public var streams: Int
+    public var headPosition: UInt64
+    /// Bytes of `data.mdb` on disk.
+    public var fileSize: Int
+    /// Bytes of pages in use.
+    public var usedBytes: Int
+    /// The current map size.
+    public var mapSize: Int
+}

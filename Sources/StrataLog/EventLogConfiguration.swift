@@ -1,0 +1,61 @@
+import Logging
+
+/// How to open an ``EventLog``.
+public struct EventLogConfiguration: Sendable {
+    /// The map size to start with (address space, not disk). Grows by doubling when full.
+    public var mapSize: Int
+    /// The largest the store may grow; appends that would need more fail with
+    /// ``EventLogError/Code/storeFull`` while reads keep working.
+    public var maximumMapSize: Int
+    /// At most this many requests share one commit.
+    public var maximumBatchRequests: Int
+    /// At most about this many bytes of event data share one commit.
+    public var maximumBatchBytes: Int
+    /// Where the writer reports failures.
+    public var logger: Logger
+
+    public init(
+        mapSize: Int = 1 << 32,
+        maximumMapSize: Int = 1 << 40,
+        maximumBatchRequests: Int = 1024,
+        maximumBatchBytes: Int = 32 << 20,
+        logger: Logger = Logger(label: "strata.log")
+    ) {
+        self.mapSize = mapSize
+        self.maximumMapSize = maximumMapSize
+        self.maximumBatchRequests = maximumBatchRequests
+        self.maximumBatchBytes = maximumBatchBytes
+        self.logger = logger
+    }
+}
+
+/// Counters of the writer since the log was opened: how well group commit is batching.
+public struct WriterStatistics: Sendable, Hashable {
+    /// Durable commits (one fsync each).
+    public var commits: Int = 0
+    /// Requests (appends and write jobs) that were committed.
+    public var committedRequests: Int = 0
+    /// Requests that failed (conflicts, hook errors, store full …).
+    public var failedRequests: Int = 0
+    /// Events appended.
+    public var events: Int = 0
+    /// Total time spent in write transactions including the fsync, in nanoseconds.
+    public var commitNanoseconds: UInt64 = 0
+
+    /// Mean requests per commit.
+    public var meanBatchSize: Double {
+        commits == 0 ? 0 : Double(committedRequests + failedRequests) / Double(commits)
+    }
+}
+
+/// One durable commit, reported to ``EventLog/onCommit`` observers (metrics).
+public struct CommitReport: Sendable {
+    /// Requests that shared the commit.
+    public var requests: Int
+    /// Events it appended.
+    public var events: Int
+    /// The log's head after it.
+    public var head: UInt64
+    /// Time in the write transaction including the fsync, in nanoseconds.
+    public var nanoseconds: UInt64
+}

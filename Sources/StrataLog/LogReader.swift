@@ -1,0 +1,117 @@
+import Foundation
+import LMDB
+
+/// Reads of the log inside one LMDB transaction; shared by ``LogSnapshot`` and ``LogTransaction``
+/// so both see the log the same way.
+struct LogReader {
+    let transaction: Transaction
+    let tables: LogTables
+
+    func headPosition() throws -> UInt64 {
+        let cursor = try transaction.cursor(tables.events)
+        defer { cursor.close() }
+        guard try cursor.last() else { return 0 }
+        guard let position = cursor.currentKey.bigEndianUInt64 else {
+            throw EventLogError.corrupt(at: 0, "last key of the events table is not a position")
+        }
+        return position
+    }
+
+    func streamVersion(_ streamId: String) throws -> UInt64 {
+        try transaction.withValue(tables.heads, key: Array(streamId.utf8)) { value in
+            guard let value else { return 0 }
+            guard let version = value.bigEndianUInt64 else {
+                throw EventLogError.invalidRequest("head of stream \(streamId) is malformed")
+            }
+            return version
+        }
+    }
+
+    func event(at position: UInt64) throws -> RecordedEvent? {
+        try transaction.withValue(tables.events, key: [UInt8].bigEndian(position)) { value in
+            guard let value else { return nil }
+            return try EventRecord.decode(value, position: position)
+        }
+    }
+
+    func events(after position: UInt64, direction: ScanDirection, limit: Int) throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        guard limit > 0 else { return events }
+        let start: [UInt8]?
+        switch direction {
+        case .forward: start = [UInt8].bigEndian(position &+ 1)
+        case .backward: start = position == 0 ? nil : (position == 1 ? nil : [UInt8].bigEndian(position - 1))
+        }
+        if direction == .backward && position == 1 { return events }
+        try transaction.scan(tables.events, from: start, direction: direction) { key, value in
+            guard let at = key.bigEndianUInt64 else { throw EventLogError.corrupt(at: 0, "malformed position key") }
+            events.append(try EventRecord.decode(value, position: at))
+            return events.count < limit
+        }
+        return events
+    }
+
+    /// Calls `body` for each event after `position` in log order until it returns `false`.
+    func forEachEvent(after position: UInt64, _ body: (RecordedEvent) throws -> Bool) throws {
+        try transaction.scan(tables.events, from: [UInt8].bigEndian(position &+ 1)) { key, value in
+            guard let at = key.bigEndianUInt64 else { throw EventLogError.corrupt(at: 0, "malformed position key") }
+            return try body(try EventRecord.decode(value, position: at))
+        }
+    }
+
+    /// Reads a stream from `version` (inclusive) in `direction`. A backward read from
+    /// `UInt64.max` starts at the stream's last event.
+    func stream(_ streamId: String, from version: UInt64, direction: ScanDirection, limit: Int) throws -> [RecordedEvent] {
+        var positions: [UInt64] = []
+        let prefix = IndexKeys.prefix(streamId)
+        try transaction.scan(tables.streams, from: IndexKeys.stream(streamId, version: version), direction: direction) { key, value in
+            guard positions.count < limit, IndexKeys.matches(key, prefix: prefix) else { return false }
+            guard let position = value.bigEndianUInt64 else {
+                throw EventLogError.corrupt(at: 0, "stream index entry of \(streamId) is malformed")
+            }
+            positions.append(position)
+            return positions.count < limit
+        }
+        return try positions.map { position in
+            guard let event = try event(at: position) else {
+                throw EventLogError.corrupt(at: position, "stream index of \(streamId) points at a missing event")
+            }
+            return event
+        }
+    }
+
+    /// Events of `type` after `position`, in log order, through the type index.
+    func events(ofType type: String, after position: UInt64, limit: Int) throws -> [RecordedEvent] {
+        var positions: [UInt64] = []
+        let prefix = IndexKeys.prefix(type)
+        guard limit > 0 else { return [] }
+        try transaction.scan(tables.types, from: IndexKeys.type(type, position: position &+ 1)) { key, _ in
+            guard IndexKeys.matches(key, prefix: prefix), let split = IndexKeys.split(key) else { return false }
+            positions.append(split.number)
+            return positions.count < limit
+        }
+        return try positions.map { position in
+            guard let event = try event(at: position) else {
+                throw EventLogError.corrupt(at: position, "type index of \(type) points at a missing event")
+            }
+            return event
+        }
+    }
+
+    /// Streams with their current versions, in id order, after `after` and starting with `prefix`.
+    func streams(prefix: String, after: String?, limit: Int) throws -> [(streamId: String, version: UInt64)] {
+        var streams: [(String, UInt64)] = []
+        guard limit > 0 else { return streams }
+        let prefixBytes = Array(prefix.utf8)
+        var start = prefixBytes
+        if let after, after.utf8.starts(with: prefixBytes) {
+            start = Array(after.utf8) + [0]
+        }
+        try transaction.scan(tables.heads, from: start) { key, value in
+            guard key.starts(with: prefixBytes) else { return false }
+            streams.append((String(decoding: key, as: UTF8.self), value.bigEndianUInt64 ?? 0))
+            return streams.count < limit
+        }
+        return streams
+    }
+}
