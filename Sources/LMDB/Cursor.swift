@@ -57,6 +57,8 @@ public final class Cursor {
 
     /// Moves to the first key `>= target`; `false` when there is none.
     public func seek(atLeast target: [UInt8]) throws(LMDBError) -> Bool {
+        // LMDB rejects zero-length keys; every key is at least the empty one.
+        if target.isEmpty { return try first() }
         guard isOpen else { throw LMDBError.transactionClosed }
         try transaction.ensureOpen()
         let code = target.withUnsafeBytes { bytes in

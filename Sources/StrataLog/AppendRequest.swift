@@ -57,5 +57,11 @@ public struct AppendResult: Sendable, Hashable {
         public var version: UInt64
         /// The version of its first appended event; `nil` when none were appended to it.
         public var firstVersion: UInt64?
+
+        public init(streamId: String, version: UInt64, firstVersion: UInt64?) {
+            self.streamId = streamId
+            self.version = version
+            self.firstVersion = firstVersion
+        }
     }
 }

@@ -6,6 +6,12 @@ public struct AppendConflict: Error, Sendable, Hashable, CustomStringConvertible
     public var expected: ExpectedVersion
     public var actual: UInt64
 
+    public init(streamId: String, expected: ExpectedVersion, actual: UInt64) {
+        self.streamId = streamId
+        self.expected = expected
+        self.actual = actual
+    }
+
     public var description: String {
         "stream \(streamId) is at version \(actual), expected \(expected)"
     }

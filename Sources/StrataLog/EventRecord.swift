@@ -38,14 +38,17 @@ enum EventRecord {
         return body.withUnsafeBytes { CRC32C.checksum($0, continuing: seed) }
     }
 
-    /// Decodes and checks the record at `position`.
-    static func decode(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws(EventLogError) -> RecordedEvent {
+    /// Decodes and checks the record at `position`. Without `verifyingChecksum` a record whose
+    /// checksum fails is still parsed if its structure allows (for `verify`'s bookkeeping).
+    static func decode(_ bytes: UnsafeRawBufferPointer, position: UInt64, verifyingChecksum: Bool = true) throws(EventLogError) -> RecordedEvent {
         guard bytes.count >= 4 else { throw .corrupt(at: position, "record of \(bytes.count) bytes is too short") }
         let body = UnsafeRawBufferPointer(rebasing: bytes[0..<bytes.count - 4])
-        var trailer = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - 4)...]))
-        let stored = trailer.read(UInt32.self)
-        guard stored == checksum(position: position, body: body) else {
-            throw .corrupt(at: position, "checksum mismatch")
+        if verifyingChecksum {
+            var trailer = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - 4)...]))
+            let stored = trailer.read(UInt32.self)
+            guard stored == checksum(position: position, body: body) else {
+                throw .corrupt(at: position, "checksum mismatch")
+            }
         }
         var reader = ByteReader(body)
         guard let version = reader.read(UInt8.self) else { throw .corrupt(at: position, "empty record") }

@@ -1,0 +1,115 @@
+import LMDB
+
+/// What ``EventLog/verify(maximumFaults:)`` found.
+public struct VerificationReport: Sendable, Hashable, Codable {
+    /// One problem, with the position concerned when there is one.
+    public struct Fault: Sendable, Hashable, Codable, CustomStringConvertible {
+        public var position: UInt64?
+        public var message: String
+        public var description: String {
+            position.map { "position \($0): \(message)" } ?? message
+        }
+    }
+
+    /// Events read from the log.
+    public var eventsChecked: Int = 0
+    /// Distinct streams seen in the log.
+    public var streamsChecked: Int = 0
+    /// The faults found, up to the maximum asked for.
+    public var faults: [Fault] = []
+    /// All faults found, including those past the maximum.
+    public var faultCount: Int = 0
+
+    /// Whether the store is sound.
+    public var isClean: Bool { faultCount == 0 }
+
+    mutating func record(_ message: String, at position: UInt64? = nil, maximum: Int) {
+        faultCount += 1
+        if faults.count < maximum { faults.append(Fault(position: position, message: message)) }
+    }
+}
+
+extension EventLog {
+    /// Checks the whole store in one snapshot: every record's checksum and encoding, positions
+    /// gapless from 1, each stream's versions consecutive from 1, and the stream index, type index
+    /// and stream heads agreeing exactly with the log. Reports each fault rather than stopping.
+    public func verify(maximumFaults: Int = 1000) throws -> VerificationReport {
+        var report = VerificationReport()
+        do {
+            try environment.withReadTransaction { transaction in
+                try verify(in: transaction, report: &report, maximumFaults: maximumFaults)
+            }
+        } catch let error as LMDBError {
+            report.record("the store could not be read: \(error.message)", maximum: maximumFaults)
+        }
+        return report
+    }
+
+    private func verify(in transaction: Transaction, report: inout VerificationReport, maximumFaults: Int) throws {
+        var expected: UInt64 = 1
+        var lastVersions: [String: UInt64] = [:]
+        try transaction.scan(tables.events) { key, value in
+            guard let position = key.bigEndianUInt64 else {
+                report.record("a key of the events table is not an 8-byte position", maximum: maximumFaults)
+                return true
+            }
+            if position != expected {
+                report.record("gap: expected position \(expected), found \(position)", at: position, maximum: maximumFaults)
+            }
+            expected = position + 1
+            report.eventsChecked += 1
+            let event: RecordedEvent
+            do throws(EventLogError) {
+                event = try EventRecord.decode(value, position: position)
+            } catch {
+                report.record(error.message.replacingOccurrences(of: "position \(position): ", with: ""), at: position, maximum: maximumFaults)
+                // Keep the bookkeeping going with what the damaged record still says, so one bad
+                // byte is one fault and not a cascade.
+                guard let parsed = try? EventRecord.decode(value, position: position, verifyingChecksum: false) else { return true }
+                event = parsed
+            }
+            let last = lastVersions[event.streamId] ?? 0
+            if event.streamVersion != last + 1 {
+                report.record(
+                    "stream \(event.streamId) jumps from version \(last) to \(event.streamVersion)", at: position, maximum: maximumFaults)
+            }
+            lastVersions[event.streamId] = event.streamVersion
+            let indexed = try transaction.get(tables.streams, key: IndexKeys.stream(event.streamId, version: event.streamVersion))
+            if indexed != [UInt8].bigEndian(position) {
+                report.record(
+                    "stream index entry \(event.streamId)@\(event.streamVersion) is \(indexed == nil ? "missing" : "wrong")", at: position,
+                    maximum: maximumFaults)
+            }
+            if try !transaction.contains(tables.types, key: IndexKeys.type(event.type, position: position)) {
+                report.record("type index entry for \(event.type) is missing", at: position, maximum: maximumFaults)
+            }
+            return true
+        }
+        report.streamsChecked = lastVersions.count
+
+        let streamEntries = try transaction.statistics(tables.streams).entries
+        if streamEntries != report.eventsChecked {
+            report.record("the stream index has \(streamEntries) entries for \(report.eventsChecked) events", maximum: maximumFaults)
+        }
+        let typeIndexEntries = try transaction.statistics(tables.types).entries
+        if typeIndexEntries != report.eventsChecked {
+            report.record("the type index has \(typeIndexEntries) entries for \(report.eventsChecked) events", maximum: maximumFaults)
+        }
+        var headsSeen = 0
+        try transaction.scan(tables.heads) { key, value in
+            headsSeen += 1
+            let streamId = String(decoding: key, as: UTF8.self)
+            let version = value.bigEndianUInt64
+            let actual = lastVersions[streamId]
+            if version != actual {
+                report.record(
+                    "head of stream \(streamId) says \(version.map(String.init) ?? "garbage"), the log says \(actual.map(String.init) ?? "no events")",
+                    maximum: maximumFaults)
+            }
+            return true
+        }
+        if headsSeen != lastVersions.count {
+            report.record("\(lastVersions.count) streams in the log but \(headsSeen) stream heads", maximum: maximumFaults)
+        }
+    }
+}
