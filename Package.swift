@@ -22,14 +22,14 @@ let package = Package(
         ),
         // A small safe wrapper over LMDB: no event semantics.
         .target(name: "LMDB", dependencies: ["CLMDB"]),
-        // CRC-32C with the SSE 4.2 instruction where the processor has it.
-        .target(name: "CCRC32C"),
+        // Small C helpers: CRC-32C with the SSE 4.2 instruction where the processor has it, getrandom.
+        .target(name: "CStrataSupport"),
         // The append-only event log with group commit on one writer thread.
         .target(
             name: "StrataLog",
             dependencies: [
                 "LMDB",
-                "CCRC32C",
+                "CStrataSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

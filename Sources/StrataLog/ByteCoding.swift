@@ -6,6 +6,16 @@ extension Array where Element == UInt8 {
         Swift.withUnsafeBytes(of: &big) { append(contentsOf: $0) }
     }
 
+    /// Appends `value` as an unsigned LEB128 varint (7 bits a byte, low bits first).
+    mutating func appendVarint(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        append(UInt8(rest))
+    }
+
     /// The 8-byte big-endian encoding of `value`.
     static func bigEndian(_ value: UInt64) -> [UInt8] {
         var bytes: [UInt8] = []
@@ -31,6 +41,20 @@ struct ByteReader {
         withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + size])) }
         offset += size
         return T(bigEndian: value)
+    }
+
+    /// Reads an unsigned LEB128 varint; `nil` when truncated or longer than 64 bits.
+    mutating func readVarint() -> UInt64? {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while remaining > 0, shift < 64 {
+            let byte = bytes[offset]
+            offset += 1
+            value |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+        return nil
     }
 
     mutating func read(count: Int) -> UnsafeRawBufferPointer? {

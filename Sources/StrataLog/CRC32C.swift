@@ -1,4 +1,4 @@
-internal import CCRC32C
+internal import CStrataSupport
 
 /// CRC-32C (Castagnoli), the checksum every event record carries.
 enum CRC32C {

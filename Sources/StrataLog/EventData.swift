@@ -12,8 +12,8 @@ public struct EventData: Sendable, Hashable {
     /// The envelope metadata (correlation id, causation id, user id …), normally JSON.
     public var metadata: [UInt8]
 
-    /// An event with a fresh id.
-    public init(id: UUID = UUID(), type: String, data: [UInt8], metadata: [UInt8] = Array("{}".utf8)) {
+    /// An event with a fresh, time-ordered id.
+    public init(id: UUID = UUIDv7.make(), type: String, data: [UInt8], metadata: [UInt8] = Array("{}".utf8)) {
         self.id = id
         self.type = type
         self.data = data

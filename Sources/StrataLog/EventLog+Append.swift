@@ -56,7 +56,7 @@ extension EventLog {
 
     /// What one job produced inside the transaction, before the commit.
     private enum JobOutcome {
-        case appended(AppendResult, eventCount: Int)
+        case appended(AppendResult, eventCount: Int, typePositions: [String: [UInt64]])
         case wrote
         case failed(any Error)
     }
@@ -68,16 +68,27 @@ extension EventLog {
         var outcomes: [JobOutcome] = []
         var actions: [@Sendable () -> Void] = []
         var newHead: UInt64 = 0
+        var applied = started
         do {
             try environment.withWriteTransaction { transaction in
                 // The body may run again after the map grows: start from scratch each time.
                 outcomes = []
                 actions = []
                 var head = try LogReader(transaction: transaction, tables: tables).headPosition()
+                var typePositions: [String: [UInt64]] = [:]
                 for job in batch {
-                    outcomes.append(try run(job, in: transaction, hook: hook, head: &head, actions: &actions))
+                    let outcome = try run(job, in: transaction, hook: hook, head: &head, actions: &actions)
+                    if case .appended(_, _, let types) = outcome {
+                        typePositions.merge(types) { $0 + $1 }
+                    }
+                    outcomes.append(outcome)
+                }
+                // Each type's tail is rewritten once per batch, not once per request.
+                for (type, positions) in typePositions {
+                    try index(positions, ofType: type, in: transaction)
                 }
                 newHead = head
+                applied = ContinuousClock.now
             }
         } catch {
             if batch.count > 1 {
@@ -92,6 +103,8 @@ extension EventLog {
             return
         }
         let nanoseconds = UInt64((ContinuousClock.now - started) / .nanoseconds(1))
+        let applyNanoseconds = UInt64((applied - started) / .nanoseconds(1))
+        statisticsBox.withLock { $0.applyNanoseconds += applyNanoseconds }
         finish(batch, outcomes: outcomes, actions: actions, newHead: newHead, nanoseconds: nanoseconds)
     }
 
@@ -100,7 +113,7 @@ extension EventLog {
         var failed = 0
         for outcome in outcomes {
             switch outcome {
-            case .appended(_, let count): events += count
+            case .appended(_, let count, _): events += count
             case .failed: failed += 1
             case .wrote: break
             }
@@ -119,7 +132,7 @@ extension EventLog {
         if newHead != previousHead { notifier.publish(newHead) }
         for (job, outcome) in zip(batch, outcomes) {
             switch (job, outcome) {
-            case (.append(_, _, let reply), .appended(var result, _)):
+            case (.append(_, _, let reply), .appended(var result, _, _)):
                 result.committedHead = newHead
                 reply(.success(result))
             case (.write(_, let reply), .wrote):
@@ -141,32 +154,32 @@ extension EventLog {
         switch job {
         case .append(let request, _, _):
             let reader = LogReader(transaction: transaction, tables: tables)
-            var current: [UInt64] = []
+            var current: [IndexTail] = []
             for stream in request.streams {
-                let version = try reader.streamVersion(stream.streamId)
-                guard stream.expectedVersion.isSatisfied(by: version) else {
+                let tail = try reader.streamTail(stream.streamId) ?? IndexTail(version: 0, positions: [])
+                guard stream.expectedVersion.isSatisfied(by: tail.version) else {
                     return .failed(EventLogError.conflict(
-                        AppendConflict(streamId: stream.streamId, expected: stream.expectedVersion, actual: version)))
+                        AppendConflict(streamId: stream.streamId, expected: stream.expectedVersion, actual: tail.version)))
                 }
-                current.append(version)
+                current.append(tail)
             }
             guard hook != nil || request.inTransaction != nil else {
                 // Nothing can fail after the checks but the transaction itself: write in place.
-                let (result, _) = try write(request, versions: current, in: transaction, head: &head)
-                return .appended(result, eventCount: request.eventCount)
+                let (result, _, types) = try write(request, versions: current, in: transaction, head: &head)
+                return .appended(result, eventCount: request.eventCount, typePositions: types)
             }
             var childHead = head
             do {
-                let (result, childActions) = try transaction.withNestedTransaction { child in
-                    let (result, recorded) = try write(request, versions: current, in: child, head: &childHead)
+                let (result, types, childActions) = try transaction.withNestedTransaction { child in
+                    let (result, recorded, types) = try write(request, versions: current, in: child, head: &childHead)
                     let context = LogTransaction(transaction: child, tables: tables)
                     try hook?.didAppend(recorded, in: context)
                     try request.inTransaction?(recorded, context)
-                    return (result, context.afterCommitActions)
+                    return (result, types, context.afterCommitActions)
                 }
                 head = childHead
                 actions += childActions
-                return .appended(result, eventCount: request.eventCount)
+                return .appended(result, eventCount: request.eventCount, typePositions: types)
             } catch {
                 if transaction.sawMapFull { throw LMDBError.mapFull }
                 return .failed(error)
@@ -187,11 +200,11 @@ extension EventLog {
         }
     }
 
-    /// Writes a checked request's events and index entries. Returns the result and the events as
-    /// recorded (for hooks).
+    /// Writes a checked request's events and stream index entries. Returns the result, the events
+    /// as recorded (for hooks) and their positions by type, which the batch indexes once at its end.
     private func write(
-        _ request: AppendRequest, versions: [UInt64], in transaction: WriteTransaction, head: inout UInt64
-    ) throws -> (AppendResult, [RecordedEvent]) {
+        _ request: AppendRequest, versions tails: [IndexTail], in transaction: WriteTransaction, head: inout UInt64
+    ) throws -> (AppendResult, [RecordedEvent], [String: [UInt64]]) {
         let recordedAt = Date()
         let micros = EventRecord.micros(recordedAt)
         let storedAt = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
@@ -199,31 +212,60 @@ extension EventLog {
         var recorded: [RecordedEvent] = []
         recorded.reserveCapacity(request.eventCount)
         var streamResults: [AppendResult.StreamResult] = []
-        for (stream, current) in zip(request.streams, versions) {
-            var version = current
+        var typePositions: [String: [UInt64]] = [:]
+        for (stream, current) in zip(request.streams, tails) {
+            var tail = current
             for event in stream.events {
-                version += 1
+                if tail.positions.count >= IndexTail.streamCapacity {
+                    try flush(streamTail: &tail, of: stream.streamId, in: transaction)
+                }
+                tail.version += 1
                 head += 1
-                let record = EventRecord.encode(event, streamId: stream.streamId, streamVersion: version, position: head, recordedAt: micros)
-                let positionKey = [UInt8].bigEndian(head)
-                try transaction.put(tables.events, key: positionKey, value: record, flags: .append)
-                try transaction.put(tables.streams, key: IndexKeys.stream(stream.streamId, version: version), value: positionKey)
-                try transaction.put(tables.types, key: IndexKeys.type(event.type, position: head), value: [UInt8]())
+                let record = EventRecord.encode(event, streamId: stream.streamId, streamVersion: tail.version, position: head, recordedAt: micros)
+                try transaction.put(tables.events, key: [UInt8].bigEndian(head), value: record, flags: .append)
+                tail.positions.append(head)
+                typePositions[event.type, default: []].append(head)
                 recorded.append(
                     RecordedEvent(
-                        position: head, streamId: stream.streamId, streamVersion: version, id: event.id, type: event.type,
+                        position: head, streamId: stream.streamId, streamVersion: tail.version, id: event.id, type: event.type,
                         recordedAt: storedAt, metadata: event.metadata, data: event.data
                     ))
             }
-            if version != current {
-                try transaction.put(tables.heads, key: Array(stream.streamId.utf8), value: [UInt8].bigEndian(version))
+            if tail != current {
+                try transaction.put(tables.heads, key: Array(stream.streamId.utf8), value: tail.encoded)
             }
             streamResults.append(
                 AppendResult.StreamResult(
-                    streamId: stream.streamId, version: version, firstVersion: version == current ? nil : current + 1))
+                    streamId: stream.streamId, version: tail.version, firstVersion: tail.version == current.version ? nil : current.version + 1))
         }
         let positions: ClosedRange<UInt64>? = head >= first ? first...head : nil
-        return (AppendResult(streams: streamResults, positions: positions, committedHead: head), recorded)
+        return (AppendResult(streams: streamResults, positions: positions, committedHead: head), recorded, typePositions)
+    }
+
+    /// Moves a full stream tail into the `streams` index: one run of adjacent keys.
+    private func flush(streamTail tail: inout IndexTail, of streamId: String, in transaction: WriteTransaction) throws {
+        var version = tail.firstVersion
+        for position in tail.positions {
+            try transaction.put(tables.streams, key: IndexKeys.stream(streamId, version: version), value: [UInt8].bigEndian(position))
+            version += 1
+        }
+        tail.positions.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds positions to a type's tail, moving full tails into the `types` index.
+    private func index(_ positions: [UInt64], ofType type: String, in transaction: WriteTransaction) throws {
+        let reader = LogReader(transaction: transaction, tables: tables)
+        var tail = try reader.typeTail(type) ?? IndexTail(version: 0, positions: [])
+        for position in positions {
+            if tail.positions.count >= IndexTail.typeCapacity {
+                for entry in tail.positions {
+                    try transaction.put(tables.types, key: IndexKeys.type(type, position: entry), value: [UInt8]())
+                }
+                tail.positions.removeAll(keepingCapacity: true)
+            }
+            tail.positions.append(position)
+        }
+        try transaction.put(tables.typeTails, key: Array(type.utf8), value: tail.encoded)
     }
 
     /// Errors handed back to callers: storage errors become ``EventLogError``s; anything else (a

@@ -41,6 +41,8 @@ public struct WriterStatistics: Sendable, Hashable {
     public var events: Int = 0
     /// Total time spent in write transactions including the fsync, in nanoseconds.
     public var commitNanoseconds: UInt64 = 0
+    /// The part of `commitNanoseconds` spent before the commit call: checks, writes and hooks.
+    public var applyNanoseconds: UInt64 = 0
 
     /// Mean requests per commit.
     public var meanBatchSize: Double {

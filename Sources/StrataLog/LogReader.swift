@@ -18,12 +18,28 @@ struct LogReader {
     }
 
     func streamVersion(_ streamId: String) throws -> UInt64 {
+        try streamTail(streamId)?.version ?? 0
+    }
+
+    /// The stream's head: its version and the newest index entries (see ``IndexTail``).
+    func streamTail(_ streamId: String) throws -> IndexTail? {
         try transaction.withValue(tables.heads, key: Array(streamId.utf8)) { value in
-            guard let value else { return 0 }
-            guard let version = value.bigEndianUInt64 else {
-                throw EventLogError.invalidRequest("head of stream \(streamId) is malformed")
+            guard let value else { return nil }
+            guard let tail = IndexTail(value) else {
+                throw EventLogError.corrupt(at: 0, "head of stream \(streamId) is malformed")
             }
-            return version
+            return tail
+        }
+    }
+
+    /// The type's newest index entries (see ``IndexTail``).
+    func typeTail(_ type: String) throws -> IndexTail? {
+        try transaction.withValue(tables.typeTails, key: Array(type.utf8)) { value in
+            guard let value else { return nil }
+            guard let tail = IndexTail(value) else {
+                throw EventLogError.corrupt(at: 0, "index tail of type \(type) is malformed")
+            }
+            return tail
         }
     }
 
@@ -60,17 +76,41 @@ struct LogReader {
     }
 
     /// Reads a stream from `version` (inclusive) in `direction`. A backward read from
-    /// `UInt64.max` starts at the stream's last event.
+    /// `UInt64.max` starts at the stream's last event. Older versions come from the `streams`
+    /// index, the newest from the stream's tail in `heads`.
     func stream(_ streamId: String, from version: UInt64, direction: ScanDirection, limit: Int) throws -> [RecordedEvent] {
+        guard limit > 0, let tail = try streamTail(streamId) else { return [] }
+        let tailStart = tail.positions.isEmpty ? tail.version + 1 : tail.firstVersion
         var positions: [UInt64] = []
         let prefix = IndexKeys.prefix(streamId)
-        try transaction.scan(tables.streams, from: IndexKeys.stream(streamId, version: version), direction: direction) { key, value in
-            guard positions.count < limit, IndexKeys.matches(key, prefix: prefix) else { return false }
-            guard let position = value.bigEndianUInt64 else {
-                throw EventLogError.corrupt(at: 0, "stream index entry of \(streamId) is malformed")
+
+        func indexed(from start: UInt64, _ direction: ScanDirection) throws {
+            try transaction.scan(tables.streams, from: IndexKeys.stream(streamId, version: start), direction: direction) { key, value in
+                guard positions.count < limit, IndexKeys.matches(key, prefix: prefix) else { return false }
+                guard let position = value.bigEndianUInt64 else {
+                    throw EventLogError.corrupt(at: 0, "stream index entry of \(streamId) is malformed")
+                }
+                positions.append(position)
+                return positions.count < limit
             }
-            positions.append(position)
-            return positions.count < limit
+        }
+
+        switch direction {
+        case .forward:
+            let start = max(version, 1)
+            if start < tailStart { try indexed(from: start, .forward) }
+            var wanted = max(start, tailStart)
+            while positions.count < limit, let position = tail.position(ofVersion: wanted) {
+                positions.append(position)
+                wanted += 1
+            }
+        case .backward:
+            var wanted = min(version, tail.version)
+            while positions.count < limit, wanted >= 1, let position = tail.position(ofVersion: wanted) {
+                positions.append(position)
+                wanted -= 1
+            }
+            if positions.count < limit, wanted >= 1 { try indexed(from: min(wanted, tailStart - 1), .backward) }
         }
         return try positions.map { position in
             guard let event = try event(at: position) else {
@@ -80,7 +120,8 @@ struct LogReader {
         }
     }
 
-    /// Events of `type` after `position`, in log order, through the type index.
+    /// Events of `type` after `position`, in log order: older ones through the `types` index,
+    /// the newest from the type's tail.
     func events(ofType type: String, after position: UInt64, limit: Int) throws -> [RecordedEvent] {
         var positions: [UInt64] = []
         let prefix = IndexKeys.prefix(type)
@@ -89,6 +130,11 @@ struct LogReader {
             guard IndexKeys.matches(key, prefix: prefix), let split = IndexKeys.split(key) else { return false }
             positions.append(split.number)
             return positions.count < limit
+        }
+        if positions.count < limit, let tail = try typeTail(type) {
+            for tailPosition in tail.positions where tailPosition > position && positions.count < limit {
+                positions.append(tailPosition)
+            }
         }
         return try positions.map { position in
             guard let event = try event(at: position) else {
@@ -109,7 +155,7 @@ struct LogReader {
         }
         try transaction.scan(tables.heads, from: start) { key, value in
             guard key.starts(with: prefixBytes) else { return false }
-            streams.append((String(decoding: key, as: UTF8.self), value.bigEndianUInt64 ?? 0))
+            streams.append((String(decoding: key, as: UTF8.self), IndexTail(value)?.version ?? 0))
             return streams.count < limit
         }
         return streams

@@ -24,6 +24,12 @@ enum WriterJob {
 /// queued into one batch, hands it to `commit`, and waits for more. While one batch is being
 /// fsynced the next one gathers, so the number of fsyncs stays flat as concurrency grows.
 ///
+/// Group-commit delay: right after a commit, the callers it resumed are still on their way back
+/// with their next requests. When fewer jobs are queued than the last batch held, the writer waits
+/// for them a little — at most half the last commit's duration, never more than a millisecond —
+/// so one commit carries them all instead of splitting them over two. A single caller (batch of
+/// one) never waits.
+///
 /// `@unchecked Sendable`: the queue and flags are only touched under `condition`'s lock.
 final class LogWriter: @unchecked Sendable {
     private let condition = NSCondition()
@@ -31,6 +37,10 @@ final class LogWriter: @unchecked Sendable {
     private var isStopping = false
     private var isRunning = false
     private let stopped = DispatchSemaphore(value: 0)
+    /// `submit` wakes the writer once this many jobs are queued.
+    private var wakeThreshold = 1
+    private var lastBatchSize = 0
+    private var lastCommitDuration: Duration = .zero
     private let maximumBatchRequests: Int
     private let maximumBatchBytes: Int
     private let commit: ([WriterJob]) -> Void
@@ -60,7 +70,7 @@ final class LogWriter: @unchecked Sendable {
             return
         }
         queue.append(job)
-        condition.signal()
+        if queue.count >= wakeThreshold { condition.signal() }
         condition.unlock()
     }
 
@@ -76,7 +86,13 @@ final class LogWriter: @unchecked Sendable {
 
     private func run() {
         while let batch = nextBatch() {
+            let started = ContinuousClock.now
             commit(batch)
+            let duration = ContinuousClock.now - started
+            condition.lock()
+            lastBatchSize = batch.count
+            lastCommitDuration = duration
+            condition.unlock()
         }
         stopped.signal()
     }
@@ -84,8 +100,19 @@ final class LogWriter: @unchecked Sendable {
     private func nextBatch() -> [WriterJob]? {
         condition.lock()
         defer { condition.unlock() }
+        wakeThreshold = 1
         while queue.isEmpty && !isStopping { condition.wait() }
         if queue.isEmpty { return nil }
+        if lastBatchSize > 1 && queue.count < lastBatchSize && !isStopping {
+            let delay = min(lastCommitDuration / 2, .milliseconds(1))
+            let nanoseconds = Double(delay.components.attoseconds) / 1e9 + Double(delay.components.seconds) * 1e9
+            let deadline = Date(timeIntervalSinceNow: nanoseconds / 1e9)
+            wakeThreshold = lastBatchSize
+            while queue.count < lastBatchSize && !isStopping {
+                if !condition.wait(until: deadline) { break }
+            }
+            wakeThreshold = 1
+        }
         var count = 0
         var bytes = 0
         while count < queue.count && count < maximumBatchRequests {

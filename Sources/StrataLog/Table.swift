@@ -14,7 +14,7 @@ public struct Table: Sendable, Hashable {
     }
 
     /// Names the log keeps for itself; hooks cannot open these for writing.
-    static let reservedNames: Set<String> = [LogTables.events, LogTables.streams, LogTables.heads, LogTables.types]
+    static let reservedNames: Set<String> = [LogTables.events, LogTables.streams, LogTables.heads, LogTables.types, LogTables.typeTails]
 }
 
 /// Read access to tables, shared by snapshots and write transactions.
@@ -44,15 +44,17 @@ struct LogTables: Sendable {
     static let streams = "streams"
     static let heads = "heads"
     static let types = "types"
+    static let typeTails = "typeTails"
     static let checkpoints = "checkpoints"
     static let idempotency = "idempotency"
     static let meta = "meta"
-    static let all = [events, streams, heads, types, checkpoints, idempotency, meta]
+    static let all = [events, streams, heads, types, typeTails, checkpoints, idempotency, meta]
 
     let events: Database
     let streams: Database
     let heads: Database
     let types: Database
+    let typeTails: Database
     let checkpoints: Database
     let idempotency: Database
     let meta: Database
@@ -62,6 +64,7 @@ struct LogTables: Sendable {
         streams = try open(Self.streams)
         heads = try open(Self.heads)
         types = try open(Self.types)
+        typeTails = try open(Self.typeTails)
         checkpoints = try open(Self.checkpoints)
         idempotency = try open(Self.idempotency)
         meta = try open(Self.meta)

@@ -1,4 +1,4 @@
-#include "ccrc32c.h"
+#include "strata_support.h"
 #include <string.h>
 
 static uint32_t table[8][256];

@@ -1,0 +1,214 @@
+import ArgumentParser
+import CLMDB
+import Foundation
+import StrataLog
+
+/// Durable appends through the event log at several concurrency levels, a full read of the log,
+/// and the baseline: a raw LMDB loop over the same CLMDB appending 100 events per durable
+/// transaction.
+struct LogBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Event log appends and reads against a raw LMDB loop."
+    )
+
+    @Option(help: "Seconds each append measurement runs.")
+    var seconds: Double = 5
+
+    @Option(help: "Events to load for the full-read measurement.")
+    var readEvents: Int = 1_000_000
+
+    @Option(parsing: .upToNextOption, help: "Concurrent appenders to measure.")
+    var appenders: [Int] = [1, 16, 64]
+
+    @Option(help: "Where to put scratch stores (default: the system temporary directory).")
+    var directory: String?
+
+    func run() async throws {
+        print("# strata-bench log — \(Date().formatted(.iso8601))")
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB; seconds per run: \(seconds)")
+        print("")
+        let raw = try rawLMDBLoop()
+        print("| measurement | events/s | vs raw loop | mean batch (requests/commit) | commits/s | mean commit (ms) |")
+        print("|---|---:|---:|---:|---:|---:|")
+        print("| raw LMDB loop, 100 events per durable txn | \(grouped(Int(raw))) | 1.00 | — | \(grouped(Int(raw / 100))) | \(String(format: "%.2f", 100_000 / raw)) |")
+        for count in appenders {
+            let result = try await durableAppends(appenders: count)
+            let ratio = String(format: "%.2f", result.eventsPerSecond / raw)
+            print(
+                "| EventLog.append, \(count) concurrent appender\(count == 1 ? "" : "s"), 1 event each | \(grouped(Int(result.eventsPerSecond))) | \(ratio) | \(String(format: "%.1f", result.meanBatch)) | \(grouped(Int(result.commitsPerSecond))) | \(String(format: "%.2f", result.meanCommitMilliseconds)) |"
+            )
+        }
+        let read = try await fullRead()
+        print("")
+        print("| full read | events | seconds | events/s |")
+        print("|---|---:|---:|---:|")
+        print("| EventLog snapshot forEachEvent (decode + CRC check) | \(grouped(read.events)) | \(String(format: "%.2f", read.seconds)) | \(rate(read.events, read.seconds)) |")
+        print("| raw LMDB cursor scan of the same events table | \(grouped(read.events)) | \(String(format: "%.2f", read.rawSeconds)) | \(rate(read.events, read.rawSeconds)) |")
+    }
+
+    private struct AppendFigures {
+        var eventsPerSecond: Double
+        var meanBatch: Double
+        var commitsPerSecond: Double
+        var meanCommitMilliseconds: Double
+    }
+
+    /// `count` tasks each append one event at a time to a stream of their own, with exact
+    /// expected versions, for `seconds`.
+    private func durableAppends(appenders count: Int) async throws -> AppendFigures {
+        let scratch = try ScratchDirectory(under: directory, label: "append-\(count)")
+        defer { scratch.remove() }
+        let log = try EventLog.open(directory: scratch.path)
+        defer { log.close() }
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        let (events, elapsed) = try await measure {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for appender in 0..<count {
+                    group.addTask {
+                        var version: UInt64 = 0
+                        let stream = "bench-\(appender)"
+                        while ContinuousClock.now < deadline {
+                            let event = EventData(type: "OrderLinePlaced", data: SamplePayload.data, metadata: SamplePayload.metadata)
+                            _ = try await log.append(AppendRequest(streamId: stream, expectedVersion: .exact(version), events: [event]))
+                            version += 1
+                        }
+                        return Int(version)
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+        }
+        let statistics = log.writerStatistics
+        if ProcessInfo.processInfo.environment["STRATA_BENCH_DEBUG"] != nil {
+            print("apply ms/commit", Double(statistics.applyNanoseconds) / Double(max(1, statistics.commits)) / 1e6)
+        }
+        return AppendFigures(
+            eventsPerSecond: Double(events) / elapsed,
+            meanBatch: statistics.meanBatchSize,
+            commitsPerSecond: Double(statistics.commits) / elapsed,
+            meanCommitMilliseconds: statistics.commits == 0 ? 0 : Double(statistics.commitNanoseconds) / Double(statistics.commits) / 1e6
+        )
+    }
+
+    /// The baseline: one thread, 100 puts per transaction with `MDB_APPEND`, durable commit each.
+    /// Records are the same size as the log's.
+    private func rawLMDBLoop() throws -> Double {
+        let scratch = try ScratchDirectory(under: directory, label: "raw")
+        defer { scratch.remove() }
+        var environment: OpaquePointer?
+        try lmdb(mdb_env_create(&environment))
+        defer { mdb_env_close(environment) }
+        try lmdb(mdb_env_set_mapsize(environment, 1 << 32))
+        try lmdb(mdb_env_set_maxdbs(environment, 4))
+        try lmdb(mdb_env_open(environment, scratch.path, UInt32(MDB_NOTLS), 0o600))
+        var database = MDB_dbi()
+        var setup: OpaquePointer?
+        try lmdb(mdb_txn_begin(environment, nil, 0, &setup))
+        try lmdb(mdb_dbi_open(setup, "events", UInt32(MDB_CREATE), &database))
+        try lmdb(mdb_txn_commit(setup))
+
+        // Same size as an EventLog record of the sample event: header, ids, names, payloads, CRC.
+        let recordSize = 45 + "bench-0".utf8.count + "OrderLinePlaced".utf8.count + 8 + SamplePayload.data.count + SamplePayload.metadata.count + 4
+        var record = [UInt8](repeating: 0x5a, count: recordSize)
+        var position: UInt64 = 0
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        let start = ContinuousClock.now
+        while ContinuousClock.now < deadline {
+            var transaction: OpaquePointer?
+            try lmdb(mdb_txn_begin(environment, nil, 0, &transaction))
+            for _ in 0..<100 {
+                position += 1
+                var key = position.bigEndian
+                try withUnsafeMutableBytes(of: &key) { keyBytes in
+                    try record.withUnsafeMutableBytes { valueBytes in
+                        var keyValue = MDB_val(mv_size: 8, mv_data: keyBytes.baseAddress)
+                        var dataValue = MDB_val(mv_size: valueBytes.count, mv_data: valueBytes.baseAddress)
+                        try lmdb(mdb_put(transaction, database, &keyValue, &dataValue, UInt32(MDB_APPEND)))
+                    }
+                }
+            }
+            try lmdb(mdb_txn_commit(transaction))
+        }
+        let elapsed = ContinuousClock.now - start
+        return Double(position) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    private struct ReadFigures {
+        var events: Int
+        var seconds: Double
+        var rawSeconds: Double
+    }
+
+    /// Loads `readEvents` events (1,000 per append), then reads them all back through a snapshot,
+    /// and scans the same table with a raw cursor.
+    private func fullRead() async throws -> ReadFigures {
+        let scratch = try ScratchDirectory(under: directory, label: "read")
+        defer { scratch.remove() }
+        let log = try EventLog.open(directory: scratch.path)
+        let batch = 1000
+        var loaded = 0
+        while loaded < readEvents {
+            let count = min(batch, readEvents - loaded)
+            let events = (0..<count).map { _ in EventData(type: "OrderLinePlaced", data: SamplePayload.data, metadata: SamplePayload.metadata) }
+            _ = try await log.append(AppendRequest(streamId: "load-\(loaded / batch % 1000)", expectedVersion: .any, events: events))
+            loaded += count
+        }
+        let (read, seconds) = try await measure {
+            try log.withSnapshot { snapshot in
+                var count = 0
+                var bytes = 0
+                try snapshot.forEachEvent { event in
+                    count += 1
+                    bytes &+= event.data.count
+                    return true
+                }
+                return count
+            }
+        }
+        log.close()
+        let rawSeconds = try rawScan(scratch.path, expecting: read)
+        return ReadFigures(events: read, seconds: seconds, rawSeconds: rawSeconds)
+    }
+
+    /// Walks the `events` table with a bare cursor, touching every value's bytes.
+    private func rawScan(_ path: String, expecting count: Int) throws -> Double {
+        var environment: OpaquePointer?
+        try lmdb(mdb_env_create(&environment))
+        defer { mdb_env_close(environment) }
+        try lmdb(mdb_env_set_maxdbs(environment, 16))
+        try lmdb(mdb_env_open(environment, path, UInt32(MDB_RDONLY | MDB_NOTLS), 0o600))
+        var transaction: OpaquePointer?
+        try lmdb(mdb_txn_begin(environment, nil, UInt32(MDB_RDONLY), &transaction))
+        defer { mdb_txn_abort(transaction) }
+        var database = MDB_dbi()
+        try lmdb(mdb_dbi_open(transaction, "events", 0, &database))
+        var cursor: OpaquePointer?
+        try lmdb(mdb_cursor_open(transaction, database, &cursor))
+        defer { mdb_cursor_close(cursor) }
+        var key = MDB_val()
+        var value = MDB_val()
+        var seen = 0
+        var checksum: UInt8 = 0
+        let start = ContinuousClock.now
+        var code = mdb_cursor_get(cursor, &key, &value, MDB_FIRST)
+        while code == MDB_SUCCESS {
+            seen += 1
+            let bytes = UnsafeRawBufferPointer(start: value.mv_data, count: value.mv_size)
+            checksum &+= bytes.last ?? 0
+            code = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+        }
+        let elapsed = ContinuousClock.now - start
+        guard seen == count else { throw ValidationError("raw scan saw \(seen) events, expected \(count) (checksum \(checksum))") }
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
+
+struct LMDBFailure: Error, CustomStringConvertible {
+    let code: Int32
+    var description: String { String(cString: mdb_strerror(code)) }
+}
+
+func lmdb(_ code: Int32) throws {
+    if code != MDB_SUCCESS { throw LMDBFailure(code: code) }
+}
