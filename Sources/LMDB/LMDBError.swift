@@ -13,7 +13,8 @@ public struct LMDBError: Error, Sendable, Hashable, CustomStringConvertible {
         case keyExists, notFound, pageNotFound, corrupted, panic, versionMismatch, invalid
         case mapFull, databasesFull, readersFull, tlsFull, transactionFull, cursorFull, pageFull
         case mapResized, incompatible, badReaderSlot, badTransaction, badValueSize, badDatabase
-        case transactionClosed, alreadyOpen, readOnly, system(Int32)
+        case transactionClosed, alreadyOpen, readOnly
+        case system(Int32)
     }
 
     private let code: Code

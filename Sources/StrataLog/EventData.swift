@@ -42,8 +42,14 @@ public struct RecordedEvent: Sendable, Hashable {
 
     /// Creates a recorded event; the log makes these, tests and importers may too.
     public init(
-        position: UInt64, streamId: String, streamVersion: UInt64, id: UUID, type: String,
-        recordedAt: Date, metadata: [UInt8], data: [UInt8]
+        position: UInt64,
+        streamId: String,
+        streamVersion: UInt64,
+        id: UUID,
+        type: String,
+        recordedAt: Date,
+        metadata: [UInt8],
+        data: [UInt8]
     ) {
         self.position = position
         self.streamId = streamId

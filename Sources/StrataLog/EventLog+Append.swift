@@ -148,8 +148,11 @@ extension EventLog {
     /// Runs one job inside the batch's transaction. A failure that belongs to the job alone is
     /// returned as `.failed`; a failure of the transaction itself (map full, I/O) is thrown.
     private func run(
-        _ job: WriterJob, in transaction: WriteTransaction, hook: (any AppendHook)?,
-        head: inout UInt64, actions: inout [@Sendable () -> Void]
+        _ job: WriterJob,
+        in transaction: WriteTransaction,
+        hook: (any AppendHook)?,
+        head: inout UInt64,
+        actions: inout [@Sendable () -> Void]
     ) throws -> JobOutcome {
         switch job {
         case .append(let request, _, _):
@@ -158,8 +161,11 @@ extension EventLog {
             for stream in request.streams {
                 let tail = try reader.streamTail(stream.streamId) ?? IndexTail(version: 0, positions: [])
                 guard stream.expectedVersion.isSatisfied(by: tail.version) else {
-                    return .failed(EventLogError.conflict(
-                        AppendConflict(streamId: stream.streamId, expected: stream.expectedVersion, actual: tail.version)))
+                    return .failed(
+                        EventLogError.conflict(
+                            AppendConflict(streamId: stream.streamId, expected: stream.expectedVersion, actual: tail.version)
+                        )
+                    )
                 }
                 current.append(tail)
             }
@@ -203,7 +209,10 @@ extension EventLog {
     /// Writes a checked request's events and stream index entries. Returns the result, the events
     /// as recorded (for hooks) and their positions by type, which the batch indexes once at its end.
     private func write(
-        _ request: AppendRequest, versions tails: [IndexTail], in transaction: WriteTransaction, head: inout UInt64
+        _ request: AppendRequest,
+        versions tails: [IndexTail],
+        in transaction: WriteTransaction,
+        head: inout UInt64
     ) throws -> (AppendResult, [RecordedEvent], [String: [UInt64]]) {
         let recordedAt = Date()
         let micros = EventRecord.micros(recordedAt)
@@ -227,40 +236,46 @@ extension EventLog {
                 typePositions[event.type, default: []].append(head)
                 recorded.append(
                     RecordedEvent(
-                        position: head, streamId: stream.streamId, streamVersion: tail.version, id: event.id, type: event.type,
-                        recordedAt: storedAt, metadata: event.metadata, data: event.data
-                    ))
+                        position: head,
+                        streamId: stream.streamId,
+                        streamVersion: tail.version,
+                        id: event.id,
+                        type: event.type,
+                        recordedAt: storedAt,
+                        metadata: event.metadata,
+                        data: event.data
+                    )
+                )
             }
             if tail != current {
                 try transaction.put(tables.heads, key: Array(stream.streamId.utf8), value: tail.encoded)
             }
             streamResults.append(
                 AppendResult.StreamResult(
-                    streamId: stream.streamId, version: tail.version, firstVersion: tail.version == current.version ? nil : current.version + 1))
+                    streamId: stream.streamId,
+                    version: tail.version,
+                    firstVersion: tail.version == current.version ? nil : current.version + 1
+                )
+            )
         }
         let positions: ClosedRange<UInt64>? = head >= first ? first...head : nil
         return (AppendResult(streams: streamResults, positions: positions, committedHead: head), recorded, typePositions)
     }
 
-    /// Moves a full stream tail into the `streams` index: one run of adjacent keys.
+    /// Moves a full stream tail into the `streams` index: one entry keyed by its last version.
     private func flush(streamTail tail: inout IndexTail, of streamId: String, in transaction: WriteTransaction) throws {
-        var version = tail.firstVersion
-        for position in tail.positions {
-            try transaction.put(tables.streams, key: IndexKeys.stream(streamId, version: version), value: [UInt8].bigEndian(position))
-            version += 1
-        }
+        try transaction.put(tables.streams, key: IndexKeys.stream(streamId, version: tail.version), value: PositionRun.encode(tail.positions))
         tail.positions.removeAll(keepingCapacity: true)
     }
 
-    /// Adds positions to a type's tail, moving full tails into the `types` index.
+    /// Adds positions to a type's tail, moving full tails into the `types` index as one entry
+    /// keyed by the run's last position.
     private func index(_ positions: [UInt64], ofType type: String, in transaction: WriteTransaction) throws {
         let reader = LogReader(transaction: transaction, tables: tables)
         var tail = try reader.typeTail(type) ?? IndexTail(version: 0, positions: [])
         for position in positions {
-            if tail.positions.count >= IndexTail.typeCapacity {
-                for entry in tail.positions {
-                    try transaction.put(tables.types, key: IndexKeys.type(type, position: entry), value: [UInt8]())
-                }
+            if tail.positions.count >= IndexTail.typeCapacity, let last = tail.positions.last {
+                try transaction.put(tables.types, key: IndexKeys.type(type, position: last), value: PositionRun.encode(tail.positions))
                 tail.positions.removeAll(keepingCapacity: true)
             }
             tail.positions.append(position)

@@ -31,8 +31,13 @@ public final class EventLog: Sendable {
     public static let storeFormatVersion: UInt32 = 1
 
     private init(
-        directory: String, readOnly: Bool, environment: Environment, tables: LogTables,
-        configuration: EventLogConfiguration, lock: DataDirectoryLock?, head: UInt64
+        directory: String,
+        readOnly: Bool,
+        environment: Environment,
+        tables: LogTables,
+        configuration: EventLogConfiguration,
+        lock: DataDirectoryLock?,
+        head: UInt64
     ) {
         self.directory = directory
         self.isReadOnly = readOnly
@@ -77,8 +82,13 @@ public final class EventLog: Sendable {
                 try environment.withReadTransaction { try LogReader(transaction: $0, tables: tables).headPosition() }
             }
             let log = EventLog(
-                directory: directory, readOnly: false, environment: environment, tables: tables,
-                configuration: configuration, lock: lock, head: head
+                directory: directory,
+                readOnly: false,
+                environment: environment,
+                tables: tables,
+                configuration: configuration,
+                lock: lock,
+                head: head
             )
             log.writer?.start()
             return log
@@ -112,8 +122,13 @@ public final class EventLog: Sendable {
                 try environment.withReadTransaction { try LogReader(transaction: $0, tables: tables).headPosition() }
             }
             return EventLog(
-                directory: directory, readOnly: true, environment: environment, tables: tables,
-                configuration: EventLogConfiguration(), lock: nil, head: head
+                directory: directory,
+                readOnly: true,
+                environment: environment,
+                tables: tables,
+                configuration: EventLogConfiguration(),
+                lock: nil,
+                head: head
             )
         } catch {
             environment.close()
@@ -183,7 +198,12 @@ public final class EventLog: Sendable {
 
     /// Up to `limit` events of one stream, forward from `version` (default 1) or backward from it
     /// (default: the last).
-    public func readStream(_ streamId: String, from version: UInt64? = nil, direction: ScanDirection = .forward, limit: Int = .max) throws
+    public func readStream(
+        _ streamId: String,
+        from version: UInt64? = nil,
+        direction: ScanDirection = .forward,
+        limit: Int = .max
+    ) throws
         -> [RecordedEvent]
     {
         try withSnapshot { try $0.readStream(streamId, from: version, direction: direction, limit: limit) }
@@ -242,7 +262,8 @@ public final class EventLog: Sendable {
     public func storeStatistics() throws -> StoreStatistics {
         let info = try mappingStorageErrors { try environment.info() }
         let pageSize = try mappingStorageErrors { try environment.pageSize() }
-        let fileSize = (try? FileManager.default.attributesOfItem(atPath: (directory as NSString).appendingPathComponent("data.mdb"))[.size] as? Int)
+        let fileSize =
+            (try? FileManager.default.attributesOfItem(atPath: (directory as NSString).appendingPathComponent("data.mdb"))[.size] as? Int)
             ?? 0
         return try withSnapshot { snapshot in
             StoreStatistics(

@@ -4,9 +4,9 @@
 /// Appending one event to each of 64 streams would otherwise dirty 64 leaf pages of the `streams`
 /// index in one commit, and every dirty page is written and fsynced. The `heads` table holds many
 /// streams per page, so the tail of each stream's index lives there: `version` followed by the
-/// positions of the last `positions.count` versions. When a tail is full, its entries move to the
-/// `streams` index in one run (a page or two for the whole run). Types work the same way, in the
-/// `typeTails` table, with the `types` index behind it.
+/// positions of the last `positions.count` versions. When a tail is full, it moves to the `streams`
+/// index as one entry keyed by its last version (see ``PositionRun``). Types work the same way, in
+/// the `typeTails` table, with the `types` index behind it keyed by each run's last position.
 ///
 /// Encoding: the `UInt64` version (big-endian; 0 for types), then the first position and each
 /// later position's distance from the one before as LEB128 varints — usually a byte or two each.
@@ -29,16 +29,7 @@ struct IndexTail: Equatable {
 
     init?(_ bytes: UnsafeRawBufferPointer) {
         var reader = ByteReader(bytes)
-        guard let version = reader.read(UInt64.self) else { return nil }
-        var positions: [UInt64] = []
-        var previous: UInt64 = 0
-        while reader.remaining > 0 {
-            guard let delta = reader.readVarint(), delta > 0 || positions.isEmpty else { return nil }
-            let (position, overflow) = previous.addingReportingOverflow(delta)
-            guard !overflow else { return nil }
-            positions.append(position)
-            previous = position
-        }
+        guard let version = reader.read(UInt64.self), let positions = PositionRun.decode(&reader) else { return nil }
         self.version = version
         self.positions = positions
     }
@@ -47,11 +38,7 @@ struct IndexTail: Equatable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(8 + 2 * positions.count)
         bytes.appendBigEndian(version)
-        var previous: UInt64 = 0
-        for position in positions {
-            bytes.appendVarint(position - previous)
-            previous = position
-        }
+        PositionRun.encode(positions, into: &bytes)
         return bytes
     }
 

@@ -77,28 +77,24 @@ struct LogReader {
 
     /// Reads a stream from `version` (inclusive) in `direction`. A backward read from
     /// `UInt64.max` starts at the stream's last event. Older versions come from the `streams`
-    /// index, the newest from the stream's tail in `heads`.
+    /// index (one entry per run of versions, keyed by the run's last version), the newest from the
+    /// stream's tail in `heads`.
     func stream(_ streamId: String, from version: UInt64, direction: ScanDirection, limit: Int) throws -> [RecordedEvent] {
         guard limit > 0, let tail = try streamTail(streamId) else { return [] }
         let tailStart = tail.positions.isEmpty ? tail.version + 1 : tail.firstVersion
         var positions: [UInt64] = []
-        let prefix = IndexKeys.prefix(streamId)
-
-        func indexed(from start: UInt64, _ direction: ScanDirection) throws {
-            try transaction.scan(tables.streams, from: IndexKeys.stream(streamId, version: start), direction: direction) { key, value in
-                guard positions.count < limit, IndexKeys.matches(key, prefix: prefix) else { return false }
-                guard let position = value.bigEndianUInt64 else {
-                    throw EventLogError.corrupt(at: 0, "stream index entry of \(streamId) is malformed")
-                }
-                positions.append(position)
-                return positions.count < limit
-            }
-        }
-
         switch direction {
         case .forward:
             let start = max(version, 1)
-            if start < tailStart { try indexed(from: start, .forward) }
+            if start < tailStart {
+                try forEachStreamRun(streamId, containing: start, direction: .forward) { firstVersion, run in
+                    for (offset, position) in run.enumerated() where firstVersion + UInt64(offset) >= start {
+                        positions.append(position)
+                        if positions.count == limit { return false }
+                    }
+                    return true
+                }
+            }
             var wanted = max(start, tailStart)
             while positions.count < limit, let position = tail.position(ofVersion: wanted) {
                 positions.append(position)
@@ -110,7 +106,16 @@ struct LogReader {
                 positions.append(position)
                 wanted -= 1
             }
-            if positions.count < limit, wanted >= 1 { try indexed(from: min(wanted, tailStart - 1), .backward) }
+            if positions.count < limit, wanted >= 1 {
+                let last = wanted
+                try forEachStreamRun(streamId, containing: last, direction: .backward) { firstVersion, run in
+                    for (offset, position) in run.enumerated().reversed() where firstVersion + UInt64(offset) <= last {
+                        positions.append(position)
+                        if positions.count == limit { return false }
+                    }
+                    return true
+                }
+            }
         }
         return try positions.map { position in
             guard let event = try event(at: position) else {
@@ -120,16 +125,64 @@ struct LogReader {
         }
     }
 
+    /// Walks the stream's index runs from the one holding `version`, calling `body` with each run's
+    /// first version and positions until it returns `false`.
+    func forEachStreamRun(
+        _ streamId: String,
+        containing version: UInt64,
+        direction: ScanDirection,
+        _ body: (UInt64, [UInt64]) throws -> Bool
+    ) throws {
+        let prefix = IndexKeys.prefix(streamId)
+        let cursor = try transaction.cursor(tables.streams)
+        defer { cursor.close() }
+        var found = try cursor.seek(atLeast: IndexKeys.stream(streamId, version: version))
+        while found, IndexKeys.matches(cursor.currentKey, prefix: prefix) {
+            guard let lastVersion = IndexKeys.split(cursor.currentKey)?.number, let run = PositionRun.decode(cursor.currentValue),
+                !run.isEmpty, UInt64(run.count) <= lastVersion
+            else {
+                throw EventLogError.corrupt(at: 0, "stream index entry of \(streamId) is malformed")
+            }
+            guard try body(lastVersion - UInt64(run.count) + 1, run) else { return }
+            found = try cursor.step(direction)
+        }
+    }
+
+    /// The position of a stream version according to the index (runs or tail), or `nil`.
+    func indexedPosition(_ streamId: String, version: UInt64, tail: IndexTail?) throws -> UInt64? {
+        if let position = tail?.position(ofVersion: version) { return position }
+        var found: UInt64?
+        try forEachStreamRun(streamId, containing: version, direction: .forward) { firstVersion, run in
+            if version >= firstVersion, version - firstVersion < UInt64(run.count) { found = run[Int(version - firstVersion)] }
+            return false
+        }
+        return found
+    }
+
+    /// Walks the type's index runs from the one that may hold `position`, calling `body` with each
+    /// run until it returns `false`.
+    func forEachTypeRun(_ type: String, from position: UInt64, _ body: ([UInt64]) throws -> Bool) throws {
+        let prefix = IndexKeys.prefix(type)
+        try transaction.scan(tables.types, from: IndexKeys.type(type, position: position)) { key, value in
+            guard IndexKeys.matches(key, prefix: prefix) else { return false }
+            guard let run = PositionRun.decode(value), !run.isEmpty else {
+                throw EventLogError.corrupt(at: 0, "type index entry of \(type) is malformed")
+            }
+            return try body(run)
+        }
+    }
+
     /// Events of `type` after `position`, in log order: older ones through the `types` index,
     /// the newest from the type's tail.
     func events(ofType type: String, after position: UInt64, limit: Int) throws -> [RecordedEvent] {
         var positions: [UInt64] = []
-        let prefix = IndexKeys.prefix(type)
         guard limit > 0 else { return [] }
-        try transaction.scan(tables.types, from: IndexKeys.type(type, position: position &+ 1)) { key, _ in
-            guard IndexKeys.matches(key, prefix: prefix), let split = IndexKeys.split(key) else { return false }
-            positions.append(split.number)
-            return positions.count < limit
+        try forEachTypeRun(type, from: position &+ 1) { run in
+            for entry in run where entry > position {
+                positions.append(entry)
+                if positions.count == limit { return false }
+            }
+            return true
         }
         if positions.count < limit, let tail = try typeTail(type) {
             for tailPosition in tail.positions where tailPosition > position && positions.count < limit {

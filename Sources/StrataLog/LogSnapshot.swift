@@ -30,7 +30,12 @@ public final class LogSnapshot: TableReading {
     }
 
     /// Up to `limit` events of one stream, from `version` (inclusive) forward, or backward from it.
-    public func readStream(_ streamId: String, from version: UInt64? = nil, direction: ScanDirection = .forward, limit: Int = .max) throws
+    public func readStream(
+        _ streamId: String,
+        from version: UInt64? = nil,
+        direction: ScanDirection = .forward,
+        limit: Int = .max
+    ) throws
         -> [RecordedEvent]
     {
         let start = version ?? (direction == .forward ? 1 : .max)
@@ -52,7 +57,9 @@ public final class LogSnapshot: TableReading {
     }
 
     public func scan(
-        _ table: Table, from start: [UInt8]?, direction: ScanDirection,
+        _ table: Table,
+        from start: [UInt8]?,
+        direction: ScanDirection,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         try reader.transaction.scan(table.database, from: start, direction: direction, body)

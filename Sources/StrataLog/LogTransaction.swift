@@ -75,7 +75,9 @@ public final class LogTransaction: TableReading {
     }
 
     public func scan(
-        _ table: Table, from start: [UInt8]?, direction: ScanDirection,
+        _ table: Table,
+        from start: [UInt8]?,
+        direction: ScanDirection,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         try transaction.scan(table.database, from: start, direction: direction, body)

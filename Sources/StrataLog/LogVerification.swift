@@ -70,6 +70,7 @@ extension EventLog {
             return true
         }
 
+        let reader = LogReader(transaction: transaction, tables: tables)
         var expected: UInt64 = 1
         var lastVersions: [String: UInt64] = [:]
         var streamTailEntries = 0
@@ -96,35 +97,44 @@ extension EventLog {
             let last = lastVersions[event.streamId] ?? 0
             if event.streamVersion != last + 1 {
                 report.record(
-                    "stream \(event.streamId) jumps from version \(last) to \(event.streamVersion)", at: position, maximum: maximumFaults)
+                    "stream \(event.streamId) jumps from version \(last) to \(event.streamVersion)",
+                    at: position,
+                    maximum: maximumFaults
+                )
             }
             lastVersions[event.streamId] = event.streamVersion
 
             let entry = "\(event.streamId)@\(event.streamVersion)"
-            if let tailPosition = streamTails[event.streamId]?.position(ofVersion: event.streamVersion) {
-                streamTailEntries += 1
-                if tailPosition != position {
-                    report.record("stream index entry \(entry) in the stream head points at \(tailPosition)", at: position, maximum: maximumFaults)
-                }
-            } else {
-                let indexed = try transaction.get(tables.streams, key: IndexKeys.stream(event.streamId, version: event.streamVersion))
-                if indexed != [UInt8].bigEndian(position) {
-                    report.record("stream index entry \(entry) is \(indexed == nil ? "missing" : "wrong")", at: position, maximum: maximumFaults)
+            let tail = streamTails[event.streamId]
+            if tail?.position(ofVersion: event.streamVersion) != nil { streamTailEntries += 1 }
+            switch try reader.indexedPosition(event.streamId, version: event.streamVersion, tail: tail) {
+            case position?: break
+            case nil: report.record("stream index entry \(entry) is missing", at: position, maximum: maximumFaults)
+            case let other?: report.record("stream index entry \(entry) points at \(other)", at: position, maximum: maximumFaults)
+            }
+            var typeIndexed = typeTails[event.type]?.contains(position) ?? false
+            if !typeIndexed {
+                try reader.forEachTypeRun(event.type, from: position) { run in
+                    typeIndexed = run.contains(position)
+                    return false
                 }
             }
-            let inTypeTail = typeTails[event.type]?.contains(position) ?? false
-            if try !inTypeTail && !transaction.contains(tables.types, key: IndexKeys.type(event.type, position: position)) {
+            if !typeIndexed {
                 report.record("type index entry for \(event.type) is missing", at: position, maximum: maximumFaults)
             }
             return true
         }
         report.streamsChecked = lastVersions.count
 
-        let streamEntries = try transaction.statistics(tables.streams).entries + streamTailEntries
+        let streamEntries =
+            try indexedEntries(in: tables.streams, transaction: transaction, report: &report, maximumFaults: maximumFaults)
+            + streamTailEntries
         if streamEntries != report.eventsChecked {
             report.record("the stream index has \(streamEntries) entries for \(report.eventsChecked) events", maximum: maximumFaults)
         }
-        let typeEntries = try transaction.statistics(tables.types).entries + typeTailEntries
+        let typeEntries =
+            try indexedEntries(in: tables.types, transaction: transaction, report: &report, maximumFaults: maximumFaults)
+            + typeTailEntries
         if typeEntries != report.eventsChecked {
             report.record("the type index has \(typeEntries) entries for \(report.eventsChecked) events", maximum: maximumFaults)
         }
@@ -135,5 +145,20 @@ extension EventLog {
         if streamTails.count != lastVersions.count {
             report.record("\(lastVersions.count) streams in the log but \(streamTails.count) stream heads", maximum: maximumFaults)
         }
+    }
+
+    /// How many positions the runs of an index table hold.
+    private func indexedEntries(in database: Database, transaction: Transaction, report: inout VerificationReport, maximumFaults: Int) throws -> Int {
+        var total = 0
+        try transaction.scan(database) { key, value in
+            if let run = PositionRun.decode(value) {
+                total += run.count
+            } else {
+                let name = IndexKeys.split(key).map { "\($0.name)@\($0.number)" } ?? "?"
+                report.record("index entry \(name) in \(database.name ?? "?") is malformed", maximum: maximumFaults)
+            }
+            return true
+        }
+        return total
     }
 }

@@ -24,7 +24,9 @@ public protocol TableReading {
     /// Walks `table` from `start` in `direction` until `body` returns `false` (see
     /// `LMDB.Transaction.scan`). The buffers are valid only inside `body`.
     func scan(
-        _ table: Table, from start: [UInt8]?, direction: ScanDirection,
+        _ table: Table,
+        from start: [UInt8]?,
+        direction: ScanDirection,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws
     /// Number of entries in `table`.

@@ -39,7 +39,9 @@ func grouped(_ value: Int) -> String {
 /// The JSON payload of a typical shop event (~120 bytes) and its metadata (~90 bytes).
 enum SamplePayload {
     static let data = Array(
-        #"{"orderId":"0190b3c2-7a4e-7c3b-9f1e-2d4c5b6a7e8f","productId":"p-000123","quantity":2,"unitPriceCents":1999}"#.utf8)
+        #"{"orderId":"0190b3c2-7a4e-7c3b-9f1e-2d4c5b6a7e8f","productId":"p-000123","quantity":2,"unitPriceCents":1999}"#.utf8
+    )
     static let metadata = Array(
-        #"{"correlationId":"req-5f2c9a1b","causationId":"req-5f2c9a1b","userId":"u-000042"}"#.utf8)
+        #"{"correlationId":"req-5f2c9a1b","causationId":"req-5f2c9a1b","userId":"u-000042"}"#.utf8
+    )
 }

@@ -26,25 +26,34 @@ struct LogBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         print("# strata-bench log — \(Date().formatted(.iso8601))")
-        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB; seconds per run: \(seconds)")
+        print(
+            "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB; seconds per run: \(seconds)"
+        )
         print("")
-        let raw = try rawLMDBLoop()
-        print("| measurement | events/s | vs raw loop | mean batch (requests/commit) | commits/s | mean commit (ms) |")
-        print("|---|---:|---:|---:|---:|---:|")
-        print("| raw LMDB loop, 100 events per durable txn | \(grouped(Int(raw))) | 1.00 | — | \(grouped(Int(raw / 100))) | \(String(format: "%.2f", 100_000 / raw)) |")
+        let (raw, rawWritten) = try rawLMDBLoop()
+        print("| measurement | events/s | vs raw loop | mean batch (requests/commit) | commits/s | commit ms (of which apply) | KiB written/commit |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        print(
+            "| raw LMDB loop, 100 events per durable txn | \(grouped(Int(raw))) | 1.00 | — | \(grouped(Int(raw / 100))) | \(format(100_000 / raw)) | \(format(rawWritten, 0)) |"
+        )
         for count in appenders {
             let result = try await durableAppends(appenders: count)
-            let ratio = String(format: "%.2f", result.eventsPerSecond / raw)
             print(
-                "| EventLog.append, \(count) concurrent appender\(count == 1 ? "" : "s"), 1 event each | \(grouped(Int(result.eventsPerSecond))) | \(ratio) | \(String(format: "%.1f", result.meanBatch)) | \(grouped(Int(result.commitsPerSecond))) | \(String(format: "%.2f", result.meanCommitMilliseconds)) |"
+                "| EventLog.append, \(count) concurrent appender\(count == 1 ? "" : "s"), 1 event each | \(grouped(Int(result.eventsPerSecond))) "
+                    + "| \(format(result.eventsPerSecond / raw)) | \(format(result.meanBatch, 1)) | \(grouped(Int(result.commitsPerSecond))) "
+                    + "| \(format(result.meanCommitMilliseconds)) (\(format(result.meanApplyMilliseconds))) | \(format(result.kibibytesWrittenPerCommit, 0)) |"
             )
         }
         let read = try await fullRead()
         print("")
         print("| full read | events | seconds | events/s |")
         print("|---|---:|---:|---:|")
-        print("| EventLog snapshot forEachEvent (decode + CRC check) | \(grouped(read.events)) | \(String(format: "%.2f", read.seconds)) | \(rate(read.events, read.seconds)) |")
-        print("| raw LMDB cursor scan of the same events table | \(grouped(read.events)) | \(String(format: "%.2f", read.rawSeconds)) | \(rate(read.events, read.rawSeconds)) |")
+        print(
+            "| EventLog snapshot forEachEvent (decode + CRC check) | \(grouped(read.events)) | \(String(format: "%.2f", read.seconds)) | \(rate(read.events, read.seconds)) |"
+        )
+        print(
+            "| raw LMDB cursor scan of the same events table | \(grouped(read.events)) | \(String(format: "%.2f", read.rawSeconds)) | \(rate(read.events, read.rawSeconds)) |"
+        )
     }
 
     private struct AppendFigures {
@@ -52,6 +61,8 @@ struct LogBenchmark: AsyncParsableCommand {
         var meanBatch: Double
         var commitsPerSecond: Double
         var meanCommitMilliseconds: Double
+        var meanApplyMilliseconds: Double
+        var kibibytesWrittenPerCommit: Double
     }
 
     /// `count` tasks each append one event at a time to a stream of their own, with exact
@@ -61,6 +72,7 @@ struct LogBenchmark: AsyncParsableCommand {
         defer { scratch.remove() }
         let log = try EventLog.open(directory: scratch.path)
         defer { log.close() }
+        let writtenBefore = writtenBytes()
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let (events, elapsed) = try await measure {
             try await withThrowingTaskGroup(of: Int.self) { group in
@@ -80,20 +92,20 @@ struct LogBenchmark: AsyncParsableCommand {
             }
         }
         let statistics = log.writerStatistics
-        if ProcessInfo.processInfo.environment["STRATA_BENCH_DEBUG"] != nil {
-            print("apply ms/commit", Double(statistics.applyNanoseconds) / Double(max(1, statistics.commits)) / 1e6)
-        }
+        let commits = Double(max(1, statistics.commits))
         return AppendFigures(
             eventsPerSecond: Double(events) / elapsed,
             meanBatch: statistics.meanBatchSize,
             commitsPerSecond: Double(statistics.commits) / elapsed,
-            meanCommitMilliseconds: statistics.commits == 0 ? 0 : Double(statistics.commitNanoseconds) / Double(statistics.commits) / 1e6
+            meanCommitMilliseconds: Double(statistics.commitNanoseconds) / commits / 1e6,
+            meanApplyMilliseconds: Double(statistics.applyNanoseconds) / commits / 1e6,
+            kibibytesWrittenPerCommit: Double(writtenBytes() - writtenBefore) / 1024 / commits
         )
     }
 
     /// The baseline: one thread, 100 puts per transaction with `MDB_APPEND`, durable commit each.
     /// Records are the same size as the log's.
-    private func rawLMDBLoop() throws -> Double {
+    private func rawLMDBLoop() throws -> (eventsPerSecond: Double, kibibytesWrittenPerCommit: Double) {
         let scratch = try ScratchDirectory(under: directory, label: "raw")
         defer { scratch.remove() }
         var environment: OpaquePointer?
@@ -112,6 +124,7 @@ struct LogBenchmark: AsyncParsableCommand {
         let recordSize = 45 + "bench-0".utf8.count + "OrderLinePlaced".utf8.count + 8 + SamplePayload.data.count + SamplePayload.metadata.count + 4
         var record = [UInt8](repeating: 0x5a, count: recordSize)
         var position: UInt64 = 0
+        let writtenBefore = writtenBytes()
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let start = ContinuousClock.now
         while ContinuousClock.now < deadline {
@@ -131,7 +144,8 @@ struct LogBenchmark: AsyncParsableCommand {
             try lmdb(mdb_txn_commit(transaction))
         }
         let elapsed = ContinuousClock.now - start
-        return Double(position) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        let eventsPerSecond = Double(position) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return (eventsPerSecond, Double(writtenBytes() - writtenBefore) / 1024 / Double(max(1, position / 100)))
     }
 
     private struct ReadFigures {
@@ -211,4 +225,17 @@ struct LMDBFailure: Error, CustomStringConvertible {
 
 func lmdb(_ code: Int32) throws {
     if code != MDB_SUCCESS { throw LMDBFailure(code: code) }
+}
+
+func format(_ value: Double, _ digits: Int = 2) -> String {
+    String(format: "%.\(digits)f", value)
+}
+
+/// Bytes this process has caused to be written to storage (`write_bytes` of /proc/self/io).
+func writtenBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return 0 }
+    for line in text.split(separator: "\n") where line.hasPrefix("write_bytes:") {
+        return Int(line.split(separator: " ").last ?? "") ?? 0
+    }
+    return 0
 }

@@ -46,14 +46,16 @@ await withThrowingTaskGroup(of: Void.self) { group in
                         AppendRequest(streams: [
                             StreamAppend(streamId: "pair-a-\(pairId)", expectedVersion: .noStream, events: [EventData(type: "PairHalf", data: data)]),
                             StreamAppend(streamId: "pair-b-\(pairId)", expectedVersion: .noStream, events: [EventData(type: "PairHalf", data: data)]),
-                        ]))
+                        ])
+                    )
                     if let positions = result.positions {
                         output.line("pair \(pairId) \(positions.lowerBound) \(positions.upperBound)")
                     }
                 } else {
                     let data = Array("{\"round\":\(round),\"padding\":\"\(String(repeating: "x", count: 100))\"}".utf8)
                     let result = try await log.append(
-                        AppendRequest(streamId: stream, expectedVersion: .exact(version), events: [EventData(type: "Tick", data: data)]))
+                        AppendRequest(streamId: stream, expectedVersion: .exact(version), events: [EventData(type: "Tick", data: data)])
+                    )
                     version += 1
                     output.line("single \(stream) \(version) \(result.positions?.lowerBound ?? 0)")
                 }

@@ -5,7 +5,9 @@ import Testing
 @Suite struct AppendTests {
     @Test func appendAndReadBack() async throws {
         try await withTemporaryLog { log, _ async throws in
-            let first = try await log.append(AppendRequest(streamId: "order-1", expectedVersion: .noStream, events: [event("OrderPlaced", #"{"n":1}"#), event("OrderPaid")]))
+            let first = try await log.append(
+                AppendRequest(streamId: "order-1", expectedVersion: .noStream, events: [event("OrderPlaced", #"{"n":1}"#), event("OrderPaid")])
+            )
             #expect(first.positions == 1...2)
             #expect(first.streams.first?.version == 2)
             #expect(first.streams.first?.firstVersion == 1)
@@ -58,7 +60,8 @@ import Testing
         try await withTemporaryLog { log, _ async throws in
             if current > 0 {
                 _ = try await log.append(
-                    AppendRequest(streamId: "s", expectedVersion: .any, events: (0..<current).map { _ in event() }))
+                    AppendRequest(streamId: "s", expectedVersion: .any, events: (0..<current).map { _ in event() })
+                )
             }
             let request = AppendRequest(streamId: "s", expectedVersion: expected, events: [event()])
             if succeeds {
@@ -82,7 +85,12 @@ import Testing
                         for _ in 0..<500 {
                             do {
                                 let result = try await log.append(
-                                    AppendRequest(streamId: "contended", expectedVersion: .exact(version), events: [event("Won", #"{"task":\#(task)}"#)]))
+                                    AppendRequest(
+                                        streamId: "contended",
+                                        expectedVersion: .exact(version),
+                                        events: [event("Won", #"{"task":\#(task)}"#)]
+                                    )
+                                )
                                 return result.streams[0].version
                             } catch let error as EventLogError where error.code == .conflict {
                                 version = error.conflict?.actual ?? version
@@ -153,10 +161,12 @@ import Testing
     @Test func streamWithNoEventsIsOnlyChecked() async throws {
         try await withTemporaryLog { log, _ async throws in
             _ = try await log.append(AppendRequest(streamId: "guard", expectedVersion: .any, events: [event()]))
-            let result = try await log.append(AppendRequest(streams: [
-                StreamAppend(streamId: "guard", expectedVersion: .exact(1), events: []),
-                StreamAppend(streamId: "other", expectedVersion: .noStream, events: [event()]),
-            ]))
+            let result = try await log.append(
+                AppendRequest(streams: [
+                    StreamAppend(streamId: "guard", expectedVersion: .exact(1), events: []),
+                    StreamAppend(streamId: "other", expectedVersion: .noStream, events: [event()]),
+                ])
+            )
             #expect(result.positions == 2...2)
             #expect(result.streams[0] == AppendResult.StreamResult(streamId: "guard", version: 1, firstVersion: nil))
         }

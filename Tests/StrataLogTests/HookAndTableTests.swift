@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import StrataLog
+import Synchronization
 import Testing
 
 /// Counts events per type into a table, and refuses events whose data is `"poison"`.
@@ -30,7 +30,14 @@ private final class CountingHook: AppendHook {
                 for index in 0..<40 {
                     group.addTask {
                         let data = index % 10 == 3 ? "\"poison\"" : "{}"
-                        return (index, await outcome { try await log.append(AppendRequest(streamId: "s-\(index)", expectedVersion: .noStream, events: [event("Thing", data)])) })
+                        return (
+                            index,
+                            await outcome {
+                                try await log.append(
+                                    AppendRequest(streamId: "s-\(index)", expectedVersion: .noStream, events: [event("Thing", data)])
+                                )
+                            }
+                        )
                     }
                 }
                 var all: [(Int, Result<AppendResult, any Error>)] = []
@@ -59,7 +66,9 @@ private final class CountingHook: AppendHook {
                     streams: [StreamAppend(streamId: "a", expectedVersion: .noStream, events: [event()])],
                     inTransaction: { events, transaction in
                         try transaction.put(idempotency, key: Array("key-1".utf8), value: Array("\(events[0].position)".utf8))
-                    }))
+                    }
+                )
+            )
             #expect(try log.withSnapshot { try $0.get(idempotency, key: Array("key-1".utf8)) } == Array("1".utf8))
             await #expect(throws: Refused.self) {
                 try await log.append(
@@ -68,7 +77,9 @@ private final class CountingHook: AppendHook {
                         inTransaction: { _, transaction in
                             try transaction.put(idempotency, key: Array("key-2".utf8), value: [1])
                             throw Refused()
-                        }))
+                        }
+                    )
+                )
             }
             #expect(try log.streamVersion("b") == 0)
             #expect(try log.withSnapshot { try $0.get(idempotency, key: Array("key-2".utf8)) } == nil)

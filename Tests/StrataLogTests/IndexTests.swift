@@ -10,10 +10,12 @@ import Testing
         try await withTemporaryLog { log, _ async throws in
             // 150 events in "long" (several flushed runs plus a tail), interleaved with others.
             for round in 0..<150 {
-                _ = try await log.append(AppendRequest(streams: [
-                    StreamAppend(streamId: "long", expectedVersion: .exact(UInt64(round)), events: [event("Tick")]),
-                    StreamAppend(streamId: "other-\(round % 7)", expectedVersion: .any, events: [event(round % 2 == 0 ? "Tock" : "Tick")]),
-                ]))
+                _ = try await log.append(
+                    AppendRequest(streams: [
+                        StreamAppend(streamId: "long", expectedVersion: .exact(UInt64(round)), events: [event("Tick")]),
+                        StreamAppend(streamId: "other-\(round % 7)", expectedVersion: .any, events: [event(round % 2 == 0 ? "Tock" : "Tick")]),
+                    ])
+                )
             }
             let all = try log.readAll()
             let long = all.filter { $0.streamId == "long" }
@@ -25,7 +27,8 @@ import Testing
                     let backward = try log.readStream("long", from: start, direction: .backward, limit: limit)
                     #expect(
                         backward == Array(long.filter { $0.streamVersion <= start }.reversed().prefix(limit)),
-                        "backward from \(start) limit \(limit)")
+                        "backward from \(start) limit \(limit)"
+                    )
                 }
             }
             #expect(try log.readStream("long", direction: .backward, limit: 3).map(\.streamVersion) == [150, 149, 148])
@@ -50,12 +53,12 @@ import Testing
             }
             log.close()
         }
-        // Damage the stream index behind the log's back: remove the entry of version 3.
+        // Damage the stream index behind the log's back: remove the run of versions 1–32.
         do {
             let environment = try Environment(path: directory.path)
             let streams = try environment.openDatabase(named: "streams")
             var key = Array("s".utf8) + [0]
-            withUnsafeBytes(of: UInt64(3).bigEndian) { key.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt64(32).bigEndian) { key.append(contentsOf: $0) }
             try environment.withWriteTransaction { transaction throws in
                 #expect(try transaction.delete(streams, key: key))
             }
@@ -64,7 +67,8 @@ import Testing
         let log = try EventLog.openReadOnly(directory: directory.path)
         defer { log.close() }
         let report = try log.verify()
-        #expect(report.faults.map(\.position) == [3, nil])
-        #expect(report.faults.first?.message == "stream index entry s@3 is missing")
+        #expect(report.faults.map(\.position) == (1...32).map { $0 } + [nil])
+        #expect(report.faults.first?.message == "stream index entry s@1 is missing")
+        #expect(report.faults.last?.message == "the stream index has 8 entries for 40 events")
     }
 }

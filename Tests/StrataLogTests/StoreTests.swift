@@ -72,7 +72,9 @@ import Glibc
         try await withTemporaryLog(configuration: EventLogConfiguration(mapSize: 128 << 10)) { log, _ async throws in
             let payload = #"{"p":"\#(String(repeating: "y", count: 2000))"}"#
             for batch in 0..<20 {
-                _ = try await log.append(AppendRequest(streamId: "big-\(batch)", expectedVersion: .noStream, events: (0..<20).map { _ in event("Big", payload) }))
+                _ = try await log.append(
+                    AppendRequest(streamId: "big-\(batch)", expectedVersion: .noStream, events: (0..<20).map { _ in event("Big", payload) })
+                )
             }
             #expect(try log.headPosition() == 400)
             #expect(try log.storeStatistics().mapSize > 128 << 10)
