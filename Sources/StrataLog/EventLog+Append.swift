@@ -24,10 +24,21 @@ extension EventLog {
     /// appends: an async projection's batch with its checkpoint, a table swap, cleanup.
     /// If `body` throws, its writes vanish and the error is rethrown; other work is not affected.
     public func write(_ body: @escaping @Sendable (LogTransaction) throws -> Void) async throws -> UInt64 {
+        try await perform(body).committedHead
+    }
+
+    /// Runs `body` on the writer thread inside the next commit and returns its value once that
+    /// commit is durable. `body` may read the log and tables as they are at that moment and append
+    /// (``LogTransaction/append(_:)``): a decision taken here cannot be overtaken by another
+    /// writer. If `body` throws, everything it wrote vanishes and the error is rethrown.
+    public func perform<T: Sendable>(_ body: @escaping @Sendable (LogTransaction) throws -> T) async throws -> (value: T, committedHead: UInt64) {
         guard let writer else { throw EventLogError.readOnly }
-        return try await withCheckedThrowingContinuation { continuation in
-            writer.submit(.write(body: body, reply: { continuation.resume(with: $0) }))
+        let box = ResultBox<T>()
+        let head: UInt64 = try await withCheckedThrowingContinuation { continuation in
+            writer.submit(.write(body: { transaction in box.value = try body(transaction) }, reply: { continuation.resume(with: $0) }))
         }
+        guard let value = box.value else { throw EventLogError(.storage, "internal: write job produced no value") }
+        return (value, head)
     }
 
     /// Checks a request before it is queued, so that nothing in the transaction can fail for a
@@ -56,8 +67,8 @@ extension EventLog {
 
     /// What one job produced inside the transaction, before the commit.
     private enum JobOutcome {
-        case appended(AppendResult, eventCount: Int, typePositions: [String: [UInt64]])
-        case wrote
+        case appended(AppendResult, eventCount: Int)
+        case wrote(eventCount: Int)
         case failed(any Error)
     }
 
@@ -74,20 +85,15 @@ extension EventLog {
                 // The body may run again after the map grows: start from scratch each time.
                 outcomes = []
                 actions = []
-                var head = try LogReader(transaction: transaction, tables: tables).headPosition()
-                var typePositions: [String: [UInt64]] = [:]
+                let state = BatchState(head: try LogReader(transaction: transaction, tables: tables).headPosition(), hook: hook)
                 for job in batch {
-                    let outcome = try run(job, in: transaction, hook: hook, head: &head, actions: &actions)
-                    if case .appended(_, _, let types) = outcome {
-                        typePositions.merge(types) { $0 + $1 }
-                    }
-                    outcomes.append(outcome)
+                    outcomes.append(try run(job, in: transaction, state: state, actions: &actions))
                 }
                 // Each type's tail is rewritten once per batch, not once per request.
-                for (type, positions) in typePositions {
+                for (type, positions) in state.typePositions {
                     try index(positions, ofType: type, in: transaction)
                 }
-                newHead = head
+                newHead = state.head
                 applied = ContinuousClock.now
             }
         } catch {
@@ -113,9 +119,8 @@ extension EventLog {
         var failed = 0
         for outcome in outcomes {
             switch outcome {
-            case .appended(_, let count, _): events += count
+            case .appended(_, let count), .wrote(let count): events += count
             case .failed: failed += 1
-            case .wrote: break
             }
         }
         let previousHead = head.exchange(newHead, ordering: .releasing)
@@ -132,7 +137,7 @@ extension EventLog {
         if newHead != previousHead { notifier.publish(newHead) }
         for (job, outcome) in zip(batch, outcomes) {
             switch (job, outcome) {
-            case (.append(_, _, let reply), .appended(var result, _, _)):
+            case (.append(_, _, let reply), .appended(var result, _)):
                 result.committedHead = newHead
                 reply(.success(result))
             case (.write(_, let reply), .wrote):
@@ -146,82 +151,85 @@ extension EventLog {
     }
 
     /// Runs one job inside the batch's transaction. A failure that belongs to the job alone is
-    /// returned as `.failed`; a failure of the transaction itself (map full, I/O) is thrown.
+    /// returned as `.failed` (its writes rolled back); a failure of the transaction itself (map
+    /// full, I/O) is thrown.
     private func run(
         _ job: WriterJob,
         in transaction: WriteTransaction,
-        hook: (any AppendHook)?,
-        head: inout UInt64,
+        state: BatchState,
         actions: inout [@Sendable () -> Void]
     ) throws -> JobOutcome {
-        switch job {
-        case .append(let request, _, _):
-            let reader = LogReader(transaction: transaction, tables: tables)
-            var current: [IndexTail] = []
-            for stream in request.streams {
-                let tail = try reader.streamTail(stream.streamId) ?? IndexTail(version: 0, positions: [])
-                guard stream.expectedVersion.isSatisfied(by: tail.version) else {
-                    return .failed(
-                        EventLogError.conflict(
-                            AppendConflict(streamId: stream.streamId, expected: stream.expectedVersion, actual: tail.version)
-                        )
-                    )
-                }
-                current.append(tail)
-            }
-            guard hook != nil || request.inTransaction != nil else {
-                // Nothing can fail after the checks but the transaction itself: write in place.
-                let (result, _, types) = try write(request, versions: current, in: transaction, head: &head)
-                return .appended(result, eventCount: request.eventCount, typePositions: types)
-            }
-            var childHead = head
-            do {
-                let (result, types, childActions) = try transaction.withNestedTransaction { child in
-                    let (result, recorded, types) = try write(request, versions: current, in: child, head: &childHead)
-                    let context = LogTransaction(transaction: child, tables: tables)
-                    try hook?.didAppend(recorded, in: context)
-                    try request.inTransaction?(recorded, context)
-                    return (result, types, context.afterCommitActions)
-                }
-                head = childHead
-                actions += childActions
-                return .appended(result, eventCount: request.eventCount, typePositions: types)
-            } catch {
-                if transaction.sawMapFull { throw LMDBError.mapFull }
-                return .failed(error)
-            }
-        case .write(let body, _):
-            do {
-                let childActions = try transaction.withNestedTransaction { child in
-                    let context = LogTransaction(transaction: child, tables: tables)
+        let saved = state.save()
+        do {
+            switch job {
+            case .append(let request, _, _):
+                let (result, requestActions) = try append(request, in: transaction, state: state)
+                actions += requestActions
+                return .appended(result, eventCount: request.eventCount)
+            case .write(let body, _):
+                let before = state.head
+                let jobActions = try transaction.withNestedTransaction { child in
+                    let context = LogTransaction(transaction: child, log: self, state: state)
                     try body(context)
                     return context.afterCommitActions
                 }
-                actions += childActions
-                return .wrote
-            } catch {
-                if transaction.sawMapFull { throw LMDBError.mapFull }
-                return .failed(error)
+                actions += jobActions
+                return .wrote(eventCount: Int(state.head - before))
             }
+        } catch {
+            state.restore(saved)
+            if transaction.sawMapFull { throw LMDBError.mapFull }
+            // A storage error may have left part of a request written in place: fail the batch,
+            // which then runs one job per transaction so only the culprit fails.
+            if error is LMDBError { throw error }
+            return .failed(error)
         }
     }
 
-    /// Writes a checked request's events and stream index entries. Returns the result, the events
-    /// as recorded (for hooks) and their positions by type, which the batch indexes once at its end.
+    /// Checks and writes one append request inside `transaction`, with the append hook and the
+    /// request's own work in a nested transaction when there are any. Throws the conflict, or the
+    /// hook's error, with nothing of the request written; the caller restores `state`.
+    func append(_ request: AppendRequest, in transaction: WriteTransaction, state: BatchState) throws -> (AppendResult, [@Sendable () -> Void]) {
+        let reader = LogReader(transaction: transaction, tables: tables)
+        var current: [IndexTail] = []
+        for stream in request.streams {
+            let tail = try reader.streamTail(stream.streamId) ?? IndexTail(version: 0, positions: [])
+            guard stream.expectedVersion.isSatisfied(by: tail.version) else {
+                throw EventLogError.conflict(AppendConflict(streamId: stream.streamId, expected: stream.expectedVersion, actual: tail.version))
+            }
+            current.append(tail)
+        }
+        guard state.hook != nil || request.inTransaction != nil else {
+            // Nothing can fail after the checks but the transaction itself: write in place.
+            let (result, _) = try write(request, versions: current, in: transaction, state: state)
+            return (result, [])
+        }
+        return try transaction.withNestedTransaction { child in
+            let (result, recorded) = try write(request, versions: current, in: child, state: state)
+            let context = LogTransaction(transaction: child, log: self, state: state)
+            try state.hook?.didAppend(recorded, in: context)
+            try request.inTransaction?(recorded, context)
+            return (result, context.afterCommitActions)
+        }
+    }
+
+    /// Writes a checked request's events and stream heads, and notes their positions by type
+    /// (indexed once at the end of the batch). Returns the result and the events as recorded.
     private func write(
         _ request: AppendRequest,
         versions tails: [IndexTail],
         in transaction: WriteTransaction,
-        head: inout UInt64
-    ) throws -> (AppendResult, [RecordedEvent], [String: [UInt64]]) {
+        state: BatchState
+    ) throws
+        -> (AppendResult, [RecordedEvent])
+    {
         let recordedAt = Date()
         let micros = EventRecord.micros(recordedAt)
         let storedAt = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
-        let first = head + 1
+        let first = state.head + 1
         var recorded: [RecordedEvent] = []
         recorded.reserveCapacity(request.eventCount)
         var streamResults: [AppendResult.StreamResult] = []
-        var typePositions: [String: [UInt64]] = [:]
         for (stream, current) in zip(request.streams, tails) {
             var tail = current
             for event in stream.events {
@@ -229,14 +237,15 @@ extension EventLog {
                     try flush(streamTail: &tail, of: stream.streamId, in: transaction)
                 }
                 tail.version += 1
-                head += 1
-                let record = EventRecord.encode(event, streamId: stream.streamId, streamVersion: tail.version, position: head, recordedAt: micros)
-                try transaction.put(tables.events, key: [UInt8].bigEndian(head), value: record, flags: .append)
-                tail.positions.append(head)
-                typePositions[event.type, default: []].append(head)
+                state.head += 1
+                let position = state.head
+                let record = EventRecord.encode(event, streamId: stream.streamId, streamVersion: tail.version, position: position, recordedAt: micros)
+                try transaction.put(tables.events, key: [UInt8].bigEndian(position), value: record, flags: .append)
+                tail.positions.append(position)
+                state.typePositions[event.type, default: []].append(position)
                 recorded.append(
                     RecordedEvent(
-                        position: head,
+                        position: position,
                         streamId: stream.streamId,
                         streamVersion: tail.version,
                         id: event.id,
@@ -258,8 +267,8 @@ extension EventLog {
                 )
             )
         }
-        let positions: ClosedRange<UInt64>? = head >= first ? first...head : nil
-        return (AppendResult(streams: streamResults, positions: positions, committedHead: head), recorded, typePositions)
+        let positions: ClosedRange<UInt64>? = state.head >= first ? first...state.head : nil
+        return (AppendResult(streams: streamResults, positions: positions, committedHead: state.head), recorded)
     }
 
     /// Moves a full stream tail into the `streams` index: one entry keyed by its last version.
@@ -289,4 +298,29 @@ extension EventLog {
         if let error = error as? LMDBError { return EventLogError.storage(error) }
         return error
     }
+}
+
+/// The writer's running state within one batch: the head so far and the positions to add to the
+/// type index at the end. Saved before each job and restored when the job's writes roll back.
+final class BatchState {
+    var head: UInt64
+    var typePositions: [String: [UInt64]] = [:]
+    let hook: (any AppendHook)?
+
+    init(head: UInt64, hook: (any AppendHook)?) {
+        self.head = head
+        self.hook = hook
+    }
+
+    func save() -> (UInt64, [String: [UInt64]]) { (head, typePositions) }
+
+    func restore(_ saved: (UInt64, [String: [UInt64]])) {
+        (head, typePositions) = saved
+    }
+}
+
+/// Carries a write job's value out of the writer thread. Written once by the writer before the
+/// commit and read by the caller after it resumes, so the continuation orders the two accesses.
+final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
 }

@@ -2,7 +2,7 @@ import LMDB
 
 /// A consistent, read-only view of the log and its tables at one moment, valid only inside
 /// ``EventLog/withSnapshot(_:)``. Several reads through one snapshot agree with each other.
-public final class LogSnapshot: TableReading {
+public final class LogSnapshot: TableReading, StreamReading {
     let reader: LogReader
 
     init(transaction: Transaction, tables: LogTables) {
@@ -40,6 +40,11 @@ public final class LogSnapshot: TableReading {
     {
         let start = version ?? (direction == .forward ? 1 : .max)
         return try reader.stream(streamId, from: start, direction: direction, limit: limit)
+    }
+
+    /// Up to `limit` events of one stream forward from `version`.
+    public func readStream(_ streamId: String, from version: UInt64, limit: Int) throws -> [RecordedEvent] {
+        try reader.stream(streamId, from: version, direction: .forward, limit: limit)
     }
 
     /// Up to `limit` events of one type after `position`, through the type index.

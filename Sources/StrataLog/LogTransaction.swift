@@ -3,14 +3,38 @@ import LMDB
 /// The log's write transaction as an append hook or a write job sees it: it reads the log
 /// (including this transaction's own writes) and reads and writes tables. Everything it writes
 /// commits together with the events, durably, or not at all. Valid only inside the hook or job.
-public final class LogTransaction: TableReading {
+public final class LogTransaction: TableReading, StreamReading {
     let transaction: WriteTransaction
     let reader: LogReader
+    private unowned let log: EventLog
+    private let state: BatchState
     var afterCommitActions: [@Sendable () -> Void] = []
 
-    init(transaction: WriteTransaction, tables: LogTables) {
+    init(transaction: WriteTransaction, log: EventLog, state: BatchState) {
         self.transaction = transaction
-        self.reader = LogReader(transaction: transaction, tables: tables)
+        self.reader = LogReader(transaction: transaction, tables: log.tables)
+        self.log = log
+        self.state = state
+    }
+
+    /// Appends inside this transaction: expectations are checked against the log as it is now,
+    /// the append hook runs, and the events commit (durably) with everything else written here.
+    ///
+    /// - Throws: ``EventLogError`` (``EventLogError/Code/conflict`` or
+    ///   ``EventLogError/Code/invalidRequest``) or the hook's error, with nothing of this request
+    ///   written.
+    @discardableResult
+    public func append(_ request: AppendRequest) throws -> AppendResult {
+        _ = try EventLog.validate(request)
+        let saved = state.save()
+        do {
+            let (result, actions) = try log.append(request, in: transaction, state: state)
+            afterCommitActions += actions
+            return result
+        } catch {
+            state.restore(saved)
+            throw EventLog.publicError(error)
+        }
     }
 
     /// The last position written so far, this transaction's events included.
@@ -19,8 +43,8 @@ public final class LogTransaction: TableReading {
     /// A stream's version, this transaction's events included.
     public func streamVersion(_ streamId: String) throws -> UInt64 { try reader.streamVersion(streamId) }
 
-    /// Reads one stream, this transaction's events included.
-    public func readStream(_ streamId: String, from version: UInt64 = 1, limit: Int = .max) throws -> [RecordedEvent] {
+    /// Reads one stream forward from `version`, this transaction's events included.
+    public func readStream(_ streamId: String, from version: UInt64, limit: Int) throws -> [RecordedEvent] {
         try reader.stream(streamId, from: version, direction: .forward, limit: limit)
     }
 

@@ -40,6 +40,15 @@ extension TableReading {
     }
 }
 
+/// Reading streams, shared by snapshots and write transactions, so that loading an aggregate
+/// works the same on either side of the writer.
+public protocol StreamReading {
+    /// A stream's current version (0 when it has no events).
+    func streamVersion(_ streamId: String) throws -> UInt64
+    /// Up to `limit` events of a stream, forward from `version` (inclusive).
+    func readStream(_ streamId: String, from version: UInt64, limit: Int) throws -> [RecordedEvent]
+}
+
 /// The handles of the log's own tables.
 struct LogTables: Sendable {
     static let events = "events"

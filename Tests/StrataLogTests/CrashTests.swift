@@ -67,6 +67,48 @@ import Glibc
     }
 }
 
+@Suite struct ReaderBesideWriterTests {
+    /// The admin CLI's situation: a read-only log in one process while another process appends.
+    /// It needs no lock, sees consistent snapshots that verify, and sees the head move.
+    @Test func readOnlyLogFollowsAWriterInAnotherProcess() async throws {
+        let directory = TemporaryDirectory("reader")
+        defer { directory.remove() }
+        let child = Process()
+        child.executableURL = builtProductsDirectory().appendingPathComponent("strata-log-torture")
+        child.arguments = [directory.path, "4"]
+        child.standardOutput = FileHandle.nullDevice
+        try child.run()
+        defer {
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
+        }
+        // Wait until the store exists and holds events.
+        let deadline = Date().addingTimeInterval(30)
+        var log: EventLog?
+        while log == nil && Date() < deadline {
+            log = try? EventLog.openReadOnly(directory: directory.path)
+            if let opened = log, (try? opened.headPosition()) ?? 0 < 100 {
+                opened.close()
+                log = nil
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        let reader = try #require(log)
+        defer { reader.close() }
+        #expect(EventLog.lockHolder(of: directory.path) == child.processIdentifier)
+        let first = try reader.headPosition()
+        for _ in 0..<3 {
+            let report = try reader.verify()
+            #expect(report.isClean, "\(report.faults)")
+        }
+        var heads = reader.headPositions(pollInterval: .milliseconds(20)).makeAsyncIterator()
+        var later = first
+        while later <= first, let next = await heads.next() { later = next }
+        #expect(later > first)
+        #expect(try reader.readAll(after: first, limit: 10).first?.position == first + 1)
+    }
+}
+
 extension Data {
     fileprivate func count(of byte: UInt8) -> Int { reduce(0) { $0 + ($1 == byte ? 1 : 0) } }
 }

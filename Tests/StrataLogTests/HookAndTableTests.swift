@@ -123,3 +123,60 @@ private final class CountingHook: AppendHook {
         }
     }
 }
+
+@Suite struct DecideOnWriterTests {
+    @Test func decisionsTakenOnTheWriterNeverConflict() async throws {
+        try await withTemporaryLog { log, _ async throws in
+            let versions = try await withThrowingTaskGroup(of: UInt64.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        try await log.perform { transaction in
+                            let current = try transaction.streamVersion("counter")
+                            let result = try transaction.append(
+                                AppendRequest(streamId: "counter", expectedVersion: .exact(current), events: [event("Incremented")])
+                            )
+                            return result.streams[0].version
+                        }.value
+                    }
+                }
+                return try await group.reduce(into: [UInt64]()) { $0.append($1) }
+            }
+            #expect(Set(versions) == Set(1...50))
+            #expect(try log.readStream("counter").count == 50)
+            #expect(try log.verify().isClean)
+        }
+    }
+
+    @Test func aFailingJobRollsBackItsAppendsAndLeavesTheBatch() async throws {
+        struct Refused: Error {}
+        try await withTemporaryLog { log, _ async throws in
+            async let good = log.append(AppendRequest(streamId: "a", expectedVersion: .noStream, events: [event()]))
+            async let bad = outcome {
+                try await log.perform { transaction in
+                    try transaction.append(AppendRequest(streamId: "b", expectedVersion: .noStream, events: [event(), event()]))
+                    throw Refused()
+                }
+            }
+            _ = try await good
+            let failure = await bad
+            #expect(throws: Refused.self) { try failure.get() }
+            #expect(try log.streamVersion("b") == 0)
+            #expect(try log.headPosition() == 1)
+            let after = try await log.append(AppendRequest(streamId: "c", expectedVersion: .noStream, events: [event()]))
+            #expect(after.positions == 2...2)
+            #expect(try log.verify().isClean)
+        }
+    }
+
+    @Test func appendInsideAJobSeesConflicts() async throws {
+        try await withTemporaryLog { log, _ async throws in
+            _ = try await log.append(AppendRequest(streamId: "s", expectedVersion: .any, events: [event()]))
+            let error = await #expect(throws: EventLogError.self) {
+                _ = try await log.perform { transaction in
+                    try transaction.append(AppendRequest(streamId: "s", expectedVersion: .noStream, events: [event()]))
+                }
+            }
+            #expect(error?.conflict?.actual == 1)
+        }
+    }
+}
