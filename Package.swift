@@ -7,11 +7,14 @@ let package = Package(
     products: [
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "StrataLog", targets: ["StrataLog"]),
+        .library(name: "StrataKit", targets: ["StrataKit"]),
+        .library(name: "Shop", targets: ["Shop"]),
         .executable(name: "strata-bench", targets: ["strata-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // liblmdb from Debian's liblmdb-dev; `make deps` installs it.
@@ -33,6 +36,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Event sourcing on the log: events, aggregates, commands, projections, the view cache.
+        .target(
+            name: "StrataKit",
+            dependencies: [
+                "StrataLog",
+                "LMDB",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The default domain: users, sessions, products, orders. No HTTP, no LMDB.
+        .target(name: "Shop", dependencies: ["StrataKit"]),
         // Benchmarks of the log against a raw LMDB loop (`make bench`).
         .executableTarget(
             name: "strata-bench",
@@ -47,6 +62,8 @@ let package = Package(
         .executableTarget(name: "strata-log-torture", dependencies: ["StrataLog"]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB"]),
         .testTarget(name: "StrataLogTests", dependencies: ["StrataLog", "LMDB"]),
+        .testTarget(name: "StrataKitTests", dependencies: ["StrataKit", "StrataLog"]),
+        .testTarget(name: "ShopTests", dependencies: ["Shop", "StrataKit", "StrataLog"]),
     ],
     swiftLanguageModes: [.v6]
 )

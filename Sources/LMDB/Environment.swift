@@ -169,6 +169,11 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// The handle of a named database this process has already opened, without opening anything.
+    public func database(named name: String) -> Database? {
+        cachedDatabase(named: name)
+    }
+
     func cachedDatabase(named name: String) -> Database? {
         state.withLock { $0.databases[name] }
     }

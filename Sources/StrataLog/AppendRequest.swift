@@ -22,11 +22,11 @@ public struct AppendRequest: Sendable {
     /// Work to run inside the write transaction after this request's events are written, such as
     /// storing an idempotency record. If it throws, the request fails as a whole with that error
     /// and the other requests of the batch are not affected.
-    public var inTransaction: (@Sendable (_ events: [RecordedEvent], _ transaction: LogTransaction) throws -> Void)?
+    public var inTransaction: (@Sendable (_ result: AppendResult, _ events: [RecordedEvent], _ transaction: LogTransaction) throws -> Void)?
 
     public init(
         streams: [StreamAppend],
-        inTransaction: (@Sendable (_ events: [RecordedEvent], _ transaction: LogTransaction) throws -> Void)? = nil
+        inTransaction: (@Sendable (_ result: AppendResult, _ events: [RecordedEvent], _ transaction: LogTransaction) throws -> Void)? = nil
     ) {
         self.streams = streams
         self.inTransaction = inTransaction

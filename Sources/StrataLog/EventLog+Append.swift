@@ -208,7 +208,7 @@ extension EventLog {
             let (result, recorded) = try write(request, versions: current, in: child, state: state)
             let context = LogTransaction(transaction: child, log: self, state: state)
             try state.hook?.didAppend(recorded, in: context)
-            try request.inTransaction?(recorded, context)
+            try request.inTransaction?(result, recorded, context)
             return (result, context.afterCommitActions)
         }
     }

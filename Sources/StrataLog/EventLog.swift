@@ -216,7 +216,7 @@ public final class EventLog: Sendable {
 
     /// A table by name if it exists. A writing log only knows tables created through it.
     public func existingTable(named name: String) throws -> Table? {
-        if let database = try withSnapshot({ $0.reader.transaction.database(named: name) }) {
+        if let database = environment.database(named: name) {
             return Table(database)
         }
         guard isReadOnly else { return nil }
@@ -225,6 +225,11 @@ public final class EventLog: Sendable {
         } catch LMDBError.notFound {
             return nil
         }
+    }
+
+    /// The names of every table in the store (the log's own included), in byte order.
+    public func tableNames() throws -> [String] {
+        try mappingStorageErrors { try environment.databaseNames() }
     }
 
     /// The table of projection checkpoints.

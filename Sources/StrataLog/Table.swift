@@ -1,5 +1,8 @@
 import LMDB
 
+// Scans of tables and streams take a direction; callers of the log should not need the wrapper.
+@_exported import enum LMDB.ScanDirection
+
 /// A named key/value table in the log's environment, for read models, checkpoints, idempotency
 /// records and metadata. Writable only inside the log's write transactions, so a table written by an
 /// append hook commits (or vanishes) together with the events.

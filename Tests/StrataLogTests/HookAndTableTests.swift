@@ -64,7 +64,7 @@ private final class CountingHook: AppendHook {
             _ = try await log.append(
                 AppendRequest(
                     streams: [StreamAppend(streamId: "a", expectedVersion: .noStream, events: [event()])],
-                    inTransaction: { events, transaction in
+                    inTransaction: { _, events, transaction in
                         try transaction.put(idempotency, key: Array("key-1".utf8), value: Array("\(events[0].position)".utf8))
                     }
                 )
@@ -74,7 +74,7 @@ private final class CountingHook: AppendHook {
                 try await log.append(
                     AppendRequest(
                         streams: [StreamAppend(streamId: "b", expectedVersion: .noStream, events: [event()])],
-                        inTransaction: { _, transaction in
+                        inTransaction: { _, _, transaction in
                             try transaction.put(idempotency, key: Array("key-2".utf8), value: [1])
                             throw Refused()
                         }

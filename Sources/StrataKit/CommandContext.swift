@@ -1,0 +1,108 @@
+import StrataLog
+
+/// What a command's decision sees and produces: it loads aggregates (recording the version each
+/// was decided on), reserves unique values, and adds events per stream. The executor appends
+/// everything it added atomically, each stream expected at the version that was loaded.
+public final class CommandContext {
+    let reader: any StreamReading
+    let registry: EventRegistry
+    let cache: AggregateCache
+    /// Whether loaded states may be cached (only when read from committed data).
+    let cacheable: Bool
+    let hasher: UniqueValueHasher
+    /// Who issued the command and for which request.
+    public let metadata: EventMetadata
+
+    private var loadedVersions: [String: UInt64] = [:]
+    private var order: [String] = []
+    private var pending: [String: [any Event]] = [:]
+    private var guards: [String: ExpectedVersion] = [:]
+
+    init(reader: any StreamReading, registry: EventRegistry, cache: AggregateCache, cacheable: Bool, hasher: UniqueValueHasher, metadata: EventMetadata) {
+        self.reader = reader
+        self.registry = registry
+        self.cache = cache
+        self.cacheable = cacheable
+        self.hasher = hasher
+        self.metadata = metadata
+    }
+
+    /// The current state of aggregate `id` (the empty state when its stream has no events).
+    public func load<A: Aggregate>(_ type: A.Type, id: String) throws -> A {
+        try load(type, streamId: A.streamId(id))
+    }
+
+    func load<A: Aggregate>(_ type: A.Type, streamId: String) throws -> A {
+        let current = try reader.streamVersion(streamId)
+        var (state, version) = cache.get(A.self, streamId: streamId) ?? (A(), 0)
+        if version > current { (state, version) = (A(), 0) }
+        while version < current {
+            let events = try reader.readStream(streamId, from: version + 1, limit: 1000)
+            guard !events.isEmpty else { break }
+            for recorded in events { state.apply(try registry.decode(recorded).event) }
+            version = events[events.count - 1].streamVersion
+        }
+        if cacheable && version > 0 { cache.put(state, version: version, streamId: streamId) }
+        if loadedVersions[streamId] == nil { loadedVersions[streamId] = version }
+        return state
+    }
+
+    /// Adds events to aggregate `id`'s stream. The stream is expected at the version it was
+    /// loaded at (loaded now if it was not).
+    public func append<A: Aggregate>(_ events: [any Event], to type: A.Type, id: String) throws {
+        try append(events, streamId: A.streamId(id), as: type)
+    }
+
+    func append<A: Aggregate>(_ events: [any Event], streamId: String, as type: A.Type) throws {
+        if loadedVersions[streamId] == nil { _ = try load(type, streamId: streamId) }
+        if pending[streamId] == nil { order.append(streamId) }
+        pending[streamId, default: []] += events
+    }
+
+    /// Makes the append fail with a conflict unless aggregate `id` is still at the version it was
+    /// loaded at, without adding events to it (for decisions that read an aggregate they do not change).
+    public func requireUnchanged<A: Aggregate>(_ type: A.Type, id: String) throws {
+        let streamId = A.streamId(id)
+        if loadedVersions[streamId] == nil { _ = try load(type, streamId: streamId) }
+        if pending[streamId] == nil && guards[streamId] == nil { order.append(streamId) }
+        guards[streamId] = .exact(loadedVersions[streamId] ?? 0)
+    }
+
+    /// Reserves `value` for `owner` in the same atomic append.
+    ///
+    /// - Throws: ``UniqueValueTaken`` when another owner holds it.
+    public func reserve(_ value: UniqueValue, for owner: String) throws {
+        let streamId = hasher.streamId(for: value)
+        let reservation = try load(Reservation.self, streamId: streamId)
+        if let holder = reservation.owner {
+            guard holder == owner else { throw UniqueValueTaken(kind: value.kind, owner: holder) }
+            return
+        }
+        try append([UniqueValueReserved(kind: value.kind, owner: owner)], streamId: streamId, as: Reservation.self)
+    }
+
+    /// Releases `value` if `owner` holds it, so it can be reserved again.
+    public func release(_ value: UniqueValue, from owner: String) throws {
+        let streamId = hasher.streamId(for: value)
+        let reservation = try load(Reservation.self, streamId: streamId)
+        guard reservation.owner == owner else { return }
+        try append([UniqueValueReleased(kind: value.kind, owner: owner)], streamId: streamId, as: Reservation.self)
+    }
+
+    /// Who holds `value`, if anyone.
+    public func holder(of value: UniqueValue) throws -> String? {
+        try load(Reservation.self, streamId: hasher.streamId(for: value)).owner
+    }
+
+    /// The append request for everything added, or `nil` when nothing was.
+    func appendRequest() throws -> AppendRequest? {
+        var streams: [StreamAppend] = []
+        for streamId in order {
+            let events = try (pending[streamId] ?? []).map { try registry.encode($0, metadata: metadata) }
+            let expected: ExpectedVersion = guards[streamId] ?? .exact(loadedVersions[streamId] ?? 0)
+            streams.append(StreamAppend(streamId: streamId, expectedVersion: expected, events: events))
+        }
+        guard streams.contains(where: { !$0.events.isEmpty }) else { return nil }
+        return AppendRequest(streams: streams)
+    }
+}

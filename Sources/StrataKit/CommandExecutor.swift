@@ -1,0 +1,75 @@
+import Logging
+import StrataLog
+
+/// What a command produced: the decision's value and, when it appended, where.
+public struct CommandResult<Value: Sendable>: Sendable {
+    public var value: Value
+    /// The append, or `nil` when the decision added no events.
+    public var append: AppendResult?
+    /// The last position the command appended, or the log head it was decided at when it
+    /// appended nothing: the `Strata-Position` of its answer.
+    public var position: UInt64
+}
+
+/// Runs commands: load the aggregates, decide (pure), append with the versions decided on.
+///
+/// A few optimistic attempts run the decision outside the writer and retry on a version conflict.
+/// If those keep losing — a hot product under many concurrent orders — the decision runs inside
+/// the writer's transaction, where nothing can overtake it. So contention costs latency, never a
+/// spurious error: the only errors are the decision's own.
+public struct CommandExecutor: Sendable {
+    public let log: EventLog
+    public let registry: EventRegistry
+    public let cache: AggregateCache
+    public let hasher: UniqueValueHasher
+    /// Optimistic attempts before deciding on the writer.
+    public var optimisticAttempts: Int
+
+    public init(log: EventLog, registry: EventRegistry, hasher: UniqueValueHasher, cache: AggregateCache = AggregateCache(), optimisticAttempts: Int = 3) {
+        self.log = log
+        self.registry = registry
+        self.cache = cache
+        self.hasher = hasher
+        self.optimisticAttempts = optimisticAttempts
+    }
+
+    /// Runs `decide` and appends what it added atomically. `afterAppend` runs inside the write
+    /// transaction once the events and the inline projections are written (to store an
+    /// idempotency record with the response, say); if it throws, nothing is appended.
+    public func execute<Value: Sendable>(
+        metadata: EventMetadata,
+        afterAppend: (@Sendable (Value, AppendResult, LogTransaction) throws -> Void)? = nil,
+        _ decide: @escaping @Sendable (CommandContext) throws -> Value
+    ) async throws -> CommandResult<Value> {
+        for _ in 0..<max(0, optimisticAttempts) {
+            let (value, request, head) = try log.withSnapshot { snapshot in
+                let context = CommandContext(
+                    reader: snapshot, registry: registry, cache: cache, cacheable: true, hasher: hasher, metadata: metadata)
+                let value = try decide(context)
+                return (value, try context.appendRequest(), try snapshot.headPosition())
+            }
+            guard var request else { return CommandResult(value: value, append: nil, position: head) }
+            if let afterAppend {
+                request.inTransaction = { result, _, transaction in try afterAppend(value, result, transaction) }
+            }
+            do {
+                let result = try await log.append(request)
+                return CommandResult(value: value, append: result, position: result.positions?.upperBound ?? result.committedHead)
+            } catch let error as EventLogError where error.code == .conflict {
+                continue
+            }
+        }
+        let (outcome, _) = try await log.perform { [registry, cache, hasher] transaction in
+            let context = CommandContext(
+                reader: transaction, registry: registry, cache: cache, cacheable: false, hasher: hasher, metadata: metadata)
+            let value = try decide(context)
+            guard let request = try context.appendRequest() else {
+                return (value, AppendResult?.none, try transaction.headPosition())
+            }
+            let result = try transaction.append(request)
+            try afterAppend?(value, result, transaction)
+            return (value, result, result.positions?.upperBound ?? 0)
+        }
+        return CommandResult(value: outcome.0, append: outcome.1, position: outcome.2)
+    }
+}

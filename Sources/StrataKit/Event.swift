@@ -1,0 +1,54 @@
+import Foundation
+import StrataLog
+
+/// A domain event: a past-tense fact with a stable wire name, decoupled from the Swift type name.
+/// When an event's shape changes, the new shape gets a new wire name (`"OrderPlaced.v2"`) and an
+/// upcaster turns stored old shapes into it (see ``EventRegistry``).
+public protocol Event: Codable, Sendable {
+    /// The wire name stored with every event of this type, such as `"OrderPlaced"`.
+    static var eventType: String { get }
+}
+
+/// What every event carries besides its data: who caused it and as part of which request.
+public struct EventMetadata: Codable, Sendable, Hashable {
+    /// The request id that led to the event.
+    public var correlationId: String?
+    /// The id of the message (request or event) that directly caused it.
+    public var causationId: String?
+    /// The signed-in user who issued the command, if any.
+    public var userId: String?
+
+    public init(correlationId: String? = nil, causationId: String? = nil, userId: String? = nil) {
+        self.correlationId = correlationId
+        self.causationId = causationId
+        self.userId = userId
+    }
+}
+
+/// A decoded event with its place in the log: what aggregates and projections see. Old shapes
+/// have already been upcast, so `event` is always of a current type.
+public struct Envelope: Sendable {
+    public var position: UInt64
+    public var streamId: String
+    public var streamVersion: UInt64
+    public var eventId: UUID
+    /// The current wire type (after upcasting).
+    public var type: String
+    public var recordedAt: Date
+    public var metadata: EventMetadata
+    public var event: any Event
+
+    public init(
+        position: UInt64, streamId: String, streamVersion: UInt64, eventId: UUID, type: String, recordedAt: Date,
+        metadata: EventMetadata, event: any Event
+    ) {
+        self.position = position
+        self.streamId = streamId
+        self.streamVersion = streamVersion
+        self.eventId = eventId
+        self.type = type
+        self.recordedAt = recordedAt
+        self.metadata = metadata
+        self.event = event
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import StrataLog
+
+/// Why registering or decoding an event failed.
+public struct EventRegistryError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Knows every event type by wire name, and the upcasters that turn old wire shapes into current
+/// ones. Built once at start-up, then shared read-only.
+public struct EventRegistry: Sendable {
+    private var decoders: [String: @Sendable ([UInt8], JSONDecoder) throws -> any Event] = [:]
+    private var upcasters: [String: Upcaster] = [:]
+    private var userInfo: [CodingUserInfoKey: any Sendable] = [:]
+
+    private struct Upcaster: Sendable {
+        var target: String
+        var transform: @Sendable (inout JSONValue) throws -> Void
+    }
+
+    public init() {}
+
+    /// Registers `type` under its wire name.
+    ///
+    /// - Throws: when that wire name is taken (by a type or an upcaster).
+    public mutating func register<E: Event>(_ type: E.Type) throws {
+        let name = E.eventType
+        guard decoders[name] == nil, upcasters[name] == nil else {
+            throw EventRegistryError(message: "event type \(name) is registered twice")
+        }
+        decoders[name] = { bytes, decoder in try decoder.decode(E.self, from: Data(bytes)) }
+    }
+
+    /// Registers a transformation from the stored wire shape `oldType` to `newType`. Chains are
+    /// followed (v1 → v2 → v3) until a registered type is reached.
+    public mutating func upcast(from oldType: String, to newType: String, _ transform: @escaping @Sendable (inout JSONValue) throws -> Void) throws {
+        guard decoders[oldType] == nil, upcasters[oldType] == nil else {
+            throw EventRegistryError(message: "event type \(oldType) is registered twice")
+        }
+        upcasters[oldType] = Upcaster(target: newType, transform: transform)
+    }
+
+    /// Values the personal-data cipher and other codecs find in `encoder.userInfo`.
+    public mutating func setCodingInfo(_ value: any Sendable, forKey key: CodingUserInfoKey) {
+        userInfo[key] = value
+    }
+
+    /// Whether events of wire type `type` can be decoded (directly or through upcasters).
+    public func handles(_ type: String) -> Bool { currentType(of: type) != nil }
+
+    /// The current wire type that stored events of `type` become.
+    public func currentType(of type: String) -> String? {
+        var name = type
+        for _ in 0..<16 {
+            if decoders[name] != nil { return name }
+            guard let upcaster = upcasters[name] else { return nil }
+            name = upcaster.target
+        }
+        return nil
+    }
+
+    /// Decodes a stored event, upcasting old shapes first.
+    public func decode(_ recorded: RecordedEvent) throws -> Envelope {
+        let decoder = KitCoding.decoder(userInfo: userInfo)
+        var type = recorded.type
+        var bytes = recorded.data
+        var steps = 0
+        while decoders[type] == nil {
+            guard let upcaster = upcasters[type], steps < 16 else {
+                throw EventRegistryError(message: "unknown event type \(recorded.type) at position \(recorded.position)")
+            }
+            var document = try decoder.decode(JSONValue.self, from: Data(bytes))
+            try upcaster.transform(&document)
+            bytes = Array(try KitCoding.encoder().encode(document))
+            type = upcaster.target
+            steps += 1
+        }
+        guard let decode = decoders[type] else { throw EventRegistryError(message: "unknown event type \(type)") }
+        let metadata = (try? decoder.decode(EventMetadata.self, from: Data(recorded.metadata))) ?? EventMetadata()
+        return Envelope(
+            position: recorded.position, streamId: recorded.streamId, streamVersion: recorded.streamVersion, eventId: recorded.id,
+            type: type, recordedAt: recorded.recordedAt, metadata: metadata, event: try decode(bytes, decoder)
+        )
+    }
+
+    /// Encodes an event for appending.
+    public func encode(_ event: any Event, metadata: EventMetadata, id: UUID = UUIDv7.make()) throws -> EventData {
+        let type = Swift.type(of: event).eventType
+        guard decoders[type] != nil else { throw EventRegistryError(message: "event type \(type) is not registered") }
+        let encoder = KitCoding.encoder(userInfo: userInfo)
+        return EventData(id: id, type: type, data: Array(try encoder.encode(event)), metadata: Array(try encoder.encode(metadata)))
+    }
+
+    /// An encoder with this registry's coding info (for read-model rows with personal fields).
+    public func makeEncoder() -> JSONEncoder { KitCoding.encoder(userInfo: userInfo) }
+
+    /// A decoder with this registry's coding info.
+    public func makeDecoder() -> JSONDecoder { KitCoding.decoder(userInfo: userInfo) }
+}

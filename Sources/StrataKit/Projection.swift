@@ -1,0 +1,134 @@
+import Foundation
+import StrataLog
+
+/// When a projection sees events.
+public enum ProjectionMode: String, Codable, Sendable, Hashable {
+    /// Applied inside the append's write transaction: never behind the log; an error in it fails
+    /// the append.
+    case inline
+    /// Follows the log from its checkpoint in the background, a batch per transaction.
+    case async
+}
+
+/// Turns events into read-model tables. Its name and version identify its tables: changing the
+/// projection's code must bump `version`, which rebuilds it from the log.
+public protocol Projection: Sendable {
+    /// A stable name: `[a-z0-9_-]`, used in table names.
+    var name: String { get }
+    /// Bumped whenever `apply` changes what it writes.
+    var version: Int { get }
+    var mode: ProjectionMode { get }
+    /// The (current) wire types it handles; others never reach `apply`.
+    var eventTypes: Set<String> { get }
+    /// Its logical table names.
+    var tables: [String] { get }
+    /// The cached views it feeds (dropped whole when it is rebuilt).
+    var views: Set<String> { get }
+    /// Applies one event. Must be deterministic: a rebuild must give the same bytes. Report every
+    /// cached view it changes with ``ProjectionStore/changed(_:)``.
+    func apply(_ envelope: Envelope, to store: ProjectionStore) throws
+}
+
+/// The tables of one projection generation, as `apply` writes them inside a write transaction.
+public final class ProjectionStore {
+    let transaction: LogTransaction
+    let tables: [String: Table]
+    let registry: EventRegistry
+    private(set) var changedKeys: [ViewKey] = []
+
+    init(transaction: LogTransaction, tables: [String: Table], registry: EventRegistry) {
+        self.transaction = transaction
+        self.tables = tables
+        self.registry = registry
+    }
+
+    private func table(_ name: String) throws -> Table {
+        guard let table = tables[name] else { throw EventRegistryError(message: "the projection has no table \(name)") }
+        return table
+    }
+
+    public func get(_ table: String, key: [UInt8]) throws -> [UInt8]? {
+        try transaction.get(try self.table(table), key: key)
+    }
+
+    public func put(_ table: String, key: [UInt8], value: [UInt8]) throws {
+        try transaction.put(try self.table(table), key: key, value: value)
+    }
+
+    @discardableResult
+    public func delete(_ table: String, key: [UInt8]) throws -> Bool {
+        try transaction.delete(try self.table(table), key: key)
+    }
+
+    /// Walks a table (see ``TableReading``).
+    public func scan(
+        _ table: String, from start: [UInt8]? = nil, direction: ScanDirection = .forward,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        try transaction.scan(try self.table(table), from: start, direction: direction, body)
+    }
+
+    /// Decodes the JSON row under `key`.
+    public func get<T: Decodable>(_ type: T.Type, _ table: String, key: [UInt8]) throws -> T? {
+        guard let bytes = try get(table, key: key) else { return nil }
+        return try registry.makeDecoder().decode(T.self, from: Data(bytes))
+    }
+
+    /// Stores `value` as JSON (sorted keys, personal fields sealed).
+    public func put(_ value: some Encodable, _ table: String, key: [UInt8]) throws {
+        try put(table, key: key, value: Array(try registry.makeEncoder().encode(value)))
+    }
+
+    /// Reports that the cached view `key` no longer matches.
+    public func changed(_ key: ViewKey) {
+        changedKeys.append(key)
+    }
+
+    /// The log's position of the event being applied is in the envelope; this is the log head.
+    public func headPosition() throws -> UInt64 { try transaction.headPosition() }
+}
+
+/// A consistent read of one projection's live tables.
+public final class ReadModelReader {
+    let snapshot: LogSnapshot
+    let tables: [String: Table]
+    let registry: EventRegistry
+    /// The log position the tables reflect.
+    public let position: UInt64
+
+    init(snapshot: LogSnapshot, tables: [String: Table], registry: EventRegistry, position: UInt64) {
+        self.snapshot = snapshot
+        self.tables = tables
+        self.registry = registry
+        self.position = position
+    }
+
+    public func get(_ table: String, key: [UInt8]) throws -> [UInt8]? {
+        guard let table = tables[table] else { return nil }
+        return try snapshot.get(table, key: key)
+    }
+
+    public func get<T: Decodable>(_ type: T.Type, _ table: String, key: [UInt8]) throws -> T? {
+        guard let bytes = try get(table, key: key) else { return nil }
+        return try registry.makeDecoder().decode(T.self, from: Data(bytes))
+    }
+
+    /// Walks a table; a table never written is empty.
+    public func scan(
+        _ table: String, from start: [UInt8]? = nil, direction: ScanDirection = .forward,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        guard let table = tables[table] else { return }
+        try snapshot.scan(table, from: start, direction: direction, body)
+    }
+
+    public func count(_ table: String) throws -> Int {
+        guard let table = tables[table] else { return 0 }
+        return try snapshot.count(table)
+    }
+
+    /// Decodes a row with this reader's decoder (personal fields opened).
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
+        try registry.makeDecoder().decode(T.self, from: Data(bytes))
+    }
+}

@@ -1,0 +1,77 @@
+import StrataLog
+
+/// A projection's row in the `checkpoints` table: its version, the generation of tables that
+/// serves reads, how far that generation has applied the log, and a generation being rebuilt.
+///
+/// Binary, big-endian: version `UInt32` · generation `UInt32` · position `UInt64` · rebuild
+/// generation `UInt32` (0: none) · rebuild position `UInt64`. The inline hook reads it on every
+/// append, so it is kept small and cheap to decode.
+struct ProjectionCheckpoint: Hashable, Sendable {
+    var version: UInt32
+    var generation: UInt32
+    var position: UInt64
+    var rebuildGeneration: UInt32 = 0
+    var rebuildPosition: UInt64 = 0
+
+    var encoded: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(28)
+        for value in [version, generation] { withUnsafeBytes(of: value.bigEndian) { bytes += $0 } }
+        withUnsafeBytes(of: position.bigEndian) { bytes += $0 }
+        withUnsafeBytes(of: rebuildGeneration.bigEndian) { bytes += $0 }
+        withUnsafeBytes(of: rebuildPosition.bigEndian) { bytes += $0 }
+        return bytes
+    }
+
+    init(version: UInt32, generation: UInt32, position: UInt64) {
+        self.version = version
+        self.generation = generation
+        self.position = position
+    }
+
+    init?(_ bytes: [UInt8]) {
+        guard bytes.count == 28 else { return nil }
+        func integer<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
+            bytes[offset..<offset + MemoryLayout<T>.size].reduce(T.zero) { $0 << 8 | T($1) }
+        }
+        version = integer(0, UInt32.self)
+        generation = integer(4, UInt32.self)
+        position = integer(8, UInt64.self)
+        rebuildGeneration = integer(16, UInt32.self)
+        rebuildPosition = integer(20, UInt64.self)
+    }
+
+    static func key(_ name: String) -> [UInt8] { Array(name.utf8) }
+
+    /// The physical name of a projection's logical table in one generation.
+    static func tableName(projection: String, generation: UInt32, table: String) -> String {
+        "rm.\(projection).\(generation).\(table)"
+    }
+}
+
+/// An event an async projection could not apply after several tries, set aside so the projection
+/// moves on. It stays visible in the status and can be retried.
+public struct ParkedEvent: Codable, Sendable, Hashable {
+    public var projection: String
+    public var position: UInt64
+    public var type: String
+    public var error: String
+    public var attempts: Int
+}
+
+/// One projection's state, for operators.
+public struct ProjectionStatus: Codable, Sendable, Hashable {
+    public var name: String
+    public var version: Int
+    public var mode: ProjectionMode
+    /// The log position its live tables reflect.
+    public var position: UInt64
+    /// How many events it trails the log by.
+    public var lag: UInt64
+    /// `live`, `catching_up`, `rebuilding` or `stopped`.
+    public var status: String
+    /// Events set aside.
+    public var parked: Int
+    /// How far a running rebuild has come.
+    public var rebuildPosition: UInt64?
+}
