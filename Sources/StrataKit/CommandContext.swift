@@ -18,7 +18,14 @@ public final class CommandContext {
     private var pending: [String: [any Event]] = [:]
     private var guards: [String: ExpectedVersion] = [:]
 
-    init(reader: any StreamReading, registry: EventRegistry, cache: AggregateCache, cacheable: Bool, hasher: UniqueValueHasher, metadata: EventMetadata) {
+    init(
+        reader: any StreamReading,
+        registry: EventRegistry,
+        cache: AggregateCache,
+        cacheable: Bool,
+        hasher: UniqueValueHasher,
+        metadata: EventMetadata
+    ) {
         self.reader = reader
         self.registry = registry
         self.cache = cache
@@ -45,6 +52,14 @@ public final class CommandContext {
         if cacheable && version > 0 { cache.put(state, version: version, streamId: streamId) }
         if loadedVersions[streamId] == nil { loadedVersions[streamId] = version }
         return state
+    }
+
+    /// The stream version aggregate `id` was loaded at (0 before its first event), loading it now
+    /// if needed: the version an `If-Match` is checked against.
+    public func version<A: Aggregate>(of type: A.Type, id: String) throws -> UInt64 {
+        let streamId = A.streamId(id)
+        if loadedVersions[streamId] == nil { _ = try load(type, streamId: streamId) }
+        return loadedVersions[streamId] ?? 0
     }
 
     /// Adds events to aggregate `id`'s stream. The stream is expected at the version it was

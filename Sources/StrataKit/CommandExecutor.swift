@@ -9,6 +9,12 @@ public struct CommandResult<Value: Sendable>: Sendable {
     /// The last position the command appended, or the log head it was decided at when it
     /// appended nothing: the `Strata-Position` of its answer.
     public var position: UInt64
+
+    public init(value: Value, append: AppendResult?, position: UInt64) {
+        self.value = value
+        self.append = append
+        self.position = position
+    }
 }
 
 /// Runs commands: load the aggregates, decide (pure), append with the versions decided on.
@@ -25,7 +31,13 @@ public struct CommandExecutor: Sendable {
     /// Optimistic attempts before deciding on the writer.
     public var optimisticAttempts: Int
 
-    public init(log: EventLog, registry: EventRegistry, hasher: UniqueValueHasher, cache: AggregateCache = AggregateCache(), optimisticAttempts: Int = 3) {
+    public init(
+        log: EventLog,
+        registry: EventRegistry,
+        hasher: UniqueValueHasher,
+        cache: AggregateCache = AggregateCache(),
+        optimisticAttempts: Int = 3
+    ) {
         self.log = log
         self.registry = registry
         self.cache = cache
@@ -44,7 +56,13 @@ public struct CommandExecutor: Sendable {
         for _ in 0..<max(0, optimisticAttempts) {
             let (value, request, head) = try log.withSnapshot { snapshot in
                 let context = CommandContext(
-                    reader: snapshot, registry: registry, cache: cache, cacheable: true, hasher: hasher, metadata: metadata)
+                    reader: snapshot,
+                    registry: registry,
+                    cache: cache,
+                    cacheable: true,
+                    hasher: hasher,
+                    metadata: metadata
+                )
                 let value = try decide(context)
                 return (value, try context.appendRequest(), try snapshot.headPosition())
             }
@@ -61,7 +79,13 @@ public struct CommandExecutor: Sendable {
         }
         let (outcome, _) = try await log.perform { [registry, cache, hasher] transaction in
             let context = CommandContext(
-                reader: transaction, registry: registry, cache: cache, cacheable: false, hasher: hasher, metadata: metadata)
+                reader: transaction,
+                registry: registry,
+                cache: cache,
+                cacheable: false,
+                hasher: hasher,
+                metadata: metadata
+            )
             let value = try decide(context)
             guard let request = try context.appendRequest() else {
                 return (value, AppendResult?.none, try transaction.headPosition())

@@ -39,8 +39,14 @@ public struct Envelope: Sendable {
     public var event: any Event
 
     public init(
-        position: UInt64, streamId: String, streamVersion: UInt64, eventId: UUID, type: String, recordedAt: Date,
-        metadata: EventMetadata, event: any Event
+        position: UInt64,
+        streamId: String,
+        streamVersion: UInt64,
+        eventId: UUID,
+        type: String,
+        recordedAt: Date,
+        metadata: EventMetadata,
+        event: any Event
     ) {
         self.position = position
         self.streamId = streamId

@@ -79,8 +79,14 @@ public struct EventRegistry: Sendable {
         guard let decode = decoders[type] else { throw EventRegistryError(message: "unknown event type \(type)") }
         let metadata = (try? decoder.decode(EventMetadata.self, from: Data(recorded.metadata))) ?? EventMetadata()
         return Envelope(
-            position: recorded.position, streamId: recorded.streamId, streamVersion: recorded.streamVersion, eventId: recorded.id,
-            type: type, recordedAt: recorded.recordedAt, metadata: metadata, event: try decode(bytes, decoder)
+            position: recorded.position,
+            streamId: recorded.streamId,
+            streamVersion: recorded.streamVersion,
+            eventId: recorded.id,
+            type: type,
+            recordedAt: recorded.recordedAt,
+            metadata: metadata,
+            event: try decode(bytes, decoder)
         )
     }
 

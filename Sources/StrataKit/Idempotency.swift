@@ -53,10 +53,17 @@ public struct IdempotencyStore: Sendable {
 
     /// A record for an answer given now.
     public func record(requestHash: String, status: Int, headers: [String: String], body: [UInt8], now: Date = Date()) -> IdempotencyRecord {
+        // Whole milliseconds, as stored.
+        let now = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
         let seconds = Double(lifetime.components.seconds) + Double(lifetime.components.attoseconds) / 1e18
         return IdempotencyRecord(
-            requestHash: requestHash, status: status, headers: headers, body: body, createdAt: now,
-            expiresAt: now.addingTimeInterval(seconds))
+            requestHash: requestHash,
+            status: status,
+            headers: headers,
+            body: body,
+            createdAt: now,
+            expiresAt: now.addingTimeInterval(seconds)
+        )
     }
 
     /// Deletes expired records, at most `limit` per call; returns how many.

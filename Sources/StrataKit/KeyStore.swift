@@ -22,7 +22,9 @@ public final class KeyStore: Sendable {
     /// Opens (creating) the key store in `directory`.
     public init(directory: String) throws {
         environment = try Environment(
-            path: directory, configuration: EnvironmentConfiguration(mapSize: 64 << 20, maximumMapSize: 1 << 34, maxDatabases: 4))
+            path: directory,
+            configuration: EnvironmentConfiguration(mapSize: 64 << 20, maximumMapSize: 1 << 34, maxDatabases: 4)
+        )
         keys = try environment.openDatabase(named: "keys")
     }
 
@@ -57,7 +59,8 @@ public final class KeyStore: Sendable {
                         let key = SymmetricKey(data: stored)
                         cache.withLock { $0[subject] = key }
                         return key
-                    })
+                    }
+                )
             }
         }
     }
@@ -72,13 +75,19 @@ public final class KeyStore: Sendable {
                             _ = try transaction.delete(keys, key: Array(subject.utf8))
                         }
                         _ = cache.withLock { $0.removeValue(forKey: subject) }
-                    })
+                    }
+                )
             }
         }
     }
 }
 
 /// AES-256-GCM with each subject's key from a ``KeyStore``.
+///
+/// The nonce is synthetic: the first 12 bytes of HMAC-SHA256(key, plaintext). Sealing the same
+/// text for the same subject gives the same bytes, so a read model rebuilt from the log equals the
+/// live one byte for byte; different texts never share a nonce under one key. What it reveals is
+/// that two sealed values of one subject are equal, which is acceptable for names and emails.
 public struct AESGCMCipher: PersonalDataCipher {
     public let keys: KeyStore
 
@@ -90,7 +99,8 @@ public struct AESGCMCipher: PersonalDataCipher {
         guard let key = try keys.key(for: subject) else {
             throw KeyStoreError(message: "no key for subject \(subject): create it before sealing")
         }
-        let box = try AES.GCM.seal(plaintext, using: key)
+        let mac = HMAC<SHA256>.authenticationCode(for: plaintext, using: key)
+        let box = try AES.GCM.seal(plaintext, using: key, nonce: try AES.GCM.Nonce(data: Array(mac.prefix(12))))
         return SealedValue(keyId: subject, nonce: Data(box.nonce), ciphertext: box.ciphertext + box.tag)
     }
 
@@ -98,7 +108,10 @@ public struct AESGCMCipher: PersonalDataCipher {
         guard let key = try keys.key(for: sealed.keyId) else { return nil }
         guard sealed.ciphertext.count >= 16 else { throw KeyStoreError(message: "sealed value too short") }
         let box = try AES.GCM.SealedBox(
-            nonce: AES.GCM.Nonce(data: sealed.nonce), ciphertext: sealed.ciphertext.dropLast(16), tag: sealed.ciphertext.suffix(16))
+            nonce: AES.GCM.Nonce(data: sealed.nonce),
+            ciphertext: sealed.ciphertext.dropLast(16),
+            tag: sealed.ciphertext.suffix(16)
+        )
         return Array(try AES.GCM.open(box, using: key))
     }
 }

@@ -62,7 +62,9 @@ public final class ProjectionStore {
 
     /// Walks a table (see ``TableReading``).
     public func scan(
-        _ table: String, from start: [UInt8]? = nil, direction: ScanDirection = .forward,
+        _ table: String,
+        from start: [UInt8]? = nil,
+        direction: ScanDirection = .forward,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         try transaction.scan(try self.table(table), from: start, direction: direction, body)
@@ -115,7 +117,9 @@ public final class ReadModelReader {
 
     /// Walks a table; a table never written is empty.
     public func scan(
-        _ table: String, from start: [UInt8]? = nil, direction: ScanDirection = .forward,
+        _ table: String,
+        from start: [UInt8]? = nil,
+        direction: ScanDirection = .forward,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         guard let table = tables[table] else { return }

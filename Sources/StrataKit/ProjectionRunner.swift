@@ -30,8 +30,13 @@ public final class ProjectionRunner: AppendHook, Sendable {
     static let parkedTableName = "kit.parked"
 
     public init(
-        log: EventLog, registry: EventRegistry, projections: [any Projection], cache: ViewCache? = nil,
-        logger: Logger = Logger(label: "strata.projections"), batchSize: Int = 500, attemptsBeforeParking: Int = 3
+        log: EventLog,
+        registry: EventRegistry,
+        projections: [any Projection],
+        cache: ViewCache? = nil,
+        logger: Logger = Logger(label: "strata.projections"),
+        batchSize: Int = 500,
+        attemptsBeforeParking: Int = 3
     ) throws {
         var byName: [String: any Projection] = [:]
         for projection in projections {
@@ -88,6 +93,8 @@ public final class ProjectionRunner: AppendHook, Sendable {
             logger.info("rebuilding projection", metadata: ["projection": "\(name)"])
             try await rebuild(name)
         }
+        // Nothing reads yet: the generations those rebuilds retired can go now.
+        if !stale.isEmpty { try await dropRetiredTables() }
         for projection in projections where projection.mode == .async {
             let task = Task { [self] in await follow(projection) }
             followers.withLock { $0[projection.name] = task }
@@ -148,8 +155,10 @@ public final class ProjectionRunner: AppendHook, Sendable {
                         throw ProjectionError(message: "projection \(projection.name) was not started")
                     }
                     store = ProjectionStore(
-                        transaction: transaction, tables: try tables(of: projection, generation: checkpoint.generation, in: transaction),
-                        registry: registry)
+                        transaction: transaction,
+                        tables: try tables(of: projection, generation: checkpoint.generation, in: transaction),
+                        registry: registry
+                    )
                 }
                 if let store { try projection.apply(envelope, to: store) }
             }
@@ -213,7 +222,13 @@ public final class ProjectionRunner: AppendHook, Sendable {
 
     private static let moved = "checkpoint moved"
 
-    private func applyInTransaction(_ events: [RecordedEvent], of projection: any Projection, target: Target, from: UInt64, through last: UInt64)
+    private func applyInTransaction(
+        _ events: [RecordedEvent],
+        of projection: any Projection,
+        target: Target,
+        from: UInt64,
+        through last: UInt64
+    )
         async throws
     {
         _ = try await log.write { [self] transaction in
@@ -234,7 +249,10 @@ public final class ProjectionRunner: AppendHook, Sendable {
                 checkpoint.rebuildPosition = last
             }
             let store = ProjectionStore(
-                transaction: transaction, tables: try tables(of: projection, generation: generation, in: transaction), registry: registry)
+                transaction: transaction,
+                tables: try tables(of: projection, generation: generation, in: transaction),
+                registry: registry
+            )
             for event in events {
                 guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { continue }
                 try projection.apply(try registry.decode(event), to: store)
@@ -265,11 +283,16 @@ public final class ProjectionRunner: AppendHook, Sendable {
             }
         }
         let parked = ParkedEvent(
-            projection: projection.name, position: event.position, type: event.type, error: "\(lastError.map { "\($0)" } ?? "unknown")",
-            attempts: attemptsBeforeParking)
+            projection: projection.name,
+            position: event.position,
+            type: event.type,
+            error: "\(lastError.map { "\($0)" } ?? "unknown")",
+            attempts: attemptsBeforeParking
+        )
         logger.warning(
             "parked an event the projection keeps failing on",
-            metadata: ["projection": "\(projection.name)", "position": "\(event.position)", "error": "\(parked.error)"])
+            metadata: ["projection": "\(projection.name)", "position": "\(event.position)", "error": "\(parked.error)"]
+        )
         _ = try await log.write { [self] transaction in
             guard var checkpoint = try checkpoint(projection.name, in: transaction) else { return }
             switch target {
@@ -282,8 +305,10 @@ public final class ProjectionRunner: AppendHook, Sendable {
             }
             try save(checkpoint, projection.name, in: transaction)
             try transaction.put(
-                try transaction.table(named: Self.parkedTableName), key: Self.parkedKey(projection.name, event.position),
-                value: Array(try KitCoding.encoder().encode(parked)))
+                try transaction.table(named: Self.parkedTableName),
+                key: Self.parkedKey(projection.name, event.position),
+                value: Array(try KitCoding.encoder().encode(parked))
+            )
         }
     }
 
@@ -320,8 +345,10 @@ public final class ProjectionRunner: AppendHook, Sendable {
                 _ = try await log.write { [self] transaction in
                     guard let checkpoint = try checkpoint(name, in: transaction) else { return }
                     let store = ProjectionStore(
-                        transaction: transaction, tables: try tables(of: projection, generation: checkpoint.generation, in: transaction),
-                        registry: registry)
+                        transaction: transaction,
+                        tables: try tables(of: projection, generation: checkpoint.generation, in: transaction),
+                        registry: registry
+                    )
                     try projection.apply(try registry.decode(event), to: store)
                     try transaction.delete(try transaction.table(named: Self.parkedTableName), key: Self.parkedKey(name, parked.position))
                     let changed = store.changedKeys
@@ -385,7 +412,10 @@ public final class ProjectionRunner: AppendHook, Sendable {
                 throw ProjectionError(message: Self.moved)
             }
             let store = ProjectionStore(
-                transaction: transaction, tables: try tables(of: projection, generation: generation, in: transaction), registry: registry)
+                transaction: transaction,
+                tables: try tables(of: projection, generation: generation, in: transaction),
+                registry: registry
+            )
             var failure: (any Error)?
             var applied = checkpoint.rebuildPosition
             try transaction.forEachEvent(after: checkpoint.rebuildPosition) { event in
@@ -479,8 +509,15 @@ public final class ProjectionRunner: AppendHook, Sendable {
                 state = position < head ? "catching_up" : "live"
             }
             return ProjectionStatus(
-                name: name, version: projection.version, mode: projection.mode, position: position, lag: head - min(head, position),
-                status: state, parked: try parkedEvents(name).count, rebuildPosition: rebuildingNow ? checkpoint?.rebuildPosition : nil)
+                name: name,
+                version: projection.version,
+                mode: projection.mode,
+                position: position,
+                lag: head - min(head, position),
+                status: state,
+                parked: try parkedEvents(name).count,
+                rebuildPosition: rebuildingNow ? checkpoint?.rebuildPosition : nil
+            )
         }
     }
 
@@ -500,7 +537,8 @@ public final class ProjectionRunner: AppendHook, Sendable {
         var tables: [String: Table] = [:]
         for table in projection.tables {
             tables[table] = try transaction.table(
-                named: ProjectionCheckpoint.tableName(projection: projection.name, generation: generation, table: table))
+                named: ProjectionCheckpoint.tableName(projection: projection.name, generation: generation, table: table)
+            )
         }
         return tables
     }

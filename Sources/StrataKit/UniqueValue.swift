@@ -63,6 +63,11 @@ public struct UniqueValueReserved: Event, Hashable {
     public static let eventType = "UniqueValueReserved"
     public var kind: String
     public var owner: String
+
+    public init(kind: String, owner: String) {
+        self.kind = kind
+        self.owner = owner
+    }
 }
 
 /// A unique value was released by `owner`.
@@ -70,4 +75,9 @@ public struct UniqueValueReleased: Event, Hashable {
     public static let eventType = "UniqueValueReleased"
     public var kind: String
     public var owner: String
+
+    public init(kind: String, owner: String) {
+        self.kind = kind
+        self.owner = owner
+    }
 }

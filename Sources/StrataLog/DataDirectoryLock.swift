@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,8 @@ import Glibc
 /// process dies, even by `kill -9`. The file holds the holder's pid so a second process can say who.
 final class DataDirectoryLock: Sendable {
     static let fileName = "strata.lock"
-    private let descriptor: Int32
+    /// The locked file's descriptor; -1 once released.
+    private let descriptor: Mutex<Int32>
 
     /// Takes the lock or throws ``EventLogError/Code/locked`` naming the holder.
     init(directory: String) throws(EventLogError) {
@@ -27,7 +29,17 @@ final class DataDirectoryLock: Sendable {
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)
         _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-        self.descriptor = descriptor
+        self.descriptor = Mutex(descriptor)
+    }
+
+    /// Releases the lock. Safe to call twice.
+    func release() {
+        descriptor.withLock { descriptor in
+            guard descriptor >= 0 else { return }
+            flock(descriptor, LOCK_UN)
+            close(descriptor)
+            descriptor = -1
+        }
     }
 
     /// The pid written by whoever holds the lock of `directory`, if anyone does.
@@ -50,8 +62,5 @@ final class DataDirectoryLock: Sendable {
         return Int32(String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    deinit {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
-    }
+    deinit { release() }
 }

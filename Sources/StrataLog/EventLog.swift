@@ -142,6 +142,7 @@ public final class EventLog: Sendable {
         writer?.stop()
         notifier.finishAll()
         environment.close()
+        lock?.release()
     }
 
     /// The pid of the process holding `directory`'s writer lock, if one does.

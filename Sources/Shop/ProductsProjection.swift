@@ -1,0 +1,62 @@
+import StrataKit
+
+/// Products by id, and product ids by sku (the catalog's order).
+public struct ProductsProjection: Projection {
+    public let name = "products"
+    public let version = 1
+    public let mode = ProjectionMode.inline
+    public let eventTypes: Set<String> = [
+        ProductCreated.eventType, ProductUpdated.eventType, ProductRestocked.eventType, ProductDiscontinued.eventType,
+        StockReserved.eventType, StockReleased.eventType,
+    ]
+    public let tables = ["byId", "bySku"]
+    public let views: Set<String> = ["product"]
+
+    public init() {}
+
+    public func apply(_ envelope: Envelope, to store: ProjectionStore) throws {
+        if let created = envelope.event as? ProductCreated {
+            let record = ProductRecord(
+                id: created.productId,
+                sku: created.sku,
+                name: created.name,
+                description: created.description,
+                priceCents: created.priceCents,
+                stock: created.stock,
+                status: .active,
+                version: envelope.streamVersion,
+                createdAt: envelope.recordedAt,
+                updatedAt: envelope.recordedAt
+            )
+            try store.put(record, "byId", key: Keys.text(created.productId))
+            try store.put("bySku", key: Keys.text(created.sku), value: Keys.text(created.productId))
+            store.changed(ViewKey(view: "product", key: created.productId))
+            return
+        }
+        let productId: String
+        switch envelope.event {
+        case let event as ProductUpdated: productId = event.productId
+        case let event as ProductRestocked: productId = event.productId
+        case let event as ProductDiscontinued: productId = event.productId
+        case let event as StockReserved: productId = event.productId
+        case let event as StockReleased: productId = event.productId
+        default: return
+        }
+        guard var record = try store.get(ProductRecord.self, "byId", key: Keys.text(productId)) else { return }
+        switch envelope.event {
+        case let event as ProductUpdated:
+            record.name = event.name ?? record.name
+            record.description = event.description ?? record.description
+            record.priceCents = event.priceCents ?? record.priceCents
+        case let event as ProductRestocked: record.stock += event.quantity
+        case is ProductDiscontinued: record.status = .discontinued
+        case let event as StockReserved: record.stock -= event.quantity
+        case let event as StockReleased: record.stock += event.quantity
+        default: break
+        }
+        record.version = envelope.streamVersion
+        record.updatedAt = envelope.recordedAt
+        try store.put(record, "byId", key: Keys.text(productId))
+        store.changed(ViewKey(view: "product", key: productId))
+    }
+}

@@ -1,0 +1,343 @@
+import Foundation
+import Logging
+import StrataKit
+import StrataLog
+
+/// The shop's application service: every command of the domain, run through the kit's
+/// ``CommandExecutor``, and every query, read from the projections. The HTTP layer and the tools
+/// call this; it knows nothing of HTTP.
+public struct ShopService: Sendable {
+    public let log: EventLog
+    public let registry: EventRegistry
+    public let executor: CommandExecutor
+    public let runner: ProjectionRunner
+    public let keys: KeyStore
+    public let hasher: UniqueValueHasher
+    public let cache: ViewCache
+
+    /// Every event type of the shop (and the kit's reservations), with the personal-data cipher.
+    public static func registry(cipher: (any PersonalDataCipher)?) throws -> EventRegistry {
+        var registry = EventRegistry()
+        let types: [any Event.Type] = [
+            UserRegistered.self, UserRenamed.self, UserDeactivated.self, UserErased.self,
+            SessionStarted.self, SessionRefreshed.self, SessionRevoked.self,
+            ProductCreated.self, ProductUpdated.self, ProductRestocked.self, ProductDiscontinued.self, StockReserved.self, StockReleased.self,
+            OrderPlaced.self, OrderPaid.self, OrderCancelled.self, OrderShipped.self,
+            UniqueValueReserved.self, UniqueValueReleased.self,
+        ]
+        for type in types { try registry.register(type) }
+        if let cipher { registry.setCodingInfo(cipher, forKey: .personalDataCipher) }
+        return registry
+    }
+
+    /// The shop's projections.
+    public static func projections(hasher: UniqueValueHasher) -> [any Projection] {
+        [UsersProjection(hasher: hasher), SessionsProjection(), ProductsProjection(), OrdersProjection(), SalesProjection()]
+    }
+
+    /// The key of the keyed hashes (emails, skus), created on first use and kept in the store's
+    /// `meta` table.
+    public static func hasherKey(log: EventLog) async throws -> [UInt8] {
+        let name = Array("uniqueValueKey".utf8)
+        let meta = log.metaTable
+        if let key = try log.withSnapshot({ try $0.get(meta, key: name) }) { return key }
+        var generator = SystemRandomNumberGenerator()
+        let fresh = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return try await log.perform { transaction in
+            if let existing = try transaction.get(meta, key: name) { return existing }
+            try transaction.put(meta, key: name, value: fresh)
+            return fresh
+        }.value
+    }
+
+    /// Wires the shop onto an open log and key store and starts its projections.
+    public static func start(
+        log: EventLog,
+        keys: KeyStore,
+        cache: ViewCache = ViewCache(),
+        logger: Logger = Logger(label: "strata.shop")
+    ) async throws
+        -> ShopService
+    {
+        let hasher = UniqueValueHasher(key: try await hasherKey(log: log))
+        let registry = try registry(cipher: AESGCMCipher(keys: keys))
+        let runner = try ProjectionRunner(log: log, registry: registry, projections: projections(hasher: hasher), cache: cache, logger: logger)
+        try await runner.start()
+        return ShopService(
+            log: log,
+            registry: registry,
+            executor: CommandExecutor(log: log, registry: registry, hasher: hasher),
+            runner: runner,
+            keys: keys,
+            hasher: hasher,
+            cache: cache
+        )
+    }
+
+    /// Stops the async projections.
+    public func stop() async { await runner.stop() }
+
+    static func emailValue(_ email: String) -> UniqueValue {
+        UniqueValue(kind: "email", value: email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())
+    }
+
+    static func skuValue(_ sku: String) -> UniqueValue { UniqueValue(kind: "sku", value: sku) }
+
+    private static func checkVersion(_ expected: UInt64?, _ current: UInt64) throws {
+        if let expected, expected != current { throw ShopError.versionMismatch(current: current) }
+    }
+
+    // MARK: Users
+
+    /// Registers a user (the email is stored lower-cased); its key is created first.
+    public func registerUser(
+        id: String,
+        name: String,
+        email: String,
+        role: Role,
+        passwordHash: String,
+        metadata: EventMetadata
+    ) async throws
+        -> CommandResult<Void>
+    {
+        let email = Self.emailValue(email).value
+        try await keys.createKey(for: id)
+        return try await executor.execute(metadata: metadata) { context in
+            let events = try context.load(User.self, id: id).register(id: id, name: name, email: email, role: role, passwordHash: passwordHash)
+            do {
+                try context.reserve(Self.emailValue(email), for: id)
+            } catch is UniqueValueTaken {
+                throw ShopError.emailTaken
+            }
+            try context.append(events, to: User.self, id: id)
+        }
+    }
+
+    /// Deactivates a user and revokes their sessions.
+    public func deactivateUser(id: String, metadata: EventMetadata) async throws -> CommandResult<Void> {
+        let sessions = try sessionIds(of: id)
+        return try await executor.execute(metadata: metadata) { context in
+            let events = try context.load(User.self, id: id).deactivate()
+            guard !events.isEmpty else { return }
+            try context.append(events, to: User.self, id: id)
+            for session in sessions {
+                try context.append(try context.load(Session.self, id: session).revoke(.userDeactivated), to: Session.self, id: session)
+            }
+        }
+    }
+
+    /// Erases a user: releases their email, revokes their sessions, appends `UserErased`, then
+    /// destroys their key so that their personal data can no longer be read anywhere.
+    public func eraseUser(id: String, metadata: EventMetadata) async throws -> CommandResult<Void> {
+        let sessions = try sessionIds(of: id)
+        let result = try await executor.execute(metadata: metadata) { context in
+            let user = try context.load(User.self, id: id)
+            let events = try user.erase()
+            guard !events.isEmpty else { return }
+            if let email = user.email { try context.release(Self.emailValue(email), from: id) }
+            try context.append(events, to: User.self, id: id)
+            for session in sessions {
+                try context.append(try context.load(Session.self, id: session).revoke(.userErased), to: Session.self, id: session)
+            }
+        }
+        try await keys.destroyKey(for: id)
+        cache.invalidate([ViewKey(view: "user", key: id)], at: result.position)
+        return result
+    }
+
+    // MARK: Sessions
+
+    /// Starts a session for an active user.
+    public func startSession(
+        id: String,
+        userId: String,
+        refreshTokenHash: String,
+        expiresAt: Date,
+        metadata: EventMetadata
+    ) async throws
+        -> CommandResult<Void>
+    {
+        try await executor.execute(metadata: metadata) { context in
+            guard try context.load(User.self, id: userId).canSignIn else { throw ShopError.invalidSession }
+            try context.requireUnchanged(User.self, id: userId)
+            let events = try context.load(Session.self, id: id).start(
+                id: id,
+                userId: userId,
+                refreshTokenHash: refreshTokenHash,
+                expiresAt: expiresAt
+            )
+            try context.append(events, to: Session.self, id: id)
+        }
+    }
+
+    /// Exchanges a refresh token for a new one. A token already rotated revokes the whole session;
+    /// like every other invalid token it is refused with ``ShopError/invalidSession``.
+    public func refreshSession(
+        presentedHash: String,
+        newHash: String,
+        expiresAt: Date,
+        now: Date = Date(),
+        metadata: EventMetadata
+    ) async throws
+        -> CommandResult<SessionRecord>
+    {
+        guard let record = try session(tokenHash: presentedHash) else { throw ShopError.invalidSession }
+        let result = try await executor.execute(metadata: metadata) { context -> Bool in
+            let session = try context.load(Session.self, id: record.sessionId)
+            let active = try context.load(User.self, id: record.userId).canSignIn
+            switch session.refresh(presentedHash: presentedHash, newHash: newHash, newExpiresAt: expiresAt, now: now, userActive: active) {
+            case .rotate(let events):
+                try context.append(events, to: Session.self, id: record.sessionId)
+                return true
+            case .revokeForReuse(let events):
+                try context.append(events, to: Session.self, id: record.sessionId)
+                return false
+            case .refuse:
+                throw ShopError.invalidSession
+            }
+        }
+        guard result.value else { throw ShopError.invalidSession }
+        return CommandResult(
+            value: SessionRecord(sessionId: record.sessionId, userId: record.userId, state: .current),
+            append: result.append,
+            position: result.position
+        )
+    }
+
+    /// Ends a session (signing out).
+    public func revokeSession(id: String, reason: RevocationReason, metadata: EventMetadata) async throws -> CommandResult<Void> {
+        try await executor.execute(metadata: metadata) { context in
+            try context.append(try context.load(Session.self, id: id).revoke(reason), to: Session.self, id: id)
+        }
+    }
+
+    // MARK: Products
+
+    /// Adds a product; its sku must be unused.
+    public func createProduct(
+        id: String,
+        sku: String,
+        name: String,
+        description: String,
+        priceCents: Int,
+        stock: Int,
+        metadata: EventMetadata
+    )
+        async throws -> CommandResult<Void>
+    {
+        try await executor.execute(metadata: metadata) { context in
+            let events = try context.load(Product.self, id: id).create(
+                id: id,
+                sku: sku,
+                name: name,
+                description: description,
+                priceCents: priceCents,
+                stock: stock
+            )
+            do {
+                try context.reserve(Self.skuValue(sku), for: id)
+            } catch is UniqueValueTaken {
+                throw ShopError.skuTaken
+            }
+            try context.append(events, to: Product.self, id: id)
+        }
+    }
+
+    /// Changes a product's name, description or price; `expectedVersion` is an `If-Match`.
+    public func updateProduct(
+        id: String,
+        name: String?,
+        description: String?,
+        priceCents: Int?,
+        expectedVersion: UInt64?,
+        metadata: EventMetadata
+    ) async throws -> CommandResult<Void> {
+        try await executor.execute(metadata: metadata) { context in
+            let product = try context.load(Product.self, id: id)
+            guard product.exists else { throw ShopError.notFound }
+            try Self.checkVersion(expectedVersion, try context.version(of: Product.self, id: id))
+            try context.append(try product.update(name: name, description: description, priceCents: priceCents), to: Product.self, id: id)
+        }
+    }
+
+    /// Adds units to a product's stock.
+    public func restockProduct(id: String, quantity: Int, expectedVersion: UInt64?, metadata: EventMetadata) async throws -> CommandResult<Void> {
+        try await executor.execute(metadata: metadata) { context in
+            let product = try context.load(Product.self, id: id)
+            guard product.exists else { throw ShopError.notFound }
+            try Self.checkVersion(expectedVersion, try context.version(of: Product.self, id: id))
+            try context.append(try product.restock(quantity: quantity), to: Product.self, id: id)
+        }
+    }
+
+    /// Discontinues a product.
+    public func discontinueProduct(id: String, expectedVersion: UInt64?, metadata: EventMetadata) async throws -> CommandResult<Void> {
+        try await executor.execute(metadata: metadata) { context in
+            let product = try context.load(Product.self, id: id)
+            guard product.exists else { throw ShopError.notFound }
+            try Self.checkVersion(expectedVersion, try context.version(of: Product.self, id: id))
+            try context.append(try product.discontinue(), to: Product.self, id: id)
+        }
+    }
+
+    // MARK: Orders
+
+    /// Places an order, reserving stock on every product in the same atomic append. Concurrent
+    /// orders never oversell; contention is retried, then decided on the writer.
+    public func placeOrder(
+        id: String,
+        userId: String,
+        items: [Order.Item],
+        metadata: EventMetadata,
+        afterAppend: (@Sendable (Void, AppendResult, LogTransaction) throws -> Void)? = nil
+    ) async throws -> CommandResult<Void> {
+        try await executor.execute(metadata: metadata, afterAppend: afterAppend) { context in
+            var products: [String: Product] = [:]
+            for item in items { products[item.productId] = try context.load(Product.self, id: item.productId) }
+            let (order, reservations) = try context.load(Order.self, id: id).place(id: id, userId: userId, items: items, products: products)
+            for item in items {
+                try context.append(reservations[item.productId] ?? [], to: Product.self, id: item.productId)
+            }
+            try context.append(order, to: Order.self, id: id)
+        }
+    }
+
+    /// Pays an order (its owner only).
+    public func payOrder(id: String, by userId: String, expectedVersion: UInt64? = nil, metadata: EventMetadata) async throws -> CommandResult<Void> {
+        try await executor.execute(metadata: metadata) { context in
+            let order = try context.load(Order.self, id: id)
+            let events = try order.pay(by: userId)
+            try Self.checkVersion(expectedVersion, try context.version(of: Order.self, id: id))
+            try context.append(events, to: Order.self, id: id)
+        }
+    }
+
+    /// Cancels an order (its owner or an admin) and puts its stock back.
+    public func cancelOrder(
+        id: String,
+        by userId: String,
+        isAdmin: Bool,
+        expectedVersion: UInt64? = nil,
+        metadata: EventMetadata
+    ) async throws
+        -> CommandResult<Void>
+    {
+        try await executor.execute(metadata: metadata) { context in
+            let (events, releases) = try context.load(Order.self, id: id).cancel(by: userId, isAdmin: isAdmin)
+            try Self.checkVersion(expectedVersion, try context.version(of: Order.self, id: id))
+            try context.append(events, to: Order.self, id: id)
+            for (productId, quantity) in releases.sorted(by: { $0.key < $1.key }) {
+                try context.append(try context.load(Product.self, id: productId).release(quantity, from: id), to: Product.self, id: productId)
+            }
+        }
+    }
+
+    /// Ships a paid order (admins).
+    public func shipOrder(id: String, expectedVersion: UInt64? = nil, metadata: EventMetadata) async throws -> CommandResult<Void> {
+        try await executor.execute(metadata: metadata) { context in
+            let events = try context.load(Order.self, id: id).ship()
+            try Self.checkVersion(expectedVersion, try context.version(of: Order.self, id: id))
+            try context.append(events, to: Order.self, id: id)
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import StrataKit
+import StrataLog
+import Testing
+
+@Suite struct ProjectionTests {
+    @Test func inlineProjectionIsNeverBehindAndDropsExactlyTheChangedViews() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let log = try EventLog.open(directory: directory.path)
+        defer { log.close() }
+        let cache = ViewCache()
+        let projection = TotalsProjection(mode: .inline)
+        let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [projection], cache: cache)
+        try await runner.start()
+        let executor = CommandExecutor(log: log, registry: runner.registry, hasher: testHasher)
+        _ = try await add(executor, "a", 2)
+        _ = try await add(executor, "b", 3)
+        #expect(try total(runner, "a") == 2)
+        let a = ViewKey(view: "counter", key: "a")
+        let b = ViewKey(view: "counter", key: "b")
+        let head = try log.headPosition()
+        cache.store(CachedView(body: [1], etag: "x", position: head), for: a)
+        cache.store(CachedView(body: [2], etag: "y", position: head), for: b)
+        let result = try await add(executor, "a", 5)
+        // The append returned: the read model already has it, and the cache dropped only "a".
+        #expect(try total(runner, "a") == 7)
+        #expect(try runner.position(of: "totals") == result.position)
+        #expect(cache.lookup(a) == nil)
+        #expect(cache.lookup(b) != nil)
+        // A failing inline projection fails the append, which leaves nothing behind.
+        await #expect(throws: TotalsProjection.Poisoned.self) { _ = try await add(executor, "a", 1, poison: true) }
+        #expect(try log.readStream("counter-a").count == 2)
+        #expect(try total(runner, "a") == 7)
+        await runner.stop()
+    }
+
+    @Test func asyncProjectionCatchesUpAndResumesFromItsCheckpoint() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        do {
+            let log = try EventLog.open(directory: directory.path)
+            let executor = CommandExecutor(log: log, registry: try kitRegistry(), hasher: testHasher)
+            for _ in 0..<30 { _ = try await add(executor, "c", 1) }
+            // Started on a log that already has events: it catches up.
+            let projection = TotalsProjection(mode: .async)
+            let runner = try ProjectionRunner(log: log, registry: executor.registry, projections: [projection], batchSize: 7)
+            try await runner.start()
+            #expect(await runner.waitUntil("totals", reaches: 30, timeout: .seconds(10)))
+            #expect(try total(runner, "c") == 30)
+            let more = try await add(executor, "c", 10)
+            #expect(await runner.waitUntil("totals", reaches: more.position, timeout: .seconds(10)))
+            #expect(try total(runner, "c") == 40)
+            let status = try #require(try runner.status().first)
+            #expect(status.mode == .async && status.lag == 0 && status.status == "live")
+            await runner.stop()
+            log.close()
+        }
+        // Reopened: it resumes where it was, applying only what is new, exactly once.
+        let log = try EventLog.open(directory: directory.path)
+        defer { log.close() }
+        let executor = CommandExecutor(log: log, registry: try kitRegistry(), hasher: testHasher)
+        _ = try await add(executor, "c", 100)
+        let projection = TotalsProjection(mode: .async)
+        let runner = try ProjectionRunner(log: log, registry: executor.registry, projections: [projection])
+        try await runner.start()
+        #expect(await runner.waitUntil("totals", reaches: 32, timeout: .seconds(10)))
+        #expect(try total(runner, "c") == 140)
+        #expect(projection.applied.load(ordering: .relaxed) == 1)
+        await runner.stop()
+    }
+
+    @Test func aPoisonEventIsParkedVisibleAndRetryable() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let log = try EventLog.open(directory: directory.path)
+        defer { log.close() }
+        let projection = TotalsProjection(mode: .async)
+        let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [projection])
+        try await runner.start()
+        let executor = CommandExecutor(log: log, registry: runner.registry, hasher: testHasher)
+        _ = try await add(executor, "c", 1)
+        _ = try await add(executor, "c", 1000, poison: true)
+        let last = try await add(executor, "c", 2)
+        // It does not stall: the events after the poison one are applied.
+        #expect(await runner.waitUntil("totals", reaches: last.position, timeout: .seconds(10)))
+        #expect(try total(runner, "c") == 3)
+        let parked = try runner.parkedEvents("totals")
+        #expect(parked.map(\.position) == [2])
+        #expect(parked.first?.attempts == 3)
+        #expect(try runner.status().first?.parked == 1)
+        // Fixed, the parked event is retried and leaves the list.
+        projection.failOnPoison.store(false, ordering: .relaxed)
+        #expect(try await runner.retryParked("totals") == 1)
+        #expect(try runner.parkedEvents("totals").isEmpty)
+        #expect(try total(runner, "c") == 1003)
+        await runner.stop()
+    }
+
+    @Test func aBumpedVersionRebuildsAndARebuildEqualsTheLiveTables() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        do {
+            let log = try EventLog.open(directory: directory.path)
+            let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [TotalsProjection(mode: .inline)], batchSize: 16)
+            try await runner.start()
+            let executor = CommandExecutor(log: log, registry: runner.registry, hasher: testHasher)
+            for index in 0..<100 { _ = try await add(executor, "c\(index % 7)", index) }
+            let live = try dump(runner, "totals", tables: ["totals"])
+            // Online rebuild: fresh tables, swapped in; the same bytes.
+            try await runner.rebuild("totals")
+            #expect(try dump(runner, "totals", tables: ["totals"]) == live)
+            await runner.stop()
+            log.close()
+        }
+        let log = try EventLog.open(directory: directory.path)
+        defer { log.close() }
+        // Version 2 of the projection: rebuilt at start, before it serves.
+        let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [TotalsProjection(version: 2, mode: .inline)])
+        try await runner.start()
+        #expect(try total(runner, "c3") == (0..<100).filter { $0 % 7 == 3 }.reduce(0, +))
+        #expect(try runner.status().first?.version == 2)
+        // Old generations are dropped at start.
+        #expect(try log.tableNames().filter { $0.hasPrefix("rm.totals.") }.count == 1)
+        await runner.stop()
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import StrataKit
+import StrataLog
+import Synchronization
+
+struct TemporaryDirectory {
+    let path: String
+
+    init(_ label: String = "kit") {
+        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("strata-\(label)-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A counter aggregate for the kit's tests.
+struct Counter: Aggregate {
+    static let category = "counter"
+    var value = 0
+    init() {}
+    mutating func apply(_ event: any Event) {
+        if let added = event as? Added { value += added.amount }
+    }
+}
+
+struct Added: Event, Hashable {
+    static let eventType = "Added"
+    var counter: String
+    var amount: Int
+    var poison: Bool = false
+}
+
+/// Sums `Added` per counter; async or inline; fails on poison while `failOnPoison` is set.
+final class TotalsProjection: Projection, @unchecked Sendable {
+    let name: String
+    let version: Int
+    let mode: ProjectionMode
+    let eventTypes: Set<String> = [Added.eventType]
+    let tables = ["totals"]
+    let views: Set<String> = ["counter"]
+    let failOnPoison = Atomic<Bool>(true)
+    let applied = Atomic<Int>(0)
+
+    init(name: String = "totals", version: Int = 1, mode: ProjectionMode) {
+        self.name = name
+        self.version = version
+        self.mode = mode
+    }
+
+    struct Poisoned: Error {}
+
+    func apply(_ envelope: Envelope, to store: ProjectionStore) throws {
+        guard let added = envelope.event as? Added else { return }
+        if added.poison && failOnPoison.load(ordering: .relaxed) { throw Poisoned() }
+        let key = Array(added.counter.utf8)
+        let current = try store.get(Int.self, "totals", key: key) ?? 0
+        try store.put(current + added.amount, "totals", key: key)
+        store.changed(ViewKey(view: "counter", key: added.counter))
+        applied.add(1, ordering: .relaxed)
+    }
+}
+
+func kitRegistry() throws -> EventRegistry {
+    var registry = EventRegistry()
+    try registry.register(Added.self)
+    try registry.register(UniqueValueReserved.self)
+    try registry.register(UniqueValueReleased.self)
+    return registry
+}
+
+let testHasher = UniqueValueHasher(key: Array(repeating: 7, count: 32))
+
+func add(_ executor: CommandExecutor, _ counter: String, _ amount: Int, poison: Bool = false) async throws -> CommandResult<Void> {
+    try await executor.execute(metadata: EventMetadata(correlationId: "test")) { context in
+        _ = try context.load(Counter.self, id: counter)
+        try context.append([Added(counter: counter, amount: amount, poison: poison)], to: Counter.self, id: counter)
+    }
+}
+
+func total(_ runner: ProjectionRunner, _ counter: String) throws -> Int? {
+    try runner.read("totals") { try $0.get(Int.self, "totals", key: Array(counter.utf8)) }
+}
+
+/// The rows of every table of a projection's live generation, as raw bytes.
+func dump(_ runner: ProjectionRunner, _ name: String, tables: [String]) throws -> [String: [[UInt8]: [UInt8]]] {
+    try runner.read(name) { reader in
+        var rows: [String: [[UInt8]: [UInt8]]] = [:]
+        for table in tables {
+            var entries: [[UInt8]: [UInt8]] = [:]
+            try reader.scan(table) { key, value in
+                entries[Array(key)] = Array(value)
+                return true
+            }
+            rows[table] = entries
+        }
+        return rows
+    }
+}

@@ -1,0 +1,39 @@
+import StrataKit
+import Testing
+
+@Suite struct ViewCacheTests {
+    private func view(_ text: String, at position: UInt64) -> CachedView {
+        CachedView(body: Array(text.utf8), etag: "\"\(position)\"", position: position)
+    }
+
+    @Test func dropsExactlyTheChangedKeys() {
+        let cache = ViewCache()
+        let a = ViewKey(view: "product", key: "a")
+        let b = ViewKey(view: "product", key: "b")
+        cache.store(view("A", at: 5), for: a)
+        cache.store(view("B", at: 5), for: b)
+        cache.invalidate([a], at: 6)
+        #expect(cache.lookup(a) == nil)
+        #expect(cache.lookup(b) == view("B", at: 5))
+        #expect(cache.statistics.hits == 1 && cache.statistics.misses == 1)
+    }
+
+    @Test func refusesAViewOlderThanItsInvalidation() {
+        let cache = ViewCache()
+        let a = ViewKey(view: "product", key: "a")
+        cache.invalidate([a], at: 10)
+        #expect(!cache.store(view("stale", at: 9), for: a))
+        #expect(cache.store(view("fresh", at: 10), for: a))
+        cache.invalidate(view: "product", at: 20)
+        #expect(cache.lookup(a) == nil)
+        #expect(!cache.store(view("stale", at: 19), for: a))
+    }
+
+    @Test func staysWithinItsBytes() {
+        let cache = ViewCache(capacityBytes: 1000)
+        for index in 0..<50 { cache.store(view(String(repeating: "x", count: 100), at: 1), for: ViewKey(view: "v", key: "\(index)")) }
+        #expect(cache.statistics.bytes <= 1000)
+        #expect(cache.lookup(ViewKey(view: "v", key: "49")) != nil)
+        #expect(cache.lookup(ViewKey(view: "v", key: "0")) == nil)
+    }
+}
