@@ -113,6 +113,13 @@ public struct ShopService: Sendable {
         }
     }
 
+    /// Renames a user.
+    public func renameUser(id: String, name: String, metadata: EventMetadata) async throws -> CommandResult<Void> {
+        try await executor.execute(metadata: metadata) { context in
+            try context.append(try context.load(User.self, id: id).rename(to: name), to: User.self, id: id)
+        }
+    }
+
     /// Deactivates a user and revokes their sessions.
     public func deactivateUser(id: String, metadata: EventMetadata) async throws -> CommandResult<Void> {
         let sessions = try sessionIds(of: id)

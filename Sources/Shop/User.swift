@@ -43,6 +43,13 @@ public struct User: Aggregate, Hashable {
         return [UserRegistered(userId: id, name: name, email: email, role: role, passwordHash: passwordHash)]
     }
 
+    /// Changes the user's name; the same name changes nothing.
+    public func rename(to newName: String) throws(ShopError) -> [any Event] {
+        guard let id else { throw .notFound }
+        guard status != .erased else { throw .invalidState("the user was erased") }
+        return newName == name ? [] : [UserRenamed(userId: id, name: PersonalString(subject: id, value: newName))]
+    }
+
     /// Deactivates an active user; deactivating again changes nothing.
     public func deactivate() throws(ShopError) -> [any Event] {
         guard let id else { throw .notFound }

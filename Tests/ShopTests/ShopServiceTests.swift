@@ -21,10 +21,13 @@ import Testing
             #expect(try shop.passwordHash(userId: "u1") == "$2b$04$x")
             let user = try #require(try shop.user(id: "u1")).record
             #expect(user.name.value == "Ann Example" && user.email.value == "ann@example.com" && user.status == .active)
+            _ = try await shop.renameUser(id: "u1", name: "Ann Other", metadata: meta)
+            #expect(try shop.user(id: "u1")?.record.name.value == "Ann Other")
             // No plaintext name or email in the store: events, indexes and read models hold them sealed.
             let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture.directory + "/data.mdb"))
             #expect(bytes.range(of: Data("ann@example.com".utf8)) == nil)
             #expect(bytes.range(of: Data("Ann Example".utf8)) == nil)
+            #expect(bytes.range(of: Data("Ann Other".utf8)) == nil)
         }
     }
 
