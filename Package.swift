@@ -10,11 +10,14 @@ let package = Package(
         .library(name: "StrataKit", targets: ["StrataKit"]),
         .library(name: "Shop", targets: ["Shop"]),
         .executable(name: "strata-bench", targets: ["strata-bench"]),
+        .executable(name: "strata-replay", targets: ["strata-replay"]),
+        .executable(name: "strata-admin", targets: ["strata-admin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // liblmdb from Debian's liblmdb-dev; `make deps` installs it.
@@ -48,6 +51,24 @@ let package = Package(
         ),
         // The default domain: users, sessions, products, orders. No HTTP, no LMDB.
         .target(name: "Shop", dependencies: ["StrataKit"]),
+        // What strata-replay and strata-admin do, shared with each other and the server.
+        .target(
+            name: "StrataTools",
+            dependencies: [
+                "Shop",
+                "StrataKit",
+                "StrataLog",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ]
+        ),
+        .executableTarget(
+            name: "strata-replay",
+            dependencies: ["StrataTools", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "strata-admin",
+            dependencies: ["StrataTools", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Benchmarks of the log against a raw LMDB loop (`make bench`).
         .executableTarget(
             name: "strata-bench",
@@ -64,6 +85,7 @@ let package = Package(
         .testTarget(name: "StrataLogTests", dependencies: ["StrataLog", "LMDB"]),
         .testTarget(name: "StrataKitTests", dependencies: ["StrataKit", "StrataLog"]),
         .testTarget(name: "ShopTests", dependencies: ["Shop", "StrataKit", "StrataLog"]),
+        .testTarget(name: "ToolsTests", dependencies: ["StrataTools", "Shop", "StrataKit", "StrataLog"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,6 +28,11 @@ public final class KeyStore: Sendable {
         keys = try environment.openDatabase(named: "keys")
     }
 
+    /// Writes a consistent, compacted copy of the key store into the empty directory `destination`.
+    public func backup(to destination: String) throws {
+        try environment.copy(to: destination, compact: true)
+    }
+
     /// Closes the store.
     public func close() { environment.close() }
 

@@ -68,10 +68,33 @@ public struct ProjectionStatus: Codable, Sendable, Hashable {
     public var position: UInt64
     /// How many events it trails the log by.
     public var lag: UInt64
-    /// `live`, `catching_up`, `rebuilding` or `stopped`.
+    /// `live`, `catching_up`, `rebuilding`, or `stopped` (never started).
     public var status: String
     /// Events set aside.
     public var parked: Int
     /// How far a running rebuild has come.
     public var rebuildPosition: UInt64?
+}
+
+/// How far a rebuild has come.
+public struct RebuildProgress: Sendable, Hashable {
+    public var projection: String
+    /// The last position applied to the rebuilt tables.
+    public var position: UInt64
+    /// The log's head now.
+    public var head: UInt64
+}
+
+/// What a rebuild into scratch tables found, compared with the live tables.
+public struct RebuildComparison: Codable, Sendable, Hashable {
+    public var projection: String
+    /// The tables whose rows differ (empty: the live read model is what the log says).
+    public var differingTables: [String]
+    /// The position the live tables reflect.
+    public var livePosition: UInt64
+    /// The position the rebuild reached.
+    public var rebuiltPosition: UInt64
+
+    /// Whether the live tables equal the rebuild.
+    public var matches: Bool { differingTables.isEmpty }
 }

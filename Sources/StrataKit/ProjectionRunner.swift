@@ -63,6 +63,25 @@ public final class ProjectionRunner: AppendHook, Sendable {
     /// Prepares every projection and starts the async ones. A projection that is new on a non-empty
     /// log, or whose version changed, is rebuilt first (before this returns).
     public func start() async throws {
+        let stale = try await prepare()
+        log.setAppendHook(self)
+        for name in stale {
+            logger.info("rebuilding projection", metadata: ["projection": "\(name)"])
+            try await rebuild(name)
+        }
+        // Nothing reads yet: the generations those rebuilds retired can go now.
+        if !stale.isEmpty { try await dropRetiredTables() }
+        for projection in names.compactMap({ projections[$0] }) where projection.mode == .async {
+            let task = Task { [self] in await follow(projection) }
+            followers.withLock { $0[projection.name] = task }
+        }
+    }
+
+    /// Creates the checkpoint rows and tables of new projections, abandons interrupted rebuilds,
+    /// and drops retired generations; returns the projections that need a rebuild (new on a
+    /// non-empty log, or of another version). Starts nothing: `strata-replay` uses it alone.
+    @discardableResult
+    public func prepare() async throws -> [String] {
         let projections = names.compactMap { self.projections[$0] }
         let stale = try await log.perform { [self] transaction in
             var needRebuild: [String] = []
@@ -88,17 +107,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
             return needRebuild
         }.value
         try await dropRetiredTables()
-        log.setAppendHook(self)
-        for name in stale {
-            logger.info("rebuilding projection", metadata: ["projection": "\(name)"])
-            try await rebuild(name)
-        }
-        // Nothing reads yet: the generations those rebuilds retired can go now.
-        if !stale.isEmpty { try await dropRetiredTables() }
-        for projection in projections where projection.mode == .async {
-            let task = Task { [self] in await follow(projection) }
-            followers.withLock { $0[projection.name] = task }
-        }
+        return stale
     }
 
     /// Stops the async followers and waits for them.
@@ -112,7 +121,8 @@ public final class ProjectionRunner: AppendHook, Sendable {
     }
 
     /// Drops tables of generations that neither serve nor are being rebuilt (left by swaps).
-    private func dropRetiredTables() async throws {
+    /// Only safe while nothing reads them: at start, or offline.
+    public func dropRetiredTables() async throws {
         let names = try log.tableNames()
         let live: Set<String> = try log.withSnapshot { snapshot in
             var live = Set<String>()
@@ -367,7 +377,22 @@ public final class ProjectionRunner: AppendHook, Sendable {
 
     /// Rebuilds `name` from position 0 into fresh tables while the live ones keep serving, then
     /// swaps them in atomically (inside the writer, after catching up with the last events).
-    public func rebuild(_ name: String) async throws {
+    /// `progress` hears how far the rebuild is after each batch.
+    public func rebuild(_ name: String, progress: (@Sendable (RebuildProgress) -> Void)? = nil) async throws {
+        _ = try await rebuild(name, swapIn: true, progress: progress)
+    }
+
+    /// Rebuilds `name` into scratch tables up to the log's head and compares them with the live
+    /// tables, which stay as they are; the scratch tables are emptied afterwards. A consistency
+    /// check: run it offline, or the live tables may move while it compares.
+    public func verifyByRebuilding(_ name: String, progress: (@Sendable (RebuildProgress) -> Void)? = nil) async throws -> RebuildComparison {
+        guard let comparison = try await rebuild(name, swapIn: false, progress: progress) else {
+            throw ProjectionError(message: "internal: the dry run produced no comparison")
+        }
+        return comparison
+    }
+
+    private func rebuild(_ name: String, swapIn: Bool, progress: (@Sendable (RebuildProgress) -> Void)?) async throws -> RebuildComparison? {
         guard let projection = projections[name] else { throw ProjectionError(message: "no projection \(name)") }
         guard rebuilding.withLock({ $0.insert(name).inserted }) else {
             throw ProjectionError(message: "projection \(name) is already being rebuilt")
@@ -386,11 +411,16 @@ public final class ProjectionRunner: AppendHook, Sendable {
             guard let checkpoint = try log.withSnapshot({ try self.checkpoint(name, in: $0) }), checkpoint.rebuildGeneration == generation else {
                 throw ProjectionError(message: "the rebuild of \(name) was superseded")
             }
+            progress?(RebuildProgress(projection: name, position: checkpoint.rebuildPosition, head: try log.headPosition()))
             let events = try log.readAll(after: checkpoint.rebuildPosition, limit: batchSize)
-            if events.count < batchSize {
+            if !swapIn && events.isEmpty {
+                return try await compareAndDiscard(projection, generation: generation)
+            }
+            if swapIn && events.count < batchSize {
                 do {
                     try await swap(projection, generation: generation)
-                    return
+                    progress?(RebuildProgress(projection: name, position: try log.headPosition(), head: try log.headPosition()))
+                    return nil
                 } catch let error as ProjectionError where error.message == Self.moved {
                     continue
                 } catch {
@@ -401,6 +431,46 @@ public final class ProjectionRunner: AppendHook, Sendable {
             }
             try await apply(events, of: projection, target: .rebuild(generation: generation), from: checkpoint.rebuildPosition)
         }
+    }
+
+    /// Compares a finished scratch generation with the live one, then empties it.
+    private func compareAndDiscard(_ projection: any Projection, generation: UInt32) async throws -> RebuildComparison {
+        let name = projection.name
+        let comparison: RebuildComparison = try log.withSnapshot { snapshot in
+            guard let checkpoint = try checkpoint(name, in: snapshot) else { throw ProjectionError(message: "projection \(name) was not started") }
+            var differing: [String] = []
+            for table in projection.tables {
+                let live = try rows(snapshot, ProjectionCheckpoint.tableName(projection: name, generation: checkpoint.generation, table: table))
+                let rebuilt = try rows(snapshot, ProjectionCheckpoint.tableName(projection: name, generation: generation, table: table))
+                if live != rebuilt { differing.append(table) }
+            }
+            let head = try snapshot.headPosition()
+            let livePosition = projection.mode == .inline ? head : checkpoint.position
+            return RebuildComparison(
+                projection: name,
+                differingTables: differing,
+                livePosition: livePosition,
+                rebuiltPosition: checkpoint.rebuildPosition
+            )
+        }
+        _ = try await log.write { [self] transaction in
+            guard var checkpoint = try checkpoint(name, in: transaction), checkpoint.rebuildGeneration == generation else { return }
+            for table in try tables(of: projection, generation: generation, in: transaction).values { try transaction.drop(table) }
+            checkpoint.rebuildGeneration = 0
+            checkpoint.rebuildPosition = 0
+            try save(checkpoint, name, in: transaction)
+        }
+        return comparison
+    }
+
+    private func rows(_ snapshot: LogSnapshot, _ tableName: String) throws -> [[UInt8]: [UInt8]] {
+        guard let table = try log.existingTable(named: tableName) else { return [:] }
+        var rows: [[UInt8]: [UInt8]] = [:]
+        try snapshot.scan(table) { key, value in
+            rows[Array(key)] = Array(value)
+            return true
+        }
+        return rows
     }
 
     /// Applies the events since the rebuild's position and makes the rebuilt generation live, all
@@ -468,10 +538,33 @@ public final class ProjectionRunner: AppendHook, Sendable {
             var tables: [String: Table] = [:]
             for table in projection.tables {
                 let physical = ProjectionCheckpoint.tableName(projection: name, generation: checkpoint.generation, table: table)
-                if let found = try log.existingTable(named: physical) { tables[table] = found }
+                if let found = try log.existingTable(named: physical) {
+                    tables[table] = found
+                } else if !log.isReadOnly {
+                    // A writing log knows the tables it opened; prepare() opens every live one.
+                    throw ProjectionError(message: "projection \(name) is not prepared: call prepare() or start() first")
+                }
             }
             let position = projection.mode == .inline ? try snapshot.headPosition() : checkpoint.position
             return try body(ReadModelReader(snapshot: snapshot, tables: tables, registry: registry, position: position))
+        }
+    }
+
+    /// Every row of `name`'s live tables, as raw bytes by table: for comparing a rebuild with the
+    /// live read model.
+    public func rows(of name: String) throws -> [String: [[UInt8]: [UInt8]]] {
+        guard let projection = projections[name] else { throw ProjectionError(message: "no projection \(name)") }
+        return try read(name) { reader in
+            var rows: [String: [[UInt8]: [UInt8]]] = [:]
+            for table in projection.tables {
+                var entries: [[UInt8]: [UInt8]] = [:]
+                try reader.scan(table) { key, value in
+                    entries[Array(key)] = Array(value)
+                    return true
+                }
+                rows[table] = entries
+            }
+            return rows
         }
     }
 
@@ -503,8 +596,6 @@ public final class ProjectionRunner: AppendHook, Sendable {
                 state = "stopped"
             } else if rebuildingNow {
                 state = "rebuilding"
-            } else if projection.mode == .async && followers.withLock({ $0[name] == nil }) {
-                state = "stopped"
             } else {
                 state = position < head ? "catching_up" : "live"
             }

@@ -40,6 +40,9 @@ public struct RecordedEvent: Sendable, Hashable {
     /// The event body bytes.
     public var data: [UInt8]
 
+    /// `recordedAt` in whole microseconds since 1970, as stored.
+    public var recordedAtMicroseconds: Int64 { EventRecord.micros(recordedAt) }
+
     /// Creates a recorded event; the log makes these, tests and importers may too.
     public init(
         position: UInt64,

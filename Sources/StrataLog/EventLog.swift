@@ -228,6 +228,12 @@ public final class EventLog: Sendable {
         }
     }
 
+    /// Writes a consistent, compacted copy of the store into the empty directory `destination`,
+    /// beside running writers (a read transaction's snapshot).
+    public func backup(to destination: String) throws {
+        try mappingStorageErrors { try environment.copy(to: destination, compact: true) }
+    }
+
     /// The names of every table in the store (the log's own included), in byte order.
     public func tableNames() throws -> [String] {
         try mappingStorageErrors { try environment.databaseNames() }

@@ -43,6 +43,22 @@ public final class LogTransaction: TableReading, StreamReading {
     /// A stream's version, this transaction's events included.
     public func streamVersion(_ streamId: String) throws -> UInt64 { try reader.streamVersion(streamId) }
 
+    /// Writes events recorded elsewhere exactly as they were (ids, timestamps, positions, stream
+    /// versions), for importing an export. They must continue the log and their streams; no append
+    /// hook runs.
+    ///
+    /// - Throws: ``EventLogError/Code/invalidRequest`` naming the first event that does not fit,
+    ///   with nothing of this call written.
+    public func importRecorded(_ events: [RecordedEvent]) throws {
+        let saved = state.save()
+        do {
+            try transaction.withNestedTransaction { child in try log.importRecorded(events, in: child, state: state) }
+        } catch {
+            state.restore(saved)
+            throw EventLog.publicError(error)
+        }
+    }
+
     /// Reads one stream forward from `version`, this transaction's events included.
     public func readStream(_ streamId: String, from version: UInt64, limit: Int) throws -> [RecordedEvent] {
         try reader.stream(streamId, from: version, direction: .forward, limit: limit)

@@ -23,7 +23,10 @@ func expectEvents(_ actual: [any Event], _ expected: [any Event], sourceLocation
     }
 
     @Test func renameOnlyWhenTheNameChanges() throws {
-        expectEvents(try User.folding([registered]).rename(to: "Annie"), [UserRenamed(userId: "u1", name: PersonalString(subject: "u1", value: "Annie"))])
+        expectEvents(
+            try User.folding([registered]).rename(to: "Annie"),
+            [UserRenamed(userId: "u1", name: PersonalString(subject: "u1", value: "Annie"))]
+        )
         expectEvents(try User.folding([registered]).rename(to: "Ann"), [])
         #expect(throws: ShopError.notFound) { try User().rename(to: "X") }
         #expect(throws: ShopError.invalidState("the user was erased")) { try User.folding([registered, UserErased(userId: "u1")]).rename(to: "X") }

@@ -81,19 +81,3 @@ func add(_ executor: CommandExecutor, _ counter: String, _ amount: Int, poison: 
 func total(_ runner: ProjectionRunner, _ counter: String) throws -> Int? {
     try runner.read("totals") { try $0.get(Int.self, "totals", key: Array(counter.utf8)) }
 }
-
-/// The rows of every table of a projection's live generation, as raw bytes.
-func dump(_ runner: ProjectionRunner, _ name: String, tables: [String]) throws -> [String: [[UInt8]: [UInt8]]] {
-    try runner.read(name) { reader in
-        var rows: [String: [[UInt8]: [UInt8]]] = [:]
-        for table in tables {
-            var entries: [[UInt8]: [UInt8]] = [:]
-            try reader.scan(table) { key, value in
-                entries[Array(key)] = Array(value)
-                return true
-            }
-            rows[table] = entries
-        }
-        return rows
-    }
-}

@@ -1,0 +1,70 @@
+import Foundation
+import HummingbirdBcrypt
+import Shop
+import StrataKit
+import StrataLog
+
+/// `strata-admin users create`: registers a user offline (it takes the writer's lock), the way
+/// the first admin is made.
+public enum AdminUsers {
+    /// The same rules as the API: name 1–100 characters after trimming, a syntactically valid
+    /// email, password 8–128 characters.
+    public static func validate(name: String, email: String, password: String) throws {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100).contains(trimmed.count) else { throw ToolError("the name must be 1–100 characters") }
+        guard EmailAddress.isValid(email) else { throw ToolError("\(email) is not a valid email address") }
+        guard (8...128).contains(password.count) else { throw ToolError("the password must be 8–128 characters") }
+    }
+
+    /// Creates the user; returns its id.
+    public static func create(
+        in directory: DataDirectory,
+        name: String,
+        email: String,
+        role: Role,
+        password: String,
+        bcryptCost: UInt8
+    ) async throws -> String {
+        try validate(name: name, email: email, password: password)
+        let log = try EventLog.open(directory: directory.path)
+        let keys: KeyStore
+        do {
+            keys = try KeyStore(directory: directory.keysPath)
+        } catch {
+            log.close()
+            throw error
+        }
+        defer {
+            log.close()
+            keys.close()
+        }
+        let shop = try await ShopService.start(log: log, keys: keys)
+        defer { Task { await shop.stop() } }
+        let id = UUIDv7.make().uuidString.lowercased()
+        let hash = Bcrypt.hash(password, cost: bcryptCost)
+        do {
+            _ = try await shop.registerUser(
+                id: id,
+                name: name.trimmingCharacters(in: .whitespacesAndNewlines),
+                email: email,
+                role: role,
+                passwordHash: hash,
+                metadata: EventMetadata(correlationId: "strata-admin", causationId: "strata-admin")
+            )
+        } catch ShopError.emailTaken {
+            throw ToolError("\(email) is already registered")
+        }
+        await shop.stop()
+        return id
+    }
+}
+
+/// Email syntax as the API accepts it: one `@`, a non-empty local part without spaces, a domain
+/// with a dot, at most 254 characters.
+public enum EmailAddress {
+    public static func isValid(_ email: String) -> Bool {
+        let text = email.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.count <= 254, text.range(of: #"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$"#, options: .regularExpression) != nil else { return false }
+        return true
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import StrataTools
+
+/// Inspects and maintains a Strata data directory, beside a running server.
+@main
+struct StrataAdmin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "strata-admin",
+        abstract: "Inspect and maintain a Strata data directory.",
+        discussion: "Opens the store read-only, beside a running server, except import and users create, which take the writer's lock.",
+        subcommands: [
+            Stats.self, Streams.self, Events.self, Show.self, Tail.self, Verify.self, Export.self, Import.self, BackupCommand.self, Users.self,
+        ]
+    )
+}
+
+/// Options every subcommand takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "The data directory (default: $STRATA_DATA_DIR or ./data).")
+    var dataDirectory: String?
+
+    @Flag(help: "Machine-readable JSON instead of a table.")
+    var json = false
+
+    var directory: DataDirectory {
+        DataDirectory(dataDirectory ?? ProcessInfo.processInfo.environment["STRATA_DATA_DIR"] ?? "./data")
+    }
+}
+
+/// Prints one line to standard error and exits with `code`.
+func fail(_ message: String, code: Int32 = 1) -> Never {
+    FileHandle.standardError.write(Data("strata-admin: \(message)\n".utf8))
+    exit(code)
+}
+
+/// Runs `body`, turning any error into one line and exit status 1.
+func reporting<T>(_ body: () async throws -> T) async -> T {
+    do {
+        return try await body()
+    } catch let error as ExitCode {
+        exit(error.rawValue)
+    } catch {
+        fail("\(error)")
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Shop
+import StrataLog
+import StrataTools
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import an export into an empty data directory.",
+        discussion: "Every line is checked first; at the first bad line it stops, naming the line, and leaves the directory empty."
+    )
+    @OptionGroup var options: CommonOptions
+    @Argument(help: "The JSON Lines file.") var file: String
+
+    func run() async throws {
+        await reporting {
+            do {
+                let count = try await Importer.importFile(file, into: options.directory, reporter: ProgressReporter())
+                print("imported \(count) events into \(options.directory.path)")
+            } catch let error as EventLogError where error.code == .locked {
+                fail(error.message)
+            }
+        }
+    }
+}
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "A consistent, compacted copy of the store and its keys, while the server runs."
+    )
+    @OptionGroup var options: CommonOptions
+    @Argument(help: "An empty or new directory.") var destination: String
+
+    func run() async throws {
+        await reporting {
+            try Backup.run(options.directory, to: destination)
+            print("backed up \(options.directory.path) to \(destination)")
+        }
+    }
+}
+
+struct Users: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage users offline.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user; the password is read from standard input.",
+            discussion: "Takes the writer's lock: run it while the server is stopped (or set STRATA_ADMIN_EMAIL/PASSWORD for the first admin)."
+        )
+        @OptionGroup var options: CommonOptions
+        @Option(help: "The email address.") var email: String
+        @Option(help: "The display name.") var name: String
+        @Option(help: "admin or customer.") var role: String = "customer"
+        @Option(help: "bcrypt cost (default: $STRATA_BCRYPT_COST or 12).") var bcryptCost: UInt8?
+
+        func run() async throws {
+            await reporting {
+                guard let role = Role(rawValue: role) else { fail("--role must be admin or customer") }
+                guard let line = readLine(strippingNewline: true) else { fail("no password on standard input") }
+                let cost = bcryptCost ?? UInt8(ProcessInfo.processInfo.environment["STRATA_BCRYPT_COST"] ?? "") ?? 12
+                do {
+                    let id = try await AdminUsers.create(
+                        in: options.directory,
+                        name: name,
+                        email: email,
+                        role: role,
+                        password: line,
+                        bcryptCost: cost
+                    )
+                    print(options.json ? try AdminReports.json(["id": id]) : "created \(role.rawValue) \(id)")
+                } catch let error as EventLogError where error.code == .locked {
+                    fail(error.message)
+                }
+            }
+        }
+    }
+}

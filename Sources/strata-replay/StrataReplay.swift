@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import StrataKit
+import StrataLog
+import StrataTools
+
+/// Rebuilds projections from the event log, offline.
+@main
+struct StrataReplay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "strata-replay",
+        abstract: "Rebuild read models from the event log.",
+        discussion: """
+            Rebuilds one or all projections from position 0 into fresh tables and swaps them in \
+            atomically; the old read models serve until the swap, and an interrupted replay leaves \
+            them intact. Refuses to run while a server holds the data directory (rebuild online with \
+            POST /v1/admin/projections/{name}/rebuild instead). With --dry-run it rebuilds into \
+            scratch tables and reports whether they differ from the live read models (exit 1 if any do).
+            """
+    )
+
+    @Option(name: .customLong("data-dir"), help: "The data directory (default: $STRATA_DATA_DIR or ./data).")
+    var dataDirectory: String?
+
+    @Flag(help: "Rebuild every projection.")
+    var all = false
+
+    @Option(help: "Rebuild this projection only.")
+    var projection: String?
+
+    @Flag(help: "Rebuild into scratch tables and compare with the live read models; change nothing.")
+    var dryRun = false
+
+    func validate() throws {
+        guard all != (projection != nil) else { throw ValidationError("give exactly one of --all and --projection NAME") }
+    }
+
+    func run() async throws {
+        let directory = DataDirectory(dataDirectory ?? ProcessInfo.processInfo.environment["STRATA_DATA_DIR"] ?? "./data")
+        guard directory.hasStore else { fail("\(directory.path) holds no Strata store") }
+        let comparisons: [RebuildComparison]
+        do {
+            comparisons = try await Replay.run(directory, projection: projection, dryRun: dryRun, reporter: ProgressReporter())
+        } catch let error as EventLogError where error.code == .locked {
+            fail(error.message + "; stop the server, or rebuild online through the API")
+        } catch {
+            fail("\(error)")
+        }
+        guard dryRun else {
+            print("rebuilt \(projection ?? "all projections")")
+            return
+        }
+        var table = TextTable(headers: ["PROJECTION", "RESULT", "LIVE POSITION", "REBUILT TO"], rightAligned: [2, 3])
+        for comparison in comparisons {
+            let result = comparison.matches ? "same" : "differs: " + comparison.differingTables.joined(separator: ", ")
+            table.add([comparison.projection, result, String(comparison.livePosition), String(comparison.rebuiltPosition)])
+        }
+        print(table.rendered)
+        if comparisons.contains(where: { !$0.matches }) { throw ExitCode(1) }
+    }
+
+    private func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("strata-replay: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+}
