@@ -73,6 +73,9 @@ let package = Package(
         .executableTarget(
             name: "strata-bench",
             dependencies: [
+                "StrataTools",
+                "Shop",
+                "StrataKit",
                 "StrataLog",
                 "LMDB",
                 "CLMDB",

@@ -13,6 +13,19 @@ public struct EventRegistry: Sendable {
     private var decoders: [String: @Sendable ([UInt8], JSONDecoder) throws -> any Event] = [:]
     private var upcasters: [String: Upcaster] = [:]
     private var userInfo: [CodingUserInfoKey: any Sendable] = [:]
+    private var coders = Coders(userInfo: [:])
+
+    /// One configured encoder and decoder, made once per change of coding info. Foundation's
+    /// JSONEncoder and JSONDecoder take their options by value on each call, so sharing them across
+    /// threads is safe once configured, which is all this box allows.
+    private final class Coders: @unchecked Sendable {
+        let encoder: JSONEncoder
+        let decoder: JSONDecoder
+        init(userInfo: [CodingUserInfoKey: any Sendable]) {
+            encoder = KitCoding.encoder(userInfo: userInfo)
+            decoder = KitCoding.decoder(userInfo: userInfo)
+        }
+    }
 
     private struct Upcaster: Sendable {
         var target: String
@@ -44,6 +57,7 @@ public struct EventRegistry: Sendable {
     /// Values the personal-data cipher and other codecs find in `encoder.userInfo`.
     public mutating func setCodingInfo(_ value: any Sendable, forKey key: CodingUserInfoKey) {
         userInfo[key] = value
+        coders = Coders(userInfo: userInfo)
     }
 
     /// Whether events of wire type `type` can be decoded (directly or through upcasters).
@@ -62,7 +76,7 @@ public struct EventRegistry: Sendable {
 
     /// Decodes a stored event, upcasting old shapes first.
     public func decode(_ recorded: RecordedEvent) throws -> Envelope {
-        let decoder = KitCoding.decoder(userInfo: userInfo)
+        let decoder = coders.decoder
         var type = recorded.type
         var bytes = recorded.data
         var steps = 0
@@ -94,13 +108,13 @@ public struct EventRegistry: Sendable {
     public func encode(_ event: any Event, metadata: EventMetadata, id: UUID = UUIDv7.make()) throws -> EventData {
         let type = Swift.type(of: event).eventType
         guard decoders[type] != nil else { throw EventRegistryError(message: "event type \(type) is not registered") }
-        let encoder = KitCoding.encoder(userInfo: userInfo)
+        let encoder = coders.encoder
         return EventData(id: id, type: type, data: Array(try encoder.encode(event)), metadata: Array(try encoder.encode(metadata)))
     }
 
-    /// An encoder with this registry's coding info (for read-model rows with personal fields).
-    public func makeEncoder() -> JSONEncoder { KitCoding.encoder(userInfo: userInfo) }
+    /// The encoder with this registry's coding info (for read-model rows with personal fields).
+    public func makeEncoder() -> JSONEncoder { coders.encoder }
 
-    /// A decoder with this registry's coding info.
-    public func makeDecoder() -> JSONDecoder { KitCoding.decoder(userInfo: userInfo) }
+    /// The decoder with this registry's coding info.
+    public func makeDecoder() -> JSONDecoder { coders.decoder }
 }

@@ -34,8 +34,13 @@ public enum KitCoding {
 
 /// RFC 3339 timestamps in UTC with milliseconds, as the API promises.
 public enum RFC3339 {
+    /// Formats from the date rounded to whole milliseconds, so that formatting a parsed string
+    /// gives the same string back: a value read and written again never drifts.
     public static func string(from date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+        let base = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+        return String(base.dropLast()) + "." + String(format: "%03lld", milliseconds - seconds * 1000) + "Z"
     }
 
     public static func date(from text: String) -> Date? {

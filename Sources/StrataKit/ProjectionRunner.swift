@@ -172,6 +172,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
                 }
                 if let store { try projection.apply(envelope, to: store) }
             }
+            try store?.flush()
             changed += store?.changedKeys ?? []
         }
         if let cache, !changed.isEmpty {
@@ -267,6 +268,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
                 guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { continue }
                 try projection.apply(try registry.decode(event), to: store)
             }
+            try store.flush()
             try save(checkpoint, projection.name, in: transaction)
             let changed = store.changedKeys
             if case .live = target {
@@ -360,6 +362,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
                         registry: registry
                     )
                     try projection.apply(try registry.decode(event), to: store)
+                    try store.flush()
                     try transaction.delete(try transaction.table(named: Self.parkedTableName), key: Self.parkedKey(name, parked.position))
                     let changed = store.changedKeys
                     let position = try transaction.headPosition()
@@ -501,6 +504,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
                 return true
             }
             if let failure { throw failure }
+            try store.flush()
             let old = checkpoint.generation
             checkpoint.generation = generation
             checkpoint.position = applied

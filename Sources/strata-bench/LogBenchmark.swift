@@ -181,40 +181,8 @@ struct LogBenchmark: AsyncParsableCommand {
             }
         }
         log.close()
-        let rawSeconds = try rawScan(scratch.path, expecting: read)
+        let rawSeconds = try rawCursorScan(scratch.path, expecting: read)
         return ReadFigures(events: read, seconds: seconds, rawSeconds: rawSeconds)
-    }
-
-    /// Walks the `events` table with a bare cursor, touching every value's bytes.
-    private func rawScan(_ path: String, expecting count: Int) throws -> Double {
-        var environment: OpaquePointer?
-        try lmdb(mdb_env_create(&environment))
-        defer { mdb_env_close(environment) }
-        try lmdb(mdb_env_set_maxdbs(environment, 16))
-        try lmdb(mdb_env_open(environment, path, UInt32(MDB_RDONLY | MDB_NOTLS), 0o600))
-        var transaction: OpaquePointer?
-        try lmdb(mdb_txn_begin(environment, nil, UInt32(MDB_RDONLY), &transaction))
-        defer { mdb_txn_abort(transaction) }
-        var database = MDB_dbi()
-        try lmdb(mdb_dbi_open(transaction, "events", 0, &database))
-        var cursor: OpaquePointer?
-        try lmdb(mdb_cursor_open(transaction, database, &cursor))
-        defer { mdb_cursor_close(cursor) }
-        var key = MDB_val()
-        var value = MDB_val()
-        var seen = 0
-        var checksum: UInt8 = 0
-        let start = ContinuousClock.now
-        var code = mdb_cursor_get(cursor, &key, &value, MDB_FIRST)
-        while code == MDB_SUCCESS {
-            seen += 1
-            let bytes = UnsafeRawBufferPointer(start: value.mv_data, count: value.mv_size)
-            checksum &+= bytes.last ?? 0
-            code = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
-        }
-        let elapsed = ContinuousClock.now - start
-        guard seen == count else { throw ValidationError("raw scan saw \(seen) events, expected \(count) (checksum \(checksum))") }
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }
 
@@ -238,4 +206,36 @@ func writtenBytes() -> Int {
         return Int(line.split(separator: " ").last ?? "") ?? 0
     }
     return 0
+}
+
+/// Walks the `events` table with a bare cursor, touching every value's bytes.
+func rawCursorScan(_ path: String, expecting count: Int) throws -> Double {
+    var environment: OpaquePointer?
+    try lmdb(mdb_env_create(&environment))
+    defer { mdb_env_close(environment) }
+    try lmdb(mdb_env_set_maxdbs(environment, 16))
+    try lmdb(mdb_env_open(environment, path, UInt32(MDB_RDONLY | MDB_NOTLS), 0o600))
+    var transaction: OpaquePointer?
+    try lmdb(mdb_txn_begin(environment, nil, UInt32(MDB_RDONLY), &transaction))
+    defer { mdb_txn_abort(transaction) }
+    var database = MDB_dbi()
+    try lmdb(mdb_dbi_open(transaction, "events", 0, &database))
+    var cursor: OpaquePointer?
+    try lmdb(mdb_cursor_open(transaction, database, &cursor))
+    defer { mdb_cursor_close(cursor) }
+    var key = MDB_val()
+    var value = MDB_val()
+    var seen = 0
+    var checksum: UInt8 = 0
+    let start = ContinuousClock.now
+    var code = mdb_cursor_get(cursor, &key, &value, MDB_FIRST)
+    while code == MDB_SUCCESS {
+        seen += 1
+        let bytes = UnsafeRawBufferPointer(start: value.mv_data, count: value.mv_size)
+        checksum &+= bytes.last ?? 0
+        code = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+    }
+    let elapsed = ContinuousClock.now - start
+    guard seen == count else { throw ValidationError("raw scan saw \(seen) events, expected \(count) (checksum \(checksum))") }
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 }

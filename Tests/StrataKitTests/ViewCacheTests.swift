@@ -1,3 +1,4 @@
+import Foundation
 import StrataKit
 import Testing
 
@@ -35,5 +36,16 @@ import Testing
         #expect(cache.statistics.bytes <= 1000)
         #expect(cache.lookup(ViewKey(view: "v", key: "49")) != nil)
         #expect(cache.lookup(ViewKey(view: "v", key: "0")) == nil)
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test func formattingAParsedTimestampGivesItBack() throws {
+        for milliseconds in [0, 1, 368, 369, 999] as [Int64] {
+            let text = "2026-11-25T03:19:01.\(String(format: "%03lld", milliseconds))Z"
+            let date = try #require(RFC3339.date(from: text))
+            #expect(RFC3339.string(from: date) == text)
+        }
+        #expect(RFC3339.string(from: Date(timeIntervalSince1970: 1_764_040_741.3689)) == "2025-11-25T03:19:01.369Z")
     }
 }
