@@ -22,6 +22,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
     let inline: [any Projection]
     let logger: Logger
     let batchSize: Int
+    let rebuildBatchSize: Int
     let attemptsBeforeParking: Int
     private let followers = Mutex<[String: Task<Void, Never>]>([:])
     private let progress = Mutex<[String: UInt64]>([:])
@@ -36,6 +37,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
         cache: ViewCache? = nil,
         logger: Logger = Logger(label: "strata.projections"),
         batchSize: Int = 500,
+        rebuildBatchSize: Int = 10_000,
         attemptsBeforeParking: Int = 3
     ) throws {
         var byName: [String: any Projection] = [:]
@@ -55,6 +57,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
         self.inline = projections.filter { $0.mode == .inline }
         self.logger = logger
         self.batchSize = max(1, batchSize)
+        self.rebuildBatchSize = max(1, rebuildBatchSize)
         self.attemptsBeforeParking = max(1, attemptsBeforeParking)
     }
 
@@ -65,9 +68,9 @@ public final class ProjectionRunner: AppendHook, Sendable {
     public func start() async throws {
         let stale = try await prepare()
         log.setAppendHook(self)
-        for name in stale {
-            logger.info("rebuilding projection", metadata: ["projection": "\(name)"])
-            try await rebuild(name)
+        if !stale.isEmpty {
+            logger.info("rebuilding projections", metadata: ["projections": "\(stale.joined(separator: ", "))"])
+            try await rebuild(stale)
         }
         // Nothing reads yet: the generations those rebuilds retired can go now.
         if !stale.isEmpty { try await dropRetiredTables() }
@@ -382,64 +385,139 @@ public final class ProjectionRunner: AppendHook, Sendable {
     /// swaps them in atomically (inside the writer, after catching up with the last events).
     /// `progress` hears how far the rebuild is after each batch.
     public func rebuild(_ name: String, progress: (@Sendable (RebuildProgress) -> Void)? = nil) async throws {
-        _ = try await rebuild(name, swapIn: true, progress: progress)
+        try await rebuild([name], progress: progress)
+    }
+
+    /// Rebuilds several projections in one pass over the log: each event is read and decoded once
+    /// and applied to every projection that handles it; all are swapped in together.
+    public func rebuild(_ names: [String], progress: (@Sendable (RebuildProgress) -> Void)? = nil) async throws {
+        do {
+            _ = try await rebuildTogether(names, swapIn: true, progress: progress)
+        } catch is CombinedRebuildFailed {
+            // An event fails for one of them: rebuild each alone, parking what keeps failing.
+            for name in names { _ = try await rebuildTogether([name], swapIn: true, progress: progress) }
+        }
     }
 
     /// Rebuilds `name` into scratch tables up to the log's head and compares them with the live
-    /// tables, which stay as they are; the scratch tables are emptied afterwards. A consistency
+    /// tables, which stay as they are; the scratch tables are dropped afterwards. A consistency
     /// check: run it offline, or the live tables may move while it compares.
     public func verifyByRebuilding(_ name: String, progress: (@Sendable (RebuildProgress) -> Void)? = nil) async throws -> RebuildComparison {
-        guard let comparison = try await rebuild(name, swapIn: false, progress: progress) else {
+        guard let comparison = try await verifyByRebuilding([name], progress: progress).first else {
             throw ProjectionError(message: "internal: the dry run produced no comparison")
         }
         return comparison
     }
 
-    private func rebuild(_ name: String, swapIn: Bool, progress: (@Sendable (RebuildProgress) -> Void)?) async throws -> RebuildComparison? {
-        guard let projection = projections[name] else { throw ProjectionError(message: "no projection \(name)") }
-        guard rebuilding.withLock({ $0.insert(name).inserted }) else {
-            throw ProjectionError(message: "projection \(name) is already being rebuilt")
-        }
-        defer { _ = rebuilding.withLock { $0.remove(name) } }
-        let generation: UInt32 = try await log.perform { [self] transaction in
-            guard var checkpoint = try checkpoint(name, in: transaction) else { throw ProjectionError(message: "projection \(name) was not started") }
-            let generation = max(checkpoint.generation, checkpoint.rebuildGeneration) + 1
-            checkpoint.rebuildGeneration = generation
-            checkpoint.rebuildPosition = 0
-            for table in try tables(of: projection, generation: generation, in: transaction).values { try transaction.clear(table) }
-            try save(checkpoint, name, in: transaction)
-            return generation
-        }.value
-        while true {
-            guard let checkpoint = try log.withSnapshot({ try self.checkpoint(name, in: $0) }), checkpoint.rebuildGeneration == generation else {
-                throw ProjectionError(message: "the rebuild of \(name) was superseded")
-            }
-            progress?(RebuildProgress(projection: name, position: checkpoint.rebuildPosition, head: try log.headPosition()))
-            let events = try log.readAll(after: checkpoint.rebuildPosition, limit: batchSize)
-            if !swapIn && events.isEmpty {
-                return try await compareAndDiscard(projection, generation: generation)
-            }
-            if swapIn && events.count < batchSize {
-                do {
-                    try await swap(projection, generation: generation)
-                    progress?(RebuildProgress(projection: name, position: try log.headPosition(), head: try log.headPosition()))
-                    return nil
-                } catch let error as ProjectionError where error.message == Self.moved {
-                    continue
-                } catch {
-                    // An event fails: take the remaining ones one at a time (parking), then swap.
-                    try await apply(events, of: projection, target: .rebuild(generation: generation), from: checkpoint.rebuildPosition)
-                    continue
-                }
-            }
-            try await apply(events, of: projection, target: .rebuild(generation: generation), from: checkpoint.rebuildPosition)
+    /// ``verifyByRebuilding(_:progress:)`` for several projections in one pass.
+    public func verifyByRebuilding(_ names: [String], progress: (@Sendable (RebuildProgress) -> Void)? = nil) async throws -> [RebuildComparison] {
+        do {
+            return try await rebuildTogether(names, swapIn: false, progress: progress)
+        } catch is CombinedRebuildFailed {
+            var comparisons: [RebuildComparison] = []
+            for name in names { comparisons += try await rebuildTogether([name], swapIn: false, progress: progress) }
+            return comparisons
         }
     }
 
-    /// Compares a finished scratch generation with the live one, then empties it.
-    private func compareAndDiscard(_ projection: any Projection, generation: UInt32) async throws -> RebuildComparison {
+    private struct CombinedRebuildFailed: Error {}
+
+    private func rebuildTogether(_ names: [String], swapIn: Bool, progress: (@Sendable (RebuildProgress) -> Void)?) async throws
+        -> [RebuildComparison]
+    {
+        let chosen = try names.map { name in
+            guard let projection = projections[name] else { throw ProjectionError(message: "no projection \(name)") }
+            return projection
+        }
+        guard rebuilding.withLock({ set in
+            guard set.isDisjoint(with: names) else { return false }
+            set.formUnion(names)
+            return true
+        }) else {
+            throw ProjectionError(message: "a projection of \(names.joined(separator: ", ")) is already being rebuilt")
+        }
+        defer { rebuilding.withLock { $0.subtract(names) } }
+        let generations: [String: UInt32] = try await log.perform { [self] transaction in
+            var generations: [String: UInt32] = [:]
+            for projection in chosen {
+                guard var checkpoint = try checkpoint(projection.name, in: transaction) else {
+                    throw ProjectionError(message: "projection \(projection.name) was not started")
+                }
+                let generation = max(checkpoint.generation, checkpoint.rebuildGeneration) + 1
+                checkpoint.rebuildGeneration = generation
+                checkpoint.rebuildPosition = 0
+                for table in try tables(of: projection, generation: generation, in: transaction).values { try transaction.clear(table) }
+                try save(checkpoint, projection.name, in: transaction)
+                generations[projection.name] = generation
+            }
+            return generations
+        }.value
+        let label = names.count == 1 ? names[0] : "all"
+        var position: UInt64 = 0
+        while true {
+            progress?(RebuildProgress(projection: label, position: position, head: try log.headPosition()))
+            let events = try log.readAll(after: position, limit: rebuildBatchSize)
+            if !swapIn && events.isEmpty {
+                let comparisons = try chosen.map { try compare($0, generation: generations[$0.name] ?? 0) }
+                try await discard(chosen, generations)
+                return comparisons
+            }
+            do {
+                if swapIn && events.count < rebuildBatchSize {
+                    try await swap(chosen, generations: generations, from: position)
+                    let head = try log.headPosition()
+                    progress?(RebuildProgress(projection: label, position: head, head: head))
+                    return []
+                }
+                try await applyRebuildBatch(events, chosen, generations: generations, from: position)
+            } catch let error as ProjectionError where error.message == Self.moved {
+                throw ProjectionError(message: "the rebuild of \(label) was superseded")
+            } catch {
+                guard chosen.count == 1, let projection = chosen.first, let generation = generations[projection.name] else { throw CombinedRebuildFailed() }
+                try await apply(events, of: projection, target: .rebuild(generation: generation), from: position)
+            }
+            if let last = events.last?.position { position = last }
+        }
+    }
+
+    /// Applies one batch to every chosen projection's rebuild generation, with their checkpoints.
+    private func applyRebuildBatch(_ events: [RecordedEvent], _ chosen: [any Projection], generations: [String: UInt32], from: UInt64) async throws {
+        guard let last = events.last?.position else { return }
+        _ = try await log.write { [self] transaction in
+            var stores: [(any Projection, ProjectionStore, ProjectionCheckpoint)] = []
+            for projection in chosen {
+                guard let checkpoint = try checkpoint(projection.name, in: transaction), let generation = generations[projection.name],
+                    checkpoint.rebuildGeneration == generation, checkpoint.rebuildPosition == from
+                else { throw ProjectionError(message: Self.moved) }
+                let store = ProjectionStore(
+                    transaction: transaction, tables: try tables(of: projection, generation: generation, in: transaction), registry: registry)
+                stores.append((projection, store, checkpoint))
+            }
+            for event in events { try apply(event, to: stores.map { ($0.0, $0.1) }) }
+            for (projection, store, checkpoint) in stores {
+                try store.flush()
+                var updated = checkpoint
+                updated.rebuildPosition = last
+                try save(updated, projection.name, in: transaction)
+            }
+        }
+    }
+
+    /// Applies one event to each projection that handles it, decoding it once.
+    private func apply(_ event: RecordedEvent, to stores: [(any Projection, ProjectionStore)]) throws {
+        guard let type = registry.currentType(of: event.type) else { return }
+        var envelope: Envelope?
+        for (projection, store) in stores where projection.eventTypes.contains(type) {
+            let decoded = try envelope ?? registry.decode(event)
+            envelope = decoded
+            try projection.apply(decoded, to: store)
+        }
+    }
+
+    /// Compares a finished scratch generation with the live one.
+    private func compare(_ projection: any Projection, generation: UInt32) throws -> RebuildComparison {
         let name = projection.name
-        let comparison: RebuildComparison = try log.withSnapshot { snapshot in
+        return try log.withSnapshot { snapshot in
             guard let checkpoint = try checkpoint(name, in: snapshot) else { throw ProjectionError(message: "projection \(name) was not started") }
             var differing: [String] = []
             for table in projection.tables {
@@ -447,23 +525,24 @@ public final class ProjectionRunner: AppendHook, Sendable {
                 let rebuilt = try rows(snapshot, ProjectionCheckpoint.tableName(projection: name, generation: generation, table: table))
                 if live != rebuilt { differing.append(table) }
             }
-            let head = try snapshot.headPosition()
-            let livePosition = projection.mode == .inline ? head : checkpoint.position
-            return RebuildComparison(
-                projection: name,
-                differingTables: differing,
-                livePosition: livePosition,
-                rebuiltPosition: checkpoint.rebuildPosition
-            )
+            let livePosition = projection.mode == .inline ? try snapshot.headPosition() : checkpoint.position
+            return RebuildComparison(projection: name, differingTables: differing, livePosition: livePosition, rebuiltPosition: checkpoint.rebuildPosition)
         }
+    }
+
+    /// Drops the scratch generations of a dry run.
+    private func discard(_ chosen: [any Projection], _ generations: [String: UInt32]) async throws {
         _ = try await log.write { [self] transaction in
-            guard var checkpoint = try checkpoint(name, in: transaction), checkpoint.rebuildGeneration == generation else { return }
-            for table in try tables(of: projection, generation: generation, in: transaction).values { try transaction.drop(table) }
-            checkpoint.rebuildGeneration = 0
-            checkpoint.rebuildPosition = 0
-            try save(checkpoint, name, in: transaction)
+            for projection in chosen {
+                guard var checkpoint = try checkpoint(projection.name, in: transaction), let generation = generations[projection.name],
+                    checkpoint.rebuildGeneration == generation
+                else { continue }
+                for table in try tables(of: projection, generation: generation, in: transaction).values { try transaction.drop(table) }
+                checkpoint.rebuildGeneration = 0
+                checkpoint.rebuildPosition = 0
+                try save(checkpoint, projection.name, in: transaction)
+            }
         }
-        return comparison
     }
 
     private func rows(_ snapshot: LogSnapshot, _ tableName: String) throws -> [[UInt8]: [UInt8]] {
@@ -476,50 +555,52 @@ public final class ProjectionRunner: AppendHook, Sendable {
         return rows
     }
 
-    /// Applies the events since the rebuild's position and makes the rebuilt generation live, all
+    /// Applies the events since the rebuild's position and makes the rebuilt generations live, all
     /// in one transaction on the writer: no event can slip between the two.
-    private func swap(_ projection: any Projection, generation: UInt32) async throws {
-        let name = projection.name
+    private func swap(_ chosen: [any Projection], generations: [String: UInt32], from: UInt64) async throws {
         _ = try await log.write { [self] transaction in
-            guard var checkpoint = try checkpoint(name, in: transaction), checkpoint.rebuildGeneration == generation else {
-                throw ProjectionError(message: Self.moved)
+            var stores: [(any Projection, ProjectionStore, ProjectionCheckpoint)] = []
+            for projection in chosen {
+                guard let checkpoint = try checkpoint(projection.name, in: transaction), let generation = generations[projection.name],
+                    checkpoint.rebuildGeneration == generation, checkpoint.rebuildPosition == from
+                else { throw ProjectionError(message: Self.moved) }
+                let store = ProjectionStore(
+                    transaction: transaction, tables: try tables(of: projection, generation: generation, in: transaction), registry: registry)
+                stores.append((projection, store, checkpoint))
             }
-            let store = ProjectionStore(
-                transaction: transaction,
-                tables: try tables(of: projection, generation: generation, in: transaction),
-                registry: registry
-            )
+            var applied = from
             var failure: (any Error)?
-            var applied = checkpoint.rebuildPosition
-            try transaction.forEachEvent(after: checkpoint.rebuildPosition) { event in
-                if let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) {
-                    do {
-                        try projection.apply(try registry.decode(event), to: store)
-                    } catch {
-                        failure = error
-                        return false
-                    }
+            try transaction.forEachEvent(after: from) { event in
+                do {
+                    try apply(event, to: stores.map { ($0.0, $0.1) })
+                } catch {
+                    failure = error
+                    return false
                 }
                 applied = event.position
                 return true
             }
             if let failure { throw failure }
-            try store.flush()
-            let old = checkpoint.generation
-            checkpoint.generation = generation
-            checkpoint.position = applied
-            checkpoint.version = UInt32(projection.version)
-            checkpoint.rebuildGeneration = 0
-            checkpoint.rebuildPosition = 0
-            try save(checkpoint, name, in: transaction)
-            // Emptied now, dropped at the next start: a reader may still hold the old handles.
-            if old != generation {
-                for table in try tables(of: projection, generation: old, in: transaction).values { try transaction.clear(table) }
+            for (projection, store, checkpoint) in stores {
+                try store.flush()
+                var swapped = checkpoint
+                let old = checkpoint.generation
+                swapped.generation = checkpoint.rebuildGeneration
+                swapped.position = applied
+                swapped.version = UInt32(projection.version)
+                swapped.rebuildGeneration = 0
+                swapped.rebuildPosition = 0
+                try save(swapped, projection.name, in: transaction)
+                // Emptied now, dropped at the next start: a reader may still hold the old handles.
+                if old != swapped.generation {
+                    for table in try tables(of: projection, generation: old, in: transaction).values { try transaction.clear(table) }
+                }
             }
-            let views = projection.views
+            let names = chosen.map(\.name)
+            let views = chosen.flatMap(\.views)
             let swappedAt = applied
             transaction.afterCommit { [self] in
-                progress.withLock { $0[name] = swappedAt }
+                progress.withLock { progress in for name in names { progress[name] = swappedAt } }
                 for view in views { cache?.invalidate(view: view, at: swappedAt) }
             }
         }

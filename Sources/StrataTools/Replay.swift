@@ -22,19 +22,19 @@ public enum Replay {
                 }
                 return [name]
             } ?? store.runner.names
+        // One pass over the log for all of them: each event is read and decoded once.
+        let label = names.count == 1 ? names[0] : "replay"
+        let progress: @Sendable (RebuildProgress) -> Void = { reporter?.report(label, done: $0.position, total: $0.head) }
         var comparisons: [RebuildComparison] = []
-        for name in names {
-            let progress: @Sendable (RebuildProgress) -> Void = { reporter?.report(name, done: $0.position, total: $0.head) }
-            if dryRun {
-                comparisons.append(try await store.runner.verifyByRebuilding(name, progress: progress))
-            } else {
-                try await store.runner.rebuild(name, progress: progress)
-            }
-            let head = try store.log.headPosition()
-            reporter?.report(name, done: head, total: head, force: true)
-            reporter?.finish()
+        if dryRun {
+            comparisons = try await store.runner.verifyByRebuilding(names, progress: progress)
+        } else {
+            try await store.runner.rebuild(names, progress: progress)
+            try await store.runner.dropRetiredTables()
         }
-        if !dryRun { try await store.runner.dropRetiredTables() }
+        let head = try store.log.headPosition()
+        reporter?.report(label, done: head, total: head, force: true)
+        reporter?.finish()
         return comparisons
     }
 }

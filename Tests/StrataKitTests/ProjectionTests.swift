@@ -97,12 +97,34 @@ import Testing
         await runner.stop()
     }
 
+    @Test func severalProjectionsRebuildTogetherInOnePass() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let log = try EventLog.open(directory: directory.path)
+        defer { log.close() }
+        let projections = [TotalsProjection(name: "inline-totals", mode: .inline), TotalsProjection(name: "async-totals", mode: .async)]
+        let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: projections, rebuildBatchSize: 7)
+        try await runner.start()
+        let executor = CommandExecutor(log: log, registry: runner.registry, hasher: testHasher)
+        var last: UInt64 = 0
+        for index in 0..<60 { last = try await add(executor, "c\(index % 4)", index).position }
+        #expect(await runner.waitUntil("async-totals", reaches: last, timeout: .seconds(10)))
+        let before = try projections.map { try runner.rows(of: $0.name) }
+        let comparisons = try await runner.verifyByRebuilding(projections.map(\.name))
+        #expect(comparisons.map(\.matches) == [true, true])
+        try await runner.rebuild(projections.map(\.name))
+        #expect(try projections.map { try runner.rows(of: $0.name) } == before)
+        #expect(try runner.status().allSatisfy { $0.status == "live" })
+        await runner.stop()
+    }
+
     @Test func aBumpedVersionRebuildsAndARebuildEqualsTheLiveTables() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         do {
             let log = try EventLog.open(directory: directory.path)
-            let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [TotalsProjection(mode: .inline)], batchSize: 16)
+            let runner = try ProjectionRunner(
+                log: log, registry: try kitRegistry(), projections: [TotalsProjection(mode: .inline)], batchSize: 16, rebuildBatchSize: 16)
             try await runner.start()
             let executor = CommandExecutor(log: log, registry: runner.registry, hasher: testHasher)
             for index in 0..<100 { _ = try await add(executor, "c\(index % 7)", index) }
