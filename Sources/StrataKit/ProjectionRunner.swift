@@ -484,15 +484,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
     private func applyRebuildBatch(_ events: [RecordedEvent], _ chosen: [any Projection], generations: [String: UInt32], from: UInt64) async throws {
         guard let last = events.last?.position else { return }
         _ = try await log.write { [self] transaction in
-            var stores: [(any Projection, ProjectionStore, ProjectionCheckpoint)] = []
-            for projection in chosen {
-                guard let checkpoint = try checkpoint(projection.name, in: transaction), let generation = generations[projection.name],
-                    checkpoint.rebuildGeneration == generation, checkpoint.rebuildPosition == from
-                else { throw ProjectionError(message: Self.moved) }
-                let store = ProjectionStore(
-                    transaction: transaction, tables: try tables(of: projection, generation: generation, in: transaction), registry: registry)
-                stores.append((projection, store, checkpoint))
-            }
+            let stores = try rebuildStores(chosen, generations: generations, from: from, in: transaction)
             for event in events { try apply(event, to: stores.map { ($0.0, $0.1) }) }
             for (projection, store, checkpoint) in stores {
                 try store.flush()
@@ -500,6 +492,21 @@ public final class ProjectionRunner: AppendHook, Sendable {
                 updated.rebuildPosition = last
                 try save(updated, projection.name, in: transaction)
             }
+        }
+    }
+
+    /// The stores of the generations being rebuilt, checking that each rebuild is still where this
+    /// batch expects it (at `from`, in the same generation).
+    private func rebuildStores(_ chosen: [any Projection], generations: [String: UInt32], from: UInt64, in transaction: LogTransaction) throws
+        -> [(any Projection, ProjectionStore, ProjectionCheckpoint)]
+    {
+        try chosen.map { projection in
+            guard let checkpoint = try checkpoint(projection.name, in: transaction), let generation = generations[projection.name],
+                checkpoint.rebuildGeneration == generation, checkpoint.rebuildPosition == from
+            else { throw ProjectionError(message: Self.moved) }
+            let store = ProjectionStore(
+                transaction: transaction, tables: try tables(of: projection, generation: generation, in: transaction), registry: registry)
+            return (projection, store, checkpoint)
         }
     }
 
@@ -559,15 +566,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
     /// in one transaction on the writer: no event can slip between the two.
     private func swap(_ chosen: [any Projection], generations: [String: UInt32], from: UInt64) async throws {
         _ = try await log.write { [self] transaction in
-            var stores: [(any Projection, ProjectionStore, ProjectionCheckpoint)] = []
-            for projection in chosen {
-                guard let checkpoint = try checkpoint(projection.name, in: transaction), let generation = generations[projection.name],
-                    checkpoint.rebuildGeneration == generation, checkpoint.rebuildPosition == from
-                else { throw ProjectionError(message: Self.moved) }
-                let store = ProjectionStore(
-                    transaction: transaction, tables: try tables(of: projection, generation: generation, in: transaction), registry: registry)
-                stores.append((projection, store, checkpoint))
-            }
+            let stores = try rebuildStores(chosen, generations: generations, from: from, in: transaction)
             var applied = from
             var failure: (any Error)?
             try transaction.forEachEvent(after: from) { event in
