@@ -90,7 +90,9 @@ public final class ProjectionStore {
 
     /// Walks a table (see ``TableReading``), pending changes included.
     public func scan(
-        _ table: String, from start: [UInt8]? = nil, direction: ScanDirection = .forward,
+        _ table: String,
+        from start: [UInt8]? = nil,
+        direction: ScanDirection = .forward,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         try flush()

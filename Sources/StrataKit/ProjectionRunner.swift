@@ -422,18 +422,24 @@ public final class ProjectionRunner: AppendHook, Sendable {
 
     private struct CombinedRebuildFailed: Error {}
 
-    private func rebuildTogether(_ names: [String], swapIn: Bool, progress: (@Sendable (RebuildProgress) -> Void)?) async throws
+    private func rebuildTogether(
+        _ names: [String],
+        swapIn: Bool,
+        progress: (@Sendable (RebuildProgress) -> Void)?
+    ) async throws
         -> [RebuildComparison]
     {
         let chosen = try names.map { name in
             guard let projection = projections[name] else { throw ProjectionError(message: "no projection \(name)") }
             return projection
         }
-        guard rebuilding.withLock({ set in
-            guard set.isDisjoint(with: names) else { return false }
-            set.formUnion(names)
-            return true
-        }) else {
+        guard
+            rebuilding.withLock({ set in
+                guard set.isDisjoint(with: names) else { return false }
+                set.formUnion(names)
+                return true
+            })
+        else {
             throw ProjectionError(message: "a projection of \(names.joined(separator: ", ")) is already being rebuilt")
         }
         defer { rebuilding.withLock { $0.subtract(names) } }
@@ -454,13 +460,18 @@ public final class ProjectionRunner: AppendHook, Sendable {
         }.value
         let label = names.count == 1 ? names[0] : "all"
         var position: UInt64 = 0
+        // The next batch is read and decoded on another thread while the writer applies this one.
+        var upcoming = Task { [self] in try decodedBatch(after: 0, for: chosen) }
         while true {
             progress?(RebuildProgress(projection: label, position: position, head: try log.headPosition()))
-            let events = try log.readAll(after: position, limit: rebuildBatchSize)
+            let (events, envelopes) = try await upcoming.value
             if !swapIn && events.isEmpty {
                 let comparisons = try chosen.map { try compare($0, generation: generations[$0.name] ?? 0) }
                 try await discard(chosen, generations)
                 return comparisons
+            }
+            if let last = events.last?.position, events.count == rebuildBatchSize {
+                upcoming = Task { [self] in try decodedBatch(after: last, for: chosen) }
             }
             do {
                 if swapIn && events.count < rebuildBatchSize {
@@ -469,23 +480,50 @@ public final class ProjectionRunner: AppendHook, Sendable {
                     progress?(RebuildProgress(projection: label, position: head, head: head))
                     return []
                 }
-                try await applyRebuildBatch(events, chosen, generations: generations, from: position)
+                try await applyRebuildBatch(events, envelopes, chosen, generations: generations, from: position)
             } catch let error as ProjectionError where error.message == Self.moved {
+                upcoming.cancel()
                 throw ProjectionError(message: "the rebuild of \(label) was superseded")
             } catch {
-                guard chosen.count == 1, let projection = chosen.first, let generation = generations[projection.name] else { throw CombinedRebuildFailed() }
+                guard chosen.count == 1, let projection = chosen.first, let generation = generations[projection.name] else {
+                    upcoming.cancel()
+                    throw CombinedRebuildFailed()
+                }
                 try await apply(events, of: projection, target: .rebuild(generation: generation), from: position)
             }
             if let last = events.last?.position { position = last }
+            if events.count < rebuildBatchSize {
+                let after = position
+                upcoming = Task { [self] in try decodedBatch(after: after, for: chosen) }
+            }
         }
     }
 
+    /// A batch of events after `position` and, decoded, those any of `chosen` handles. An event
+    /// that fails to decode is left out here; applying the batch then decodes it again and fails
+    /// where the failure is handled.
+    private func decodedBatch(after position: UInt64, for chosen: [any Projection]) throws -> ([RecordedEvent], [UInt64: Envelope]) {
+        let events = try log.readAll(after: position, limit: rebuildBatchSize)
+        var envelopes: [UInt64: Envelope] = [:]
+        for event in events {
+            guard let type = registry.currentType(of: event.type), chosen.contains(where: { $0.eventTypes.contains(type) }) else { continue }
+            envelopes[event.position] = try? registry.decode(event)
+        }
+        return (events, envelopes)
+    }
+
     /// Applies one batch to every chosen projection's rebuild generation, with their checkpoints.
-    private func applyRebuildBatch(_ events: [RecordedEvent], _ chosen: [any Projection], generations: [String: UInt32], from: UInt64) async throws {
+    private func applyRebuildBatch(
+        _ events: [RecordedEvent],
+        _ envelopes: [UInt64: Envelope],
+        _ chosen: [any Projection],
+        generations: [String: UInt32],
+        from: UInt64
+    ) async throws {
         guard let last = events.last?.position else { return }
         _ = try await log.write { [self] transaction in
             let stores = try rebuildStores(chosen, generations: generations, from: from, in: transaction)
-            for event in events { try apply(event, to: stores.map { ($0.0, $0.1) }) }
+            for event in events { try apply(event, decoded: envelopes[event.position], to: stores.map { ($0.0, $0.1) }) }
             for (projection, store, checkpoint) in stores {
                 try store.flush()
                 var updated = checkpoint
@@ -497,7 +535,12 @@ public final class ProjectionRunner: AppendHook, Sendable {
 
     /// The stores of the generations being rebuilt, checking that each rebuild is still where this
     /// batch expects it (at `from`, in the same generation).
-    private func rebuildStores(_ chosen: [any Projection], generations: [String: UInt32], from: UInt64, in transaction: LogTransaction) throws
+    private func rebuildStores(
+        _ chosen: [any Projection],
+        generations: [String: UInt32],
+        from: UInt64,
+        in transaction: LogTransaction
+    ) throws
         -> [(any Projection, ProjectionStore, ProjectionCheckpoint)]
     {
         try chosen.map { projection in
@@ -505,15 +548,18 @@ public final class ProjectionRunner: AppendHook, Sendable {
                 checkpoint.rebuildGeneration == generation, checkpoint.rebuildPosition == from
             else { throw ProjectionError(message: Self.moved) }
             let store = ProjectionStore(
-                transaction: transaction, tables: try tables(of: projection, generation: generation, in: transaction), registry: registry)
+                transaction: transaction,
+                tables: try tables(of: projection, generation: generation, in: transaction),
+                registry: registry
+            )
             return (projection, store, checkpoint)
         }
     }
 
-    /// Applies one event to each projection that handles it, decoding it once.
-    private func apply(_ event: RecordedEvent, to stores: [(any Projection, ProjectionStore)]) throws {
+    /// Applies one event to each projection that handles it, decoding it once (unless `decoded`).
+    private func apply(_ event: RecordedEvent, decoded: Envelope? = nil, to stores: [(any Projection, ProjectionStore)]) throws {
         guard let type = registry.currentType(of: event.type) else { return }
-        var envelope: Envelope?
+        var envelope = decoded
         for (projection, store) in stores where projection.eventTypes.contains(type) {
             let decoded = try envelope ?? registry.decode(event)
             envelope = decoded
@@ -533,7 +579,12 @@ public final class ProjectionRunner: AppendHook, Sendable {
                 if live != rebuilt { differing.append(table) }
             }
             let livePosition = projection.mode == .inline ? try snapshot.headPosition() : checkpoint.position
-            return RebuildComparison(projection: name, differingTables: differing, livePosition: livePosition, rebuiltPosition: checkpoint.rebuildPosition)
+            return RebuildComparison(
+                projection: name,
+                differingTables: differing,
+                livePosition: livePosition,
+                rebuiltPosition: checkpoint.rebuildPosition
+            )
         }
     }
 

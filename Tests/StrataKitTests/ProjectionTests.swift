@@ -124,7 +124,12 @@ import Testing
         do {
             let log = try EventLog.open(directory: directory.path)
             let runner = try ProjectionRunner(
-                log: log, registry: try kitRegistry(), projections: [TotalsProjection(mode: .inline)], batchSize: 16, rebuildBatchSize: 16)
+                log: log,
+                registry: try kitRegistry(),
+                projections: [TotalsProjection(mode: .inline)],
+                batchSize: 16,
+                rebuildBatchSize: 16
+            )
             try await runner.start()
             let executor = CommandExecutor(log: log, registry: runner.registry, hasher: testHasher)
             for index in 0..<100 { _ = try await add(executor, "c\(index % 7)", index) }
