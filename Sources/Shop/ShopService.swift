@@ -63,7 +63,7 @@ public struct ShopService: Sendable {
         let registry = try registry(cipher: AESGCMCipher(keys: keys))
         let runner = try ProjectionRunner(log: log, registry: registry, projections: projections(hasher: hasher), cache: cache, logger: logger)
         try await runner.start()
-        return ShopService(
+        let shop = ShopService(
             log: log,
             registry: registry,
             executor: CommandExecutor(log: log, registry: registry, hasher: hasher),
@@ -72,6 +72,9 @@ public struct ShopService: Sendable {
             hasher: hasher,
             cache: cache
         )
+        // A crash may have come between an erasure's commit and its key's destruction.
+        try await shop.finishPendingErasures()
+        return shop
     }
 
     /// Stops the async projections.
@@ -133,11 +136,21 @@ public struct ShopService: Sendable {
         }
     }
 
-    /// Erases a user: releases their email, revokes their sessions, appends `UserErased`, then
-    /// destroys their key so that their personal data can no longer be read anywhere.
+    /// The table of erasures whose key destruction has not finished: written with `UserErased`,
+    /// emptied once the key is gone, so a crash in between is finished at the next start.
+    static let pendingErasures = "shop.pendingErasures"
+
+    /// Erases a user: releases their email, revokes their sessions and appends `UserErased`; then
+    /// destroys their key and rewrites the key store compacted, so their personal data can no
+    /// longer be read anywhere — log, read models, exports, or backups taken afterwards.
     public func eraseUser(id: String, metadata: EventMetadata) async throws -> CommandResult<Void> {
         let sessions = try sessionIds(of: id)
-        let result = try await executor.execute(metadata: metadata) { context in
+        let result = try await executor.execute(
+            metadata: metadata,
+            afterAppend: { _, _, transaction in
+                try transaction.put(try transaction.table(named: Self.pendingErasures), key: Array(id.utf8), value: [])
+            }
+        ) { context in
             let user = try context.load(User.self, id: id)
             let events = try user.erase()
             guard !events.isEmpty else { return }
@@ -147,9 +160,31 @@ public struct ShopService: Sendable {
                 try context.append(try context.load(Session.self, id: session).revoke(.userErased), to: Session.self, id: session)
             }
         }
-        try await keys.destroyKey(for: id)
+        try await finishErasure(of: id)
         cache.invalidate([ViewKey(view: "user", key: id)], at: result.position)
         return result
+    }
+
+    /// Destroys the key of an erased user and clears its pending row.
+    func finishErasure(of id: String) async throws {
+        try await keys.destroyKey(for: id)
+        _ = try await log.write { transaction in
+            try transaction.delete(try transaction.table(named: Self.pendingErasures), key: Array(id.utf8))
+        }
+    }
+
+    /// Finishes erasures that a crash interrupted after `UserErased` was committed.
+    func finishPendingErasures() async throws {
+        let pending = try await log.perform { transaction in
+            let table = try transaction.table(named: Self.pendingErasures)
+            var ids: [String] = []
+            try transaction.scan(table) { key, _ in
+                ids.append(String(decoding: key, as: UTF8.self))
+                return true
+            }
+            return ids
+        }.value
+        for id in pending { try await finishErasure(of: id) }
     }
 
     // MARK: Sessions

@@ -12,34 +12,70 @@ public struct KeyStoreError: Error, Sendable, Hashable, CustomStringConvertible 
 
 /// One random 256-bit key per subject (user), in a small LMDB environment of its own (`keys/` in
 /// the data directory), apart from the log so that destroying a key never touches the events.
-/// Key writes run on the store's own serial queue, never on the cooperative pool.
+///
+/// LMDB is copy-on-write: a deleted key's bytes stay on a freed page until it is reused. So
+/// destroying a key rewrites the whole store compacted — a copy of the live pages only — and
+/// swaps it in by renaming directories; the old file is deleted. Opening the store finishes or
+/// undoes a swap that a crash interrupted. Key writes run on the store's own serial queue, never on
+/// the cooperative pool.
 public final class KeyStore: Sendable {
-    private let environment: Environment
-    private let keys: Database
+    private struct Open: Sendable {
+        var environment: Environment
+        var keys: Database
+    }
+
+    private let directory: String
+    private let store: Mutex<Open?>
     private let queue = DispatchQueue(label: "strata.keys")
     private let cache = Mutex<[String: SymmetricKey]>([:])
 
-    /// Opens (creating) the key store in `directory`.
+    private var compactingPath: String { directory + ".compacting" }
+    private var retiredPath: String { directory + ".retired" }
+
+    /// Opens (creating) the key store in `directory`, first finishing any interrupted compaction.
     public init(directory: String) throws {
-        environment = try Environment(
+        self.directory = directory
+        let manager = FileManager.default
+        let compacting = directory + ".compacting"
+        let retired = directory + ".retired"
+        if !manager.fileExists(atPath: directory) && manager.fileExists(atPath: compacting + "/data.mdb") && manager.fileExists(atPath: retired) {
+            // Crashed between the two renames: the compacted copy is complete.
+            try manager.moveItem(atPath: compacting, toPath: directory)
+        }
+        if manager.fileExists(atPath: directory) {
+            try? manager.removeItem(atPath: compacting)
+            try? manager.removeItem(atPath: retired)
+        }
+        store = Mutex(try Self.open(directory))
+    }
+
+    private static func open(_ directory: String) throws -> Open {
+        let environment = try Environment(
             path: directory,
             configuration: EnvironmentConfiguration(mapSize: 64 << 20, maximumMapSize: 1 << 34, maxDatabases: 4)
         )
-        keys = try environment.openDatabase(named: "keys")
+        return Open(environment: environment, keys: try environment.openDatabase(named: "keys"))
     }
 
-    /// Writes a consistent, compacted copy of the key store into the empty directory `destination`.
-    public func backup(to destination: String) throws {
-        try environment.copy(to: destination, compact: true)
+    private func withStore<T>(_ body: (Open) throws -> T) throws -> T {
+        try store.withLock { open in
+            guard let open else { throw KeyStoreError(message: "the key store is closed") }
+            return try body(open)
+        }
     }
 
     /// Closes the store.
-    public func close() { environment.close() }
+    public func close() {
+        store.withLock { open in
+            open?.environment.close()
+            open = nil
+        }
+    }
 
     /// The key of `subject`, or `nil` when it has none (never created, or destroyed).
     public func key(for subject: String) throws -> SymmetricKey? {
         if let cached = cache.withLock({ $0[subject] }) { return cached }
-        let bytes = try environment.withReadTransaction { try $0.get(keys, key: Array(subject.utf8)) }
+        let bytes = try withStore { open in try open.environment.withReadTransaction { try $0.get(open.keys, key: Array(subject.utf8)) } }
         guard let bytes else { return nil }
         let key = SymmetricKey(data: bytes)
         cache.withLock { $0[subject] = key }
@@ -50,39 +86,71 @@ public final class KeyStore: Sendable {
     @discardableResult
     public func createKey(for subject: String) async throws -> SymmetricKey {
         if let existing = try key(for: subject) { return existing }
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async { [self] in
-                continuation.resume(
-                    with: Result {
-                        let created = SymmetricKey(size: .bits256)
-                        let bytes = created.withUnsafeBytes { Array($0) }
-                        let stored: [UInt8] = try environment.withWriteTransaction { transaction in
-                            if let existing = try transaction.get(keys, key: Array(subject.utf8)) { return existing }
-                            try transaction.put(keys, key: Array(subject.utf8), value: bytes)
-                            return bytes
-                        }
-                        let key = SymmetricKey(data: stored)
-                        cache.withLock { $0[subject] = key }
-                        return key
-                    }
-                )
+        return try await onQueue { [self] in
+            let created = SymmetricKey(size: .bits256)
+            let bytes = created.withUnsafeBytes { Array($0) }
+            let stored: [UInt8] = try withStore { open in
+                try open.environment.withWriteTransaction { transaction in
+                    if let existing = try transaction.get(open.keys, key: Array(subject.utf8)) { return existing }
+                    try transaction.put(open.keys, key: Array(subject.utf8), value: bytes)
+                    return bytes
+                }
             }
+            let key = SymmetricKey(data: stored)
+            cache.withLock { $0[subject] = key }
+            return key
         }
     }
 
-    /// Destroys `subject`'s key: what was sealed with it can no longer be opened.
+    /// Destroys `subject`'s key and rewrites the store compacted, so the key's bytes are in no page
+    /// of the file: what was sealed with it can no longer be opened, here or in later backups.
     public func destroyKey(for subject: String) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            queue.async { [self] in
-                continuation.resume(
-                    with: Result {
-                        try environment.withWriteTransaction { transaction in
-                            _ = try transaction.delete(keys, key: Array(subject.utf8))
-                        }
-                        _ = cache.withLock { $0.removeValue(forKey: subject) }
-                    }
-                )
+        try await onQueue { [self] in
+            _ = cache.withLock { $0.removeValue(forKey: subject) }
+            try withStore { open in
+                try open.environment.withWriteTransaction { transaction in
+                    _ = try transaction.delete(open.keys, key: Array(subject.utf8))
+                }
             }
+            try compact()
+        }
+    }
+
+    /// Copies the live pages into a fresh store and swaps it in. Runs on the queue.
+    private func compact() throws {
+        let manager = FileManager.default
+        try? manager.removeItem(atPath: compactingPath)
+        try manager.createDirectory(atPath: compactingPath, withIntermediateDirectories: true)
+        try withStore { open in try open.environment.copy(to: compactingPath, compact: true) }
+        try store.withLock { open in
+            open?.environment.close()
+            open = nil
+            try manager.moveItem(atPath: directory, toPath: retiredPath)
+            try manager.moveItem(atPath: compactingPath, toPath: directory)
+            Self.syncDirectory((directory as NSString).deletingLastPathComponent)
+            open = try Self.open(directory)
+        }
+        try manager.removeItem(atPath: retiredPath)
+    }
+
+    /// Makes renames in `path` durable.
+    private static func syncDirectory(_ path: String) {
+        let descriptor = Foundation.open(path.isEmpty ? "." : path, O_RDONLY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        Foundation.close(descriptor)
+    }
+
+    /// Writes a consistent, compacted copy of the key store into the empty directory `destination`.
+    public func backup(to destination: String) throws {
+        try queue.sync {
+            try withStore { open in try open.environment.copy(to: destination, compact: true) }
+        }
+    }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
         }
     }
 }
