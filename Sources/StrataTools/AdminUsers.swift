@@ -39,21 +39,20 @@ public enum AdminUsers {
             keys.close()
         }
         let shop = try await ShopService.start(log: log, keys: keys)
-        defer { Task { await shop.stop() } }
         let id = UUIDv7.make().uuidString.lowercased()
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         do {
             _ = try await shop.registerUser(
-                id: id,
-                name: name.trimmingCharacters(in: .whitespacesAndNewlines),
-                email: email,
-                role: role,
-                passwordHash: hash,
-                metadata: EventMetadata(correlationId: "strata-admin", causationId: "strata-admin")
-            )
+                id: id, name: name.trimmingCharacters(in: .whitespacesAndNewlines), email: email, role: role, passwordHash: hash,
+                metadata: EventMetadata(correlationId: "strata-admin", causationId: "strata-admin"))
         } catch ShopError.emailTaken {
+            await shop.stop()
             throw ToolError("\(email) is already registered")
+        } catch {
+            await shop.stop()
+            throw error
         }
+        // The projections stop before the log closes (the deferred close above).
         await shop.stop()
         return id
     }
