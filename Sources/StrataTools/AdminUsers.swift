@@ -43,8 +43,13 @@ public enum AdminUsers {
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         do {
             _ = try await shop.registerUser(
-                id: id, name: name.trimmingCharacters(in: .whitespacesAndNewlines), email: email, role: role, passwordHash: hash,
-                metadata: EventMetadata(correlationId: "strata-admin", causationId: "strata-admin"))
+                id: id,
+                name: name.trimmingCharacters(in: .whitespacesAndNewlines),
+                email: email,
+                role: role,
+                passwordHash: hash,
+                metadata: EventMetadata(correlationId: "strata-admin", causationId: "strata-admin")
+            )
         } catch ShopError.emailTaken {
             await shop.stop()
             throw ToolError("\(email) is already registered")

@@ -219,3 +219,34 @@ import Testing
 extension UInt64 {
     var asInt: Int { Int(self) }
 }
+
+@Suite struct ErasureExportTests {
+    @Test func anExportAfterErasureHoldsNothingReadableOfTheUser() async throws {
+        let scratch = TemporaryDirectory()
+        defer { scratch.remove() }
+        try await populate(scratch.sub("data"))
+        do {
+            let log = try EventLog.open(directory: scratch.sub("data"))
+            let keys = try KeyStore(directory: scratch.sub("data/keys"))
+            let shop = try await ShopService.start(log: log, keys: keys)
+            _ = try await shop.eraseUser(id: "u0", metadata: meta)
+            await shop.stop()
+            log.close()
+            keys.close()
+        }
+        let export = try runTool("strata-admin", ["export", "--data-dir", scratch.sub("data")])
+        #expect(export.status == 0)
+        #expect(!export.output.contains("User 0") && !export.output.contains("user0@example.com"))
+        // Sealed fields of the erased user open to nothing; another user's still open.
+        let keys = try KeyStore(directory: scratch.sub("data/keys"))
+        defer { keys.close() }
+        let registry = try ShopService.registry(cipher: AESGCMCipher(keys: keys))
+        var names: [String: String?] = [:]
+        for line in export.output.split(separator: "\n") {
+            let event = try ExportLine.parse(Array(line.utf8)).recorded()
+            if let registered = try registry.decode(event).event as? UserRegistered { names[registered.userId] = registered.name.value }
+        }
+        #expect(names["u0"] == .some(nil))
+        #expect(names["u1"] == .some("User 1"))
+    }
+}
