@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "StrataLog", targets: ["StrataLog"]),
         .library(name: "StrataKit", targets: ["StrataKit"]),
         .library(name: "Shop", targets: ["Shop"]),
+        .library(name: "StrataHTTP", targets: ["StrataHTTP"]),
         .executable(name: "strata-bench", targets: ["strata-bench"]),
         .executable(name: "strata-replay", targets: ["strata-replay"]),
         .executable(name: "strata-admin", targets: ["strata-admin"]),
@@ -17,7 +18,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // liblmdb from Debian's liblmdb-dev; `make deps` installs it.
@@ -51,6 +55,19 @@ let package = Package(
         ),
         // The default domain: users, sessions, products, orders. No HTTP, no LMDB.
         .target(name: "Shop", dependencies: ["StrataKit"]),
+        // Hummingbird middleware: request ids, access log, problem+json, body limits, JSON bodies
+        // with validation, JWT authentication, sign-in rate limiting, conditional GET.
+        .target(
+            name: "StrataHTTP",
+            dependencies: [
+                "StrataKit",
+                "StrataLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // What strata-replay and strata-admin do, shared with each other and the server.
         .target(
             name: "StrataTools",
@@ -88,6 +105,13 @@ let package = Package(
         .testTarget(name: "StrataLogTests", dependencies: ["StrataLog", "LMDB"]),
         .testTarget(name: "StrataKitTests", dependencies: ["StrataKit", "StrataLog"]),
         .testTarget(name: "ShopTests", dependencies: ["Shop", "StrataKit", "StrataLog"]),
+        .testTarget(
+            name: "StrataHTTPTests",
+            dependencies: [
+                "StrataHTTP", "StrataKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .testTarget(name: "ToolsTests", dependencies: ["StrataTools", "Shop", "StrataKit", "StrataLog"]),
     ],
     swiftLanguageModes: [.v6]

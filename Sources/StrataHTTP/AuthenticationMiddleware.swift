@@ -1,0 +1,28 @@
+import HTTPTypes
+import Hummingbird
+
+/// Verifies `Authorization: Bearer <token>` when present and sets the caller's identity; a
+/// present but invalid token is a 401 at once. Routes decide what they need with
+/// ``StrataRequestContextProtocol/requireIdentity()`` and ``StrataRequestContextProtocol/requireRole(_:)``.
+public struct AuthenticationMiddleware<Context: StrataRequestContextProtocol>: RouterMiddleware {
+    let tokens: TokenService
+    /// Checks a verified identity further (for example, that the user is still active).
+    let accept: @Sendable (Identity) async throws -> Bool
+
+    public init(tokens: TokenService, accept: @escaping @Sendable (Identity) async throws -> Bool = { _ in true }) {
+        self.tokens = tokens
+        self.accept = accept
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Problem.unauthorized("use Authorization: Bearer <token>") }
+        let identity = try await tokens.verify(String(parts[1]))
+        guard try await accept(identity) else { throw Problem.unauthorized("the account can no longer sign in") }
+        var context = context
+        context.identity = identity
+        context.logger[metadataKey: "user.id"] = .string(identity.userId)
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,27 @@
+import HTTPTypes
+import Hummingbird
+import StrataLog
+
+/// Gives every request an id: the client's `Strata-Request-Id` when it is a sane token (1–128 of
+/// `A-Z a-z 0-9 . _ : -`), a fresh UUIDv7 otherwise. The id is put on the response and on the
+/// logger's metadata as `request.id`. Outermost, so errors answered inside carry it too.
+public struct RequestIDMiddleware<Context: StrataRequestContextProtocol>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let id = request.headers[.strataRequestID].flatMap { Self.isSane($0) ? $0 : nil } ?? UUIDv7.make().uuidString.lowercased()
+        context.requestID = id
+        context.logger[metadataKey: "request.id"] = .string(id)
+        var response = try await next(request, context)
+        response.headers[.strataRequestID] = id
+        return response
+    }
+
+    static func isSane(_ value: String) -> Bool {
+        (1...128).contains(value.utf8.count)
+            && value.utf8.allSatisfy { byte in
+                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || [46, 95, 58, 45].contains(byte)
+            }
+    }
+}

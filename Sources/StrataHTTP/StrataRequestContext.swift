@@ -1,0 +1,63 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Who made a request: the claims of its verified access token.
+public struct Identity: Sendable, Hashable {
+    public var userId: String
+    public var role: String
+    /// The session the token was issued for.
+    public var sessionId: String?
+
+    public init(userId: String, role: String, sessionId: String?) {
+        self.userId = userId
+        self.role = role
+        self.sessionId = sessionId
+    }
+}
+
+/// What Strata's middleware needs of a request context.
+public protocol StrataRequestContextProtocol: RequestContext {
+    /// The request's id (the client's `Strata-Request-Id` when sane, else a fresh one).
+    var requestID: String { get set }
+    /// The authenticated caller, once ``AuthenticationMiddleware`` verified a token.
+    var identity: Identity? { get set }
+}
+
+extension StrataRequestContextProtocol {
+    /// The caller, or a 401.
+    public func requireIdentity() throws -> Identity {
+        guard let identity else { throw Problem.unauthorized() }
+        return identity
+    }
+
+    /// The caller if they have `role`; 401 without a caller, 403 with another role.
+    public func requireRole(_ role: String) throws -> Identity {
+        let identity = try requireIdentity()
+        guard identity.role == role else { throw Problem.forbidden }
+        return identity
+    }
+}
+
+/// The request context of Strata's applications.
+public struct StrataRequestContext: StrataRequestContextProtocol {
+    public var coreContext: CoreRequestContextStorage
+    public var requestID: String = ""
+    public var identity: Identity?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    /// Bodies are limited by ``JSONBody`` (1 MiB by default, answered with 413).
+    public var maxUploadSize: Int { JSONBody.defaultLimit }
+}
+
+extension HTTPField.Name {
+    /// `Strata-Request-Id`: echoed or generated on every response.
+    public static let strataRequestID = HTTPField.Name("Strata-Request-Id")!
+    /// `Strata-Position`: the log position a response reflects or a command reached.
+    public static let strataPosition = HTTPField.Name("Strata-Position")!
+    /// `Strata-Min-Position`: wait until read models reach it.
+    public static let strataMinPosition = HTTPField.Name("Strata-Min-Position")!
+}
