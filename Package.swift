@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "StrataKit", targets: ["StrataKit"]),
         .library(name: "Shop", targets: ["Shop"]),
         .library(name: "StrataHTTP", targets: ["StrataHTTP"]),
+        .library(name: "ShopAPI", targets: ["ShopAPI"]),
         .executable(name: "strata-bench", targets: ["strata-bench"]),
         .executable(name: "strata-replay", targets: ["strata-replay"]),
         .executable(name: "strata-admin", targets: ["strata-admin"]),
@@ -68,6 +69,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The shop's routes: HTTP <-> commands and queries.
+        .target(
+            name: "ShopAPI",
+            dependencies: [
+                "Shop", "StrataHTTP", "StrataKit", "StrataLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         // What strata-replay and strata-admin do, shared with each other and the server.
         .target(
             name: "StrataTools",
@@ -109,6 +119,14 @@ let package = Package(
             name: "StrataHTTPTests",
             dependencies: [
                 "StrataHTTP", "StrataKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .testTarget(
+            name: "ShopAPITests",
+            dependencies: [
+                "ShopAPI", "Shop", "StrataHTTP", "StrataKit", "StrataLog",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),

@@ -1,0 +1,53 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import StrataHTTP
+import StrataKit
+
+/// Builds JSON answers with the headers the API promises.
+enum Responses {
+    /// A command's answer: the resource, `Strata-Position`, and `Cache-Control: no-store`.
+    static func command(
+        _ value: some Encodable,
+        status: HTTPResponse.Status = .ok,
+        position: UInt64,
+        etag: String? = nil,
+        location: String? = nil
+    )
+        throws -> Response
+    {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.strataPosition] = String(position)
+        headers[.cacheControl] = "no-store"
+        if let etag { headers[.eTag] = etag }
+        if let location { headers[.location] = location }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try KitCoding.encoder().encode(value))))
+    }
+
+    /// A command's answer without a body.
+    static func noContent(position: UInt64) -> Response {
+        Response(status: .noContent, headers: [.strataPosition: String(position), .cacheControl: "no-store"])
+    }
+
+    /// The version an `If-Match: "<version>"` names; `nil` without the header, 412 when it is not a version.
+    static func expectedVersion(_ request: Request) throws -> UInt64? {
+        guard let header = request.headers[.ifMatch] else { return nil }
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let bare = trimmed.hasPrefix("W/") ? String(trimmed.dropFirst(2)) : trimmed
+        guard bare.hasPrefix("\""), bare.hasSuffix("\""), bare.count >= 3, let version = UInt64(bare.dropFirst().dropLast()) else {
+            throw Problem(status: .preconditionFailed, code: "precondition_failed", detail: "If-Match must be the resource's ETag")
+        }
+        return version
+    }
+
+    /// A query parameter as an integer in `range`, or its default; 400 `invalid_parameter`
+    /// otherwise (never clamped).
+    static func integer(_ request: Request, _ name: String, in range: ClosedRange<Int>, default fallback: Int) throws -> Int {
+        guard let text = request.uri.queryParameters.get(name) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw Problem.invalidParameter(name, "must be an integer \(range.lowerBound)–\(range.upperBound)")
+        }
+        return value
+    }
+}
