@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Who made a request: the claims of its verified access token.
 public struct Identity: Sendable, Hashable {
@@ -22,6 +23,8 @@ public protocol StrataRequestContextProtocol: RequestContext {
     var requestID: String { get set }
     /// The authenticated caller, once ``AuthenticationMiddleware`` verified a token.
     var identity: Identity? { get set }
+    /// The client's address, for rate limiting (`unknown` when the transport has none).
+    var clientAddress: String { get }
 }
 
 extension StrataRequestContextProtocol {
@@ -44,9 +47,11 @@ public struct StrataRequestContext: StrataRequestContextProtocol {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
     public var identity: Identity?
+    public let clientAddress: String
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Bodies are limited by ``JSONBody`` (1 MiB by default, answered with 413).

@@ -36,7 +36,9 @@ struct APIFixture: Sendable {
             customer: try await tokens.issue(for: Identity(userId: "user-1", role: "customer", sessionId: nil)).token
         )
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let app = Application(router: ShopRouter.build(shop: shop, tokens: tokens, logger: Logger(label: "test")))
+        let app = Application(
+            router: ShopRouter.build(shop: shop, tokens: tokens, credentials: Credentials(bcryptCost: 4), logger: Logger(label: "test"))
+        )
         do {
             try await app.test(.router) { client in try await body(fixture, client) }
         } catch {

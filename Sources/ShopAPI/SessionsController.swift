@@ -1,0 +1,108 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Shop
+import StrataHTTP
+import StrataKit
+import StrataLog
+
+/// `/v1/sessions`: sign-in, refresh with rotation, sign-out.
+public struct SessionsController<Context: StrataRequestContextProtocol>: Sendable {
+    let shop: ShopService
+    let tokens: TokenService
+    let credentials: Credentials
+    let limiter: SignInRateLimiter
+    /// How long a refresh token lives.
+    let refreshLifetime: TimeInterval
+
+    public init(
+        shop: ShopService,
+        tokens: TokenService,
+        credentials: Credentials,
+        limiter: SignInRateLimiter,
+        refreshLifetime: TimeInterval = 30 * 24 * 3600
+    ) {
+        self.shop = shop
+        self.tokens = tokens
+        self.credentials = credentials
+        self.limiter = limiter
+        self.refreshLifetime = refreshLifetime
+    }
+
+    public func addRoutes(to group: RouterGroup<Context>) {
+        group.post(use: signIn)
+        group.post("refresh", use: refresh)
+        group.delete("current", use: signOut)
+    }
+
+    struct TokenPair: Encodable {
+        var accessToken: String
+        var tokenType = "Bearer"
+        var expiresIn: Int
+        var refreshToken: String
+    }
+
+    @Sendable func signIn(_ request: Request, context: Context) async throws -> Response {
+        var fields = try await JSONBody.object(request, context: context, allowed: ["email", "password"])
+        let email = fields.string("email", trimmed: true, length: 1...254)
+        let password = fields.string("password", length: 1...128)
+        try fields.finish()
+        guard let email, let password else { throw Problem.validationFailed(fields.errors) }
+        let key = "\(context.clientAddress)|\(email.lowercased())"
+        try limiter.check(key)
+        let userId = try shop.userId(forEmail: email)
+        let hash = try userId.flatMap { try shop.passwordHash(userId: $0) }
+        guard try await credentials.verify(password, hash: hash), let userId, let (user, _) = try shop.user(id: userId), user.status == .active else {
+            limiter.recordFailure(key)
+            throw Problem(
+                status: .unauthorized,
+                code: "invalid_credentials",
+                detail: "wrong email or password",
+                headers: ["WWW-Authenticate": "Bearer"]
+            )
+        }
+        limiter.reset(key)
+        let sessionId = UUIDv7.make().uuidString.lowercased()
+        let refreshToken = Credentials.newRefreshToken()
+        let result = try await shop.startSession(
+            id: sessionId,
+            userId: userId,
+            refreshTokenHash: Credentials.tokenHash(refreshToken),
+            expiresAt: Date().addingTimeInterval(refreshLifetime),
+            metadata: EventMetadata(correlationId: context.requestID, causationId: context.requestID, userId: userId)
+        )
+        let access = try await tokens.issue(for: Identity(userId: userId, role: user.role.rawValue, sessionId: sessionId))
+        return try Responses.command(
+            TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refreshToken),
+            position: result.position
+        )
+    }
+
+    @Sendable func refresh(_ request: Request, context: Context) async throws -> Response {
+        var fields = try await JSONBody.object(request, context: context, allowed: ["refreshToken"])
+        let presented = fields.string("refreshToken", length: 1...512)
+        try fields.finish()
+        guard let presented else { throw Problem.validationFailed(fields.errors) }
+        let next = Credentials.newRefreshToken()
+        let result = try await shop.refreshSession(
+            presentedHash: Credentials.tokenHash(presented),
+            newHash: Credentials.tokenHash(next),
+            expiresAt: Date().addingTimeInterval(refreshLifetime),
+            metadata: EventMetadata(correlationId: context.requestID, causationId: context.requestID)
+        )
+        guard let (user, _) = try shop.user(id: result.value.userId) else { throw ShopError.invalidSession }
+        let access = try await tokens.issue(for: Identity(userId: user.id, role: user.role.rawValue, sessionId: result.value.sessionId))
+        return try Responses.command(TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: next), position: result.position)
+    }
+
+    @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
+        let identity = try context.requireIdentity()
+        guard let sessionId = identity.sessionId else { throw Problem.unauthorized("the token names no session") }
+        let result = try await shop.revokeSession(
+            id: sessionId,
+            reason: .signedOut,
+            metadata: EventMetadata(correlationId: context.requestID, causationId: context.requestID, userId: identity.userId)
+        )
+        return Responses.noContent(position: result.position)
+    }
+}

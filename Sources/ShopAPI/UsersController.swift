@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Shop
+import StrataHTTP
+import StrataKit
+import StrataLog
+
+/// A user as the API shows it: personal fields opened, `null` once erased; never a password hash.
+struct UserBody: Encodable {
+    var id: String
+    var name: String?
+    var email: String?
+    var role: Role
+    var status: UserStatus
+    var createdAt: Date
+
+    init(_ record: UserRecord) {
+        id = record.id
+        name = record.name.value
+        email = record.email.value
+        role = record.role
+        status = record.status
+        createdAt = record.createdAt
+    }
+}
+
+/// `/v1/users`: sign-up, the caller's account, and admin look-ups.
+public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
+    let shop: ShopService
+    let credentials: Credentials
+
+    public init(shop: ShopService, credentials: Credentials) {
+        self.shop = shop
+        self.credentials = credentials
+    }
+
+    public func addRoutes(to group: RouterGroup<Context>) {
+        group.post(use: register)
+        group.get("me", use: me)
+        group.get(":id", use: show)
+        group.post(":id/deactivate", use: deactivate)
+    }
+
+    @Sendable func register(_ request: Request, context: Context) async throws -> Response {
+        var fields = try await JSONBody.object(request, context: context, allowed: ["name", "email", "password"])
+        let name = fields.string("name", trimmed: true, length: 1...100)
+        let email = fields.string("email", trimmed: true, length: 3...254)
+        if let email, !EmailAddress.isValid(email) { fields.fail("email", "is not a valid email address") }
+        let password = fields.string("password", length: 8...128)
+        try fields.finish()
+        guard let name, let email, let password else { throw Problem.validationFailed(fields.errors) }
+        let id = UUIDv7.make().uuidString.lowercased()
+        let hash = try await credentials.hash(password)
+        let result = try await shop.registerUser(
+            id: id,
+            name: name,
+            email: email,
+            role: .customer,
+            passwordHash: hash,
+            metadata: EventMetadata(correlationId: context.requestID, causationId: context.requestID, userId: id)
+        )
+        guard let (record, _) = try shop.user(id: id) else { throw Problem.notFound() }
+        return try Responses.command(UserBody(record), status: .created, position: result.position, location: "/v1/users/\(id)")
+    }
+
+    @Sendable func me(_ request: Request, context: Context) async throws -> Response {
+        let identity = try context.requireIdentity()
+        return try userResponse(identity.userId, request: request)
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.requireRole(Role.admin.rawValue)
+        return try userResponse(try context.parameters.require("id"), request: request)
+    }
+
+    @Sendable func deactivate(_ request: Request, context: Context) async throws -> Response {
+        let admin = try context.requireRole(Role.admin.rawValue)
+        let id = try context.parameters.require("id")
+        guard try shop.user(id: id) != nil else { throw Problem.notFound("no user \(id)") }
+        let result = try await shop.deactivateUser(
+            id: id,
+            metadata: EventMetadata(correlationId: context.requestID, causationId: context.requestID, userId: admin.userId)
+        )
+        guard let (record, _) = try shop.user(id: id) else { throw Problem.notFound() }
+        return try Responses.command(UserBody(record), position: result.position)
+    }
+
+    private func userResponse(_ id: String, request: Request) throws -> Response {
+        guard let (record, position) = try shop.user(id: id) else { throw Problem.notFound("no user \(id)") }
+        let view = CachedView(
+            body: Array(try KitCoding.encoder().encode(UserBody(record))),
+            etag: ConditionalGET.etag(record.version),
+            position: position
+        )
+        return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.privateCache)
+    }
+}
