@@ -18,7 +18,8 @@ public enum ShopRouter {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: AccessLogMiddleware(logger: logger))
         router.add(middleware: ProblemMiddleware(logger: logger))
-        router.add(middleware: AuthenticationMiddleware(tokens: tokens))
+        // A token outlives nothing: deactivated or erased users are refused at once.
+        router.add(middleware: AuthenticationMiddleware(tokens: tokens) { identity in try shop.user(id: identity.userId)?.record.status == .active })
         ProductsController(shop: shop).addRoutes(to: router.group("/v1/products"))
         UsersController(shop: shop, credentials: credentials).addRoutes(to: router.group("/v1/users"))
         SessionsController(shop: shop, tokens: tokens, credentials: credentials, limiter: limiter).addRoutes(to: router.group("/v1/sessions"))

@@ -117,6 +117,9 @@ extension TestClientProtocol {
             #expect(try decode(UserResponseBody.self, deactivated).status == "deactivated")
             #expect(try await client.signIn("ann@example.com", "correct horse").status == .unauthorized)
             #expect(try await client.post("/v1/sessions/refresh", #"{"refreshToken":"\#(pair.refreshToken)"}"#).status == .unauthorized)
+            // The access token issued before is refused at once, not at its expiry.
+            let me = try await client.execute(uri: "/v1/users/me", method: .get, headers: [.authorization: "Bearer \(pair.accessToken)"])
+            #expect(me.status == .unauthorized)
         }
     }
 
