@@ -30,7 +30,12 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let items = Self.items(&fields)
         try fields.finish()
         let id = UUIDv7.make().uuidString.lowercased()
-        let result = try await shop.placeOrder(id: id, userId: identity.userId, items: items, metadata: metadata(context, identity))
+        let result = try await shop.placeOrder(
+            id: id,
+            userId: identity.userId,
+            items: items,
+            metadata: context.eventMetadata(userId: identity.userId)
+        )
         return try answer(id: id, status: .created, position: result.position, location: "/v1/orders/\(id)")
     }
 
@@ -109,7 +114,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
             id: id,
             by: identity.userId,
             expectedVersion: try Responses.expectedVersion(request),
-            metadata: metadata(context, identity)
+            metadata: context.eventMetadata(userId: identity.userId)
         )
         return try answer(id: id, status: .ok, position: result.position)
     }
@@ -122,7 +127,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
             by: identity.userId,
             isAdmin: identity.role == Role.admin.rawValue,
             expectedVersion: try Responses.expectedVersion(request),
-            metadata: metadata(context, identity)
+            metadata: context.eventMetadata(userId: identity.userId)
         )
         return try answer(id: id, status: .ok, position: result.position)
     }
@@ -131,7 +136,11 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let identity = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         guard try shop.order(id: id) != nil else { throw Problem.notFound("no order \(id)") }
-        let result = try await shop.shipOrder(id: id, expectedVersion: try Responses.expectedVersion(request), metadata: metadata(context, identity))
+        let result = try await shop.shipOrder(
+            id: id,
+            expectedVersion: try Responses.expectedVersion(request),
+            metadata: context.eventMetadata(userId: identity.userId)
+        )
         return try answer(id: id, status: .ok, position: result.position)
     }
 
@@ -148,7 +157,4 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         return try Responses.command(record, status: status, position: position, etag: ConditionalGET.etag(record.version), location: location)
     }
 
-    private func metadata(_ context: Context, _ identity: Identity) -> EventMetadata {
-        EventMetadata(correlationId: context.requestID, causationId: context.requestID, userId: identity.userId)
-    }
 }

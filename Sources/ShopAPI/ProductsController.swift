@@ -43,7 +43,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
             description: description ?? "",
             priceCents: price,
             stock: stock,
-            metadata: metadata(context, admin)
+            metadata: context.eventMetadata(userId: admin.userId)
         )
         return try await answer(id: id, status: .created, position: result.position, location: "/v1/products/\(id)")
     }
@@ -90,7 +90,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
             description: description,
             priceCents: price,
             expectedVersion: expected,
-            metadata: metadata(context, admin)
+            metadata: context.eventMetadata(userId: admin.userId)
         )
         return try await answer(id: id, status: .ok, position: result.position)
     }
@@ -103,7 +103,12 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         let quantity = fields.integer("quantity", in: 1...1_000_000)
         try fields.finish()
         guard let quantity else { throw Problem.validationFailed(fields.errors) }
-        let result = try await shop.restockProduct(id: id, quantity: quantity, expectedVersion: expected, metadata: metadata(context, admin))
+        let result = try await shop.restockProduct(
+            id: id,
+            quantity: quantity,
+            expectedVersion: expected,
+            metadata: context.eventMetadata(userId: admin.userId)
+        )
         return try await answer(id: id, status: .ok, position: result.position)
     }
 
@@ -113,7 +118,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         let result = try await shop.discontinueProduct(
             id: id,
             expectedVersion: try Responses.expectedVersion(request),
-            metadata: metadata(context, admin)
+            metadata: context.eventMetadata(userId: admin.userId)
         )
         return Responses.noContent(position: result.position)
     }
@@ -124,9 +129,6 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         return try Responses.command(record, status: status, position: position, etag: ConditionalGET.etag(record.version), location: location)
     }
 
-    private func metadata(_ context: Context, _ identity: Identity) -> EventMetadata {
-        EventMetadata(correlationId: context.requestID, causationId: context.requestID, userId: identity.userId)
-    }
 }
 
 /// A page of a listing as the API shows it.

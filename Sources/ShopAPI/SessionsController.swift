@@ -69,7 +69,7 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
             userId: userId,
             refreshTokenHash: Credentials.tokenHash(refreshToken),
             expiresAt: Date().addingTimeInterval(refreshLifetime),
-            metadata: EventMetadata(correlationId: context.requestID, causationId: context.requestID, userId: userId)
+            metadata: context.eventMetadata(userId: userId)
         )
         let access = try await tokens.issue(for: Identity(userId: userId, role: user.role.rawValue, sessionId: sessionId))
         return try Responses.command(
@@ -88,7 +88,7 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
             presentedHash: Credentials.tokenHash(presented),
             newHash: Credentials.tokenHash(next),
             expiresAt: Date().addingTimeInterval(refreshLifetime),
-            metadata: EventMetadata(correlationId: context.requestID, causationId: context.requestID)
+            metadata: context.eventMetadata(userId: nil)
         )
         guard let (user, _) = try shop.user(id: result.value.userId) else { throw ShopError.invalidSession }
         let access = try await tokens.issue(for: Identity(userId: user.id, role: user.role.rawValue, sessionId: result.value.sessionId))
@@ -101,7 +101,7 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         let result = try await shop.revokeSession(
             id: sessionId,
             reason: .signedOut,
-            metadata: EventMetadata(correlationId: context.requestID, causationId: context.requestID, userId: identity.userId)
+            metadata: context.eventMetadata(userId: identity.userId)
         )
         return Responses.noContent(position: result.position)
     }

@@ -58,7 +58,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
             email: email,
             role: .customer,
             passwordHash: hash,
-            metadata: EventMetadata(correlationId: context.requestID, causationId: context.requestID, userId: id)
+            metadata: context.eventMetadata(userId: id)
         )
         guard let (record, _) = try shop.user(id: id) else { throw Problem.notFound() }
         return try Responses.command(UserBody(record), status: .created, position: result.position, location: "/v1/users/\(id)")
@@ -80,7 +80,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         guard try shop.user(id: id) != nil else { throw Problem.notFound("no user \(id)") }
         let result = try await shop.deactivateUser(
             id: id,
-            metadata: EventMetadata(correlationId: context.requestID, causationId: context.requestID, userId: admin.userId)
+            metadata: context.eventMetadata(userId: admin.userId)
         )
         guard let (record, _) = try shop.user(id: id) else { throw Problem.notFound() }
         return try Responses.command(UserBody(record), position: result.position)

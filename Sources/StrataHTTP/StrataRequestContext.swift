@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import StrataKit
 
 /// Who made a request: the claims of its verified access token.
 public struct Identity: Sendable, Hashable {
@@ -32,6 +33,12 @@ extension StrataRequestContextProtocol {
     public func requireIdentity() throws -> Identity {
         guard let identity else { throw Problem.unauthorized() }
         return identity
+    }
+
+    /// The metadata of the events a command of this request appends: the request id as correlation
+    /// and causation id, and who issued it.
+    public func eventMetadata(userId: String?) -> EventMetadata {
+        EventMetadata(correlationId: requestID, causationId: requestID, userId: userId)
     }
 
     /// The caller if they have `role`; 401 without a caller, 403 with another role.

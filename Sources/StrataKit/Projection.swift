@@ -144,8 +144,6 @@ public final class ProjectionStore {
         changedKeys.append(key)
     }
 
-    /// The log head, this transaction's events included.
-    public func headPosition() throws -> UInt64 { try transaction.headPosition() }
 }
 
 /// A consistent read of one projection's live tables.

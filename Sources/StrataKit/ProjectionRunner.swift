@@ -656,11 +656,6 @@ public final class ProjectionRunner: AppendHook, Sendable {
         }
     }
 
-    /// Whether `name` is being rebuilt now.
-    public func isRebuilding(_ name: String) -> Bool {
-        rebuilding.withLock { $0.contains(name) }
-    }
-
     // MARK: Reading
 
     /// Runs `body` with a consistent read of `name`'s live tables.
