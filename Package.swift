@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "strata-bench", targets: ["strata-bench"]),
         .executable(name: "strata-replay", targets: ["strata-replay"]),
         .executable(name: "strata-admin", targets: ["strata-admin"]),
+        .executable(name: "strata-server", targets: ["strata-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -24,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // liblmdb from Debian's liblmdb-dev; `make deps` installs it.
@@ -57,8 +61,9 @@ let package = Package(
         ),
         // The default domain: users, sessions, products, orders. No HTTP, no LMDB.
         .target(name: "Shop", dependencies: ["StrataKit"]),
-        // Hummingbird middleware: request ids, access log, problem+json, body limits, JSON bodies
-        // with validation, JWT authentication, sign-in rate limiting, conditional GET.
+        // Hummingbird middleware: request ids, access log, metrics, problem+json, body limits, JSON
+        // bodies with validation, JWT authentication, idempotency keys, sign-in rate limiting,
+        // conditional GET, read-your-writes waits; the kit's admin, health and metrics routes; SSE.
         .target(
             name: "StrataHTTP",
             dependencies: [
@@ -68,6 +73,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -81,6 +89,19 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The shop's server: flags and environment, then `buildApplication(configuration:)`.
+        .executableTarget(
+            name: "strata-server",
+            dependencies: [
+                "ShopAPI",
+                "StrataHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // What strata-replay and strata-admin do, shared with each other and the server.

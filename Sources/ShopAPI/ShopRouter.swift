@@ -2,29 +2,64 @@ import Hummingbird
 import Logging
 import Shop
 import StrataHTTP
+import StrataKit
 
-/// The shop's router: Strata's middleware in order, then the controllers. The routes built so far
-/// are the catalog's, users', sessions' and orders' (without `Idempotency-Key` yet); statistics,
-/// admin, health and metrics, and `buildApplication(configuration:)`, come with the rest of the
-/// HTTP API.
+/// The shop's router: Strata's middleware in order (request id, access log, metrics,
+/// problem+json, 405, authentication, read-your-writes waits, idempotency keys), then the
+/// controllers.
 public enum ShopRouter {
+    /// What the router needs besides the shop, with defaults fit for tests.
+    public struct Options: Sendable {
+        /// How long `Strata-Min-Position` waits (`STRATA_CONSISTENCY_WAIT`).
+        public var consistencyWait: Duration = .seconds(2)
+        /// How often an idle SSE stream gets a heartbeat comment.
+        public var heartbeat: Duration = .seconds(15)
+        public var metrics = StrataMetrics()
+        public var readiness = Readiness()
+        public var background = BackgroundWork()
+
+        public init() {}
+    }
+
     public static func build(
         shop: ShopService,
         tokens: TokenService,
         credentials: Credentials = Credentials(),
         limiter: SignInRateLimiter = SignInRateLimiter(),
+        options: Options = Options(),
         logger: Logger
     ) -> Router<StrataRequestContext> {
         let router = Router(context: StrataRequestContext.self)
+        let routes = RouteTable()
+        let consistency = ConsistencyWait(runner: shop.runner, timeout: options.consistencyWait)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: AccessLogMiddleware(logger: logger))
+        router.add(middleware: MetricsMiddleware(metrics: options.metrics))
         router.add(middleware: ProblemMiddleware(logger: logger))
+        router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
         // A token outlives nothing: deactivated or erased users are refused at once.
         router.add(middleware: AuthenticationMiddleware(tokens: tokens) { identity in try shop.user(id: identity.userId)?.record.status == .active })
+        router.add(middleware: ConsistencyMiddleware(wait: consistency))
+        router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(log: shop.log), log: shop.log))
         ProductsController(shop: shop).addRoutes(to: router.group("/v1/products"))
         UsersController(shop: shop, credentials: credentials).addRoutes(to: router.group("/v1/users"))
         OrdersController(shop: shop).addRoutes(to: router.group("/v1/orders"))
         SessionsController(shop: shop, tokens: tokens, credentials: credentials, limiter: limiter).addRoutes(to: router.group("/v1/sessions"))
+        StatsController(shop: shop, consistency: consistency).addRoutes(to: router.group("/v1/stats"))
+        AdminController(
+            log: shop.log,
+            runner: shop.runner,
+            adminRole: Role.admin.rawValue,
+            background: options.background,
+            heartbeat: options.heartbeat,
+            logger: logger
+        ).addRoutes(to: router.group("/v1/admin"))
+        let metrics = options.metrics
+        metrics.observe(shop.log)
+        OperationsController(readiness: options.readiness) {
+            metrics.render(projections: try shop.runner.status(), cache: shop.cache)
+        }.addRoutes(to: router)
+        routes.fill(from: router)
         return router
     }
 }

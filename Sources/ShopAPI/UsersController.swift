@@ -40,6 +40,8 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         group.get("me", use: me)
         group.get(":id", use: show)
         group.post(":id/deactivate", use: deactivate)
+        group.delete("me", use: eraseSelf)
+        group.post(":id/erase", use: erase)
     }
 
     @Sendable func register(_ request: Request, context: Context) async throws -> Response {
@@ -84,6 +86,23 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         )
         guard let (record, _) = try shop.user(id: id) else { throw Problem.notFound() }
         return try Responses.command(UserBody(record), position: result.position)
+    }
+
+    /// Erases the caller's personal data (crypto-shredding): their key is destroyed, sessions
+    /// revoked, email released; orders stay.
+    @Sendable func eraseSelf(_ request: Request, context: Context) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let result = try await shop.eraseUser(id: identity.userId, metadata: context.eventMetadata(userId: identity.userId))
+        return Responses.noContent(position: result.position)
+    }
+
+    /// The same for any user, by an admin.
+    @Sendable func erase(_ request: Request, context: Context) async throws -> Response {
+        let admin = try context.requireRole(Role.admin.rawValue)
+        let id = try context.parameters.require("id")
+        guard try shop.user(id: id) != nil else { throw Problem.notFound("no user \(id)") }
+        let result = try await shop.eraseUser(id: id, metadata: context.eventMetadata(userId: admin.userId))
+        return Responses.noContent(position: result.position)
     }
 
     private func userResponse(_ id: String, request: Request) throws -> Response {

@@ -21,7 +21,7 @@ public struct ProblemMiddleware<Context: StrataRequestContextProtocol>: RouterMi
             return try await next(request, context)
         } catch {
             let problem = Self.problem(for: error)
-            if problem.status >= 500 {
+            if problem.status == 500 {
                 logger.error("request failed", metadata: ["request.id": .string(context.requestID), "error": .string("\(error)")])
             }
             return Self.response(problem)

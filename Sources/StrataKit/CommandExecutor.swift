@@ -46,13 +46,22 @@ public struct CommandExecutor: Sendable {
     }
 
     /// Runs `decide` and appends what it added atomically. `afterAppend` runs inside the write
-    /// transaction once the events and the inline projections are written (to store an
-    /// idempotency record with the response, say); if it throws, nothing is appended.
+    /// transaction once the events and the inline projections are written; if it throws, nothing
+    /// is appended. The task's ``IdempotencyClaim``, if any, is staked in the same transaction.
     public func execute<Value: Sendable>(
         metadata: EventMetadata,
-        afterAppend: (@Sendable (Value, AppendResult, LogTransaction) throws -> Void)? = nil,
+        afterAppend givenAfterAppend: (@Sendable (Value, AppendResult, LogTransaction) throws -> Void)? = nil,
         _ decide: @escaping @Sendable (CommandContext) throws -> Value
     ) async throws -> CommandResult<Value> {
+        let afterAppend: (@Sendable (Value, AppendResult, LogTransaction) throws -> Void)?
+        if let claim = IdempotencyClaim.current {
+            afterAppend = { value, result, transaction in
+                try givenAfterAppend?(value, result, transaction)
+                try claim.stake(position: result.positions?.upperBound ?? result.committedHead, in: transaction)
+            }
+        } else {
+            afterAppend = givenAfterAppend
+        }
         for _ in 0..<max(0, optimisticAttempts) {
             let (value, request, head) = try log.withSnapshot { snapshot in
                 let context = CommandContext(

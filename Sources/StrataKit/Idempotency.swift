@@ -1,30 +1,83 @@
+import Crypto
 import Foundation
 import StrataLog
 
 /// A stored answer to a request that carried an `Idempotency-Key`: the same key from the same
 /// user with the same request within its lifetime gets this answer again, and appends nothing.
+/// A record whose `status` is 0 is a claim: the command's events are appended (at `position`)
+/// but its answer is not stored yet.
 public struct IdempotencyRecord: Codable, Sendable, Hashable {
-    /// A hash of the request (method, path, body) the answer belongs to.
+    /// A keyed hash of the request (method, path, body) the answer belongs to.
     public var requestHash: String
+    /// The answer's status; 0 while only the claim is stored.
     public var status: Int
     public var headers: [String: String]
     public var body: [UInt8]
+    /// The log position the command reached.
+    public var position: UInt64
     public var createdAt: Date
     public var expiresAt: Date
 
-    public init(requestHash: String, status: Int, headers: [String: String], body: [UInt8], createdAt: Date, expiresAt: Date) {
+    public init(
+        requestHash: String,
+        status: Int,
+        headers: [String: String],
+        body: [UInt8],
+        position: UInt64,
+        createdAt: Date,
+        expiresAt: Date
+    ) {
         self.requestHash = requestHash
         self.status = status
         self.headers = headers
         self.body = body
+        self.position = position
         self.createdAt = createdAt
         self.expiresAt = expiresAt
     }
+
+    /// Whether only the claim is stored (the answer is still being made, or was lost in a crash).
+    public var isClaim: Bool { status == 0 }
 }
 
-/// Idempotency records in the log's `idempotency` table, keyed by user and key, written in the
-/// same transaction as the command's events so that a stored answer exists exactly when the
-/// events do.
+/// Why a key cannot be used now.
+public enum IdempotencyError: Error, Sendable, Hashable {
+    /// Another request with the same key got its events appended first.
+    case keyInUse
+}
+
+/// The idempotency key of the request a command runs for, found by ``CommandExecutor`` through a
+/// task-local value: the command's transaction stakes the claim beside its events, so the key
+/// is taken exactly when the events are appended, and a second request with the same key can
+/// never append again.
+public struct IdempotencyClaim: Sendable {
+    public var store: IdempotencyStore
+    public var user: String
+    public var key: String
+    public var requestHash: String
+
+    public init(store: IdempotencyStore, user: String, key: String, requestHash: String) {
+        self.store = store
+        self.user = user
+        self.key = key
+        self.requestHash = requestHash
+    }
+
+    /// The claim of the request the current task serves.
+    @TaskLocal public static var current: IdempotencyClaim?
+
+    /// Stakes the claim inside the command's transaction; throws ``IdempotencyError/keyInUse``
+    /// when a live record holds the key already (the command then appends nothing).
+    public func stake(position: UInt64, in transaction: LogTransaction) throws {
+        if try store.lookup(user: user, key: key, in: transaction) != nil { throw IdempotencyError.keyInUse }
+        try store.store(store.record(requestHash: requestHash, status: 0, headers: [:], body: [], position: position), user: user, key: key, in: transaction)
+    }
+}
+
+/// Idempotency records in the log's `idempotency` table. A record is found by the SHA-256 of
+/// user and key, and its request hash and body are sealed with a key derived from the client's
+/// `Idempotency-Key`, which the server never stores: the bytes at rest (a sign-up's answer holds
+/// a name and an email) cannot be read without the client's key, and expire after `lifetime`.
 public struct IdempotencyStore: Sendable {
     public let table: Table
     /// How long a record answers (24 h by default).
@@ -35,24 +88,60 @@ public struct IdempotencyStore: Sendable {
         self.lifetime = lifetime
     }
 
-    static func key(user: String, key: String) -> [UInt8] {
-        Array(user.utf8) + [0] + Array(key.utf8)
+    static func rowKey(user: String, key: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(user.utf8) + [0] + Array(key.utf8)))
+    }
+
+    static func sealingKey(user: String, key: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: Array(key.utf8)),
+            salt: Array(user.utf8),
+            info: Array("strata idempotency record".utf8),
+            outputByteCount: 32
+        )
+    }
+
+    /// The keyed hash of a request's parts, as records keep it.
+    public static func requestHash(user: String, key: String, parts: [[UInt8]]) -> String {
+        var mac = HMAC<SHA256>(key: sealingKey(user: user, key: key))
+        for part in parts {
+            mac.update(data: withUnsafeBytes(of: UInt64(part.count).bigEndian, Array.init))
+            mac.update(data: part)
+        }
+        return Data(mac.finalize()).base64EncodedString()
     }
 
     /// The live record for `key` of `user`, if any (expired ones are ignored).
     public func lookup(user: String, key: String, in reader: some TableReading, now: Date = Date()) throws -> IdempotencyRecord? {
-        guard let bytes = try reader.get(table, key: Self.key(user: user, key: key)) else { return nil }
-        let record = try KitCoding.decoder().decode(IdempotencyRecord.self, from: Data(bytes))
-        return record.expiresAt > now ? record : nil
+        guard let bytes = try reader.get(table, key: Self.rowKey(user: user, key: key)) else { return nil }
+        var record = try KitCoding.decoder().decode(IdempotencyRecord.self, from: Data(bytes))
+        guard record.expiresAt > now else { return nil }
+        if !record.body.isEmpty {
+            let box = try AES.GCM.SealedBox(combined: record.body)
+            record.body = Array(try AES.GCM.open(box, using: Self.sealingKey(user: user, key: key)))
+        }
+        return record
     }
 
-    /// Stores the answer inside the command's transaction.
+    /// Stores `record` (its body sealed) inside a transaction.
     public func store(_ record: IdempotencyRecord, user: String, key: String, in transaction: LogTransaction) throws {
-        try transaction.put(table, key: Self.key(user: user, key: key), value: Array(try KitCoding.encoder().encode(record)))
+        var sealed = record
+        if !record.body.isEmpty {
+            guard let combined = try AES.GCM.seal(record.body, using: Self.sealingKey(user: user, key: key)).combined else {
+                throw CryptoKitError.incorrectParameterSize
+            }
+            sealed.body = Array(combined)
+        }
+        try transaction.put(table, key: Self.rowKey(user: user, key: key), value: Array(try KitCoding.encoder().encode(sealed)))
+    }
+
+    /// Replaces a claim with the answer, durably.
+    public func complete(_ record: IdempotencyRecord, user: String, key: String, log: EventLog) async throws {
+        _ = try await log.write { transaction in try store(record, user: user, key: key, in: transaction) }
     }
 
     /// A record for an answer given now.
-    public func record(requestHash: String, status: Int, headers: [String: String], body: [UInt8], now: Date = Date()) -> IdempotencyRecord {
+    public func record(requestHash: String, status: Int, headers: [String: String], body: [UInt8], position: UInt64, now: Date = Date()) -> IdempotencyRecord {
         // Whole milliseconds, as stored.
         let now = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
         let seconds = Double(lifetime.components.seconds) + Double(lifetime.components.attoseconds) / 1e18
@@ -61,6 +150,7 @@ public struct IdempotencyStore: Sendable {
             status: status,
             headers: headers,
             body: body,
+            position: position,
             createdAt: now,
             expiresAt: now.addingTimeInterval(seconds)
         )

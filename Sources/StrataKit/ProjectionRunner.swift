@@ -703,6 +703,11 @@ public final class ProjectionRunner: AppendHook, Sendable {
         try read(name) { $0.position }
     }
 
+    /// Whether `name` is inline or async; `nil` for an unknown name.
+    public func mode(of name: String) -> ProjectionMode? {
+        projections[name]?.mode
+    }
+
     /// Waits until `name` has applied `position`, at most `timeout`; returns whether it has.
     public func waitUntil(_ name: String, reaches position: UInt64, timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout

@@ -20,7 +20,10 @@ struct APIFixture: Sendable {
     let admin: String
     let customer: String
 
-    static func run(_ body: @escaping @Sendable (APIFixture, any TestClientProtocol) async throws -> Void) async throws {
+    static func run(
+        options: ShopRouter.Options = ShopRouter.Options(),
+        _ body: @escaping @Sendable (APIFixture, any TestClientProtocol) async throws -> Void
+    ) async throws {
         let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("strata-api-\(UUID().uuidString)")
         let log = try EventLog.open(directory: directory)
         let keys = try KeyStore(directory: directory + "/keys")
@@ -47,7 +50,7 @@ struct APIFixture: Sendable {
         )
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let app = Application(
-            router: ShopRouter.build(shop: shop, tokens: tokens, credentials: Credentials(bcryptCost: 4), logger: Logger(label: "test"))
+            router: ShopRouter.build(shop: shop, tokens: tokens, credentials: Credentials(bcryptCost: 4), options: options, logger: Logger(label: "test"))
         )
         do {
             try await app.test(.router) { client in try await body(fixture, client) }

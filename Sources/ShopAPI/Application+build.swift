@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Shop
+import StrataHTTP
+import StrataKit
+import StrataLog
+
+/// The running shop's store: open while the application runs; at shutdown (after the HTTP
+/// server stopped accepting and finished its requests) it waits for background rebuilds, stops
+/// the projections and closes the store. It also purges expired idempotency records hourly.
+struct StoreService: Service {
+    let shop: ShopService
+    let readiness: Readiness
+    let background: BackgroundWork
+    let logger: Logger
+
+    func run() async throws {
+        readiness.set(true)
+        logger.info("store ready", metadata: ["head": .stringConvertible((try? shop.log.headPosition()) ?? 0)])
+        let log = shop.log
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let idempotency = IdempotencyStore(log: log)
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(3600))
+                    if !Task.isCancelled { _ = try? await idempotency.purgeExpired(from: log) }
+                }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+        readiness.set(false)
+        await background.waitForAll()
+        await shop.stop()
+        shop.log.close()
+        shop.keys.close()
+        logger.info("store closed")
+    }
+}
+
+/// Opens the store in `configuration.dataDirectory`, starts the shop and its projections, makes
+/// the first admin if asked, and returns the application (routes, middleware and the store's
+/// lifecycle). Running it serves until SIGTERM or SIGINT, then shuts down gracefully.
+public func buildApplication(configuration: ServerConfiguration) async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "strata")
+    logger.logLevel = configuration.logLevel
+    let directory = configuration.dataDirectory
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let secret = try configuration.jwtSecret ?? JWTSecretFile.loadOrCreate(in: directory)
+    let tokens = try await TokenService(secret: secret, lifetime: configuration.accessTokenLifetime)
+    var logLogger = logger
+    logLogger[metadataKey: "component"] = "log"
+    let log = try EventLog.open(
+        directory: directory,
+        configuration: EventLogConfiguration(
+            mapSize: min(1 << 32, configuration.maximumMapSize),
+            maximumMapSize: configuration.maximumMapSize,
+            logger: logLogger
+        )
+    )
+    let keys: KeyStore
+    let shop: ShopService
+    let credentials = Credentials(bcryptCost: configuration.bcryptCost)
+    do {
+        keys = try KeyStore(directory: (directory as NSString).appendingPathComponent("keys"))
+        do {
+            shop = try await ShopService.start(log: log, keys: keys, logger: logger)
+            try await FirstAdmin.create(configuration: configuration, shop: shop, credentials: credentials, logger: logger)
+        } catch {
+            keys.close()
+            throw error
+        }
+    } catch {
+        log.close()
+        throw error
+    }
+    var options = ShopRouter.Options()
+    options.consistencyWait = configuration.consistencyWait
+    options.heartbeat = configuration.heartbeat
+    let router = ShopRouter.build(shop: shop, tokens: tokens, credentials: credentials, options: options, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
+        services: [StoreService(shop: shop, readiness: options.readiness, background: options.background, logger: logger)],
+        logger: logger
+    )
+}
+
+/// The generated JWT secret kept in the data directory when `STRATA_JWT_SECRET` is not set.
+enum JWTSecretFile {
+    static let name = "jwt-secret"
+
+    static func loadOrCreate(in directory: String) throws -> String {
+        let path = (directory as NSString).appendingPathComponent(name)
+        if let data = FileManager.default.contents(atPath: path) {
+            let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard secret.utf8.count >= 32 else { throw ConfigurationError("\(path) holds a secret shorter than 32 bytes; delete it or set STRATA_JWT_SECRET") }
+            return secret
+        }
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<48).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let secret = Data(bytes).base64EncodedString()
+        guard FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ConfigurationError("cannot write \(path)")
+        }
+        return secret
+    }
+}
+
+/// `STRATA_ADMIN_EMAIL` / `STRATA_ADMIN_PASSWORD`: the first admin, registered at first start
+/// (when no user has that email yet).
+enum FirstAdmin {
+    static func create(configuration: ServerConfiguration, shop: ShopService, credentials: Credentials, logger: Logger) async throws {
+        guard let email = configuration.adminEmail else { return }
+        guard let password = configuration.adminPassword else {
+            throw ConfigurationError("STRATA_ADMIN_EMAIL is set but STRATA_ADMIN_PASSWORD is not")
+        }
+        guard EmailAddress.isValid(email) else { throw ConfigurationError("STRATA_ADMIN_EMAIL is not a valid email address") }
+        guard (8...128).contains(password.count) else { throw ConfigurationError("STRATA_ADMIN_PASSWORD must be 8–128 characters") }
+        guard try shop.userId(forEmail: email) == nil else { return }
+        let id = UUIDv7.make().uuidString.lowercased()
+        _ = try await shop.registerUser(
+            id: id,
+            name: "Administrator",
+            email: email,
+            role: .admin,
+            passwordHash: try await credentials.hash(password),
+            metadata: EventMetadata(correlationId: "first-admin", userId: id)
+        )
+        logger.notice("first admin created", metadata: ["user.id": .string(id)])
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+
+/// Everything `strata-server` can be told, with the defaults of ARCHITECTURE.md. Each field has
+/// a flag and an environment variable (`STRATA_…`); ``init(environment:)`` reads the variables.
+public struct ServerConfiguration: Sendable {
+    /// The data directory (`STRATA_DATA_DIR`, default `./data`).
+    public var dataDirectory: String = "./data"
+    /// `STRATA_HOST`, default `127.0.0.1`.
+    public var host: String = "127.0.0.1"
+    /// `STRATA_PORT`, default 8080; 0 picks a free port.
+    public var port: Int = 8080
+    /// `STRATA_JWT_SECRET`: at least 32 bytes. When `nil`, a random secret is generated once and
+    /// kept in `<data>/jwt-secret` with mode 0600.
+    public var jwtSecret: String?
+    /// `STRATA_LOG_LEVEL`, default `info`.
+    public var logLevel: Logger.Level = .info
+    /// `STRATA_BCRYPT_COST`, default 12.
+    public var bcryptCost: UInt8 = 12
+    /// `STRATA_CONSISTENCY_WAIT` in seconds, default 2.
+    public var consistencyWait: Duration = .seconds(2)
+    /// `STRATA_ADMIN_EMAIL` and `STRATA_ADMIN_PASSWORD`: the first admin, made at first start.
+    public var adminEmail: String?
+    public var adminPassword: String?
+    /// `STRATA_MAX_MAP_SIZE` in bytes: the most the store may grow to (default 1 TiB); past it,
+    /// appends are answered 507 `store_full`.
+    public var maximumMapSize: Int = 1 << 40
+    /// `STRATA_ACCESS_TOKEN_TTL` in seconds, default 900.
+    public var accessTokenLifetime: Duration = .seconds(15 * 60)
+    /// How often an idle SSE stream gets a heartbeat comment (15 s).
+    public var heartbeat: Duration = .seconds(15)
+
+    public init() {}
+
+    /// The defaults overridden by the `STRATA_…` environment variables that are set.
+    public init(environment: [String: String]) throws {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return text
+        }
+        if let text = value("STRATA_DATA_DIR") { dataDirectory = text }
+        if let text = value("STRATA_HOST") { host = text }
+        if let text = value("STRATA_PORT") { port = try Self.integer(text, "STRATA_PORT", in: 0...65535) }
+        jwtSecret = environment["STRATA_JWT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        if let text = value("STRATA_LOG_LEVEL") { logLevel = try Self.level(text) }
+        if let text = value("STRATA_BCRYPT_COST") { bcryptCost = UInt8(try Self.integer(text, "STRATA_BCRYPT_COST", in: 4...31)) }
+        if let text = value("STRATA_CONSISTENCY_WAIT") { consistencyWait = try Self.seconds(text, "STRATA_CONSISTENCY_WAIT") }
+        adminEmail = value("STRATA_ADMIN_EMAIL")
+        adminPassword = environment["STRATA_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        if let text = value("STRATA_MAX_MAP_SIZE") { maximumMapSize = try Self.integer(text, "STRATA_MAX_MAP_SIZE", in: (1 << 20)...(1 << 50)) }
+        if let text = value("STRATA_ACCESS_TOKEN_TTL") { accessTokenLifetime = .seconds(try Self.integer(text, "STRATA_ACCESS_TOKEN_TTL", in: 10...86400)) }
+    }
+
+    public static func integer(_ text: String, _ name: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let value = Int(text), range.contains(value) else { throw ConfigurationError("\(name) must be an integer \(range.lowerBound)–\(range.upperBound); got \(text)") }
+        return value
+    }
+
+    public static func seconds(_ text: String, _ name: String) throws -> Duration {
+        guard let value = Double(text), value >= 0, value <= 60 else { throw ConfigurationError("\(name) must be 0–60 seconds; got \(text)") }
+        return .milliseconds(Int((value * 1000).rounded()))
+    }
+
+    public static func level(_ text: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ConfigurationError("STRATA_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical; got \(text)")
+        }
+        return level
+    }
+}
+
+/// A configuration the server cannot start with, said in one line.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

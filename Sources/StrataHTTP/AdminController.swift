@@ -1,0 +1,232 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StrataKit
+import StrataLog
+
+/// `/v1/admin`: the log and the projections, for operators (admin role only). Events, a stream,
+/// the live feed as Server-Sent Events, the projections' state, and online rebuilds. Answers are
+/// `Cache-Control: no-store`.
+public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
+    let log: EventLog
+    let runner: ProjectionRunner
+    let adminRole: String
+    let background: BackgroundWork
+    let heartbeat: Duration
+    let logger: Logger
+
+    public init(
+        log: EventLog,
+        runner: ProjectionRunner,
+        adminRole: String = "admin",
+        background: BackgroundWork,
+        heartbeat: Duration = .seconds(15),
+        logger: Logger
+    ) {
+        self.log = log
+        self.runner = runner
+        self.adminRole = adminRole
+        self.background = background
+        self.heartbeat = heartbeat
+        self.logger = logger
+    }
+
+    /// Adds the routes to `group` (mounted at `/v1/admin`).
+    public func addRoutes(to group: RouterGroup<Context>) {
+        group.get("events", use: events)
+        group.get("events/live", use: live)
+        group.get("streams/:streamId", use: stream)
+        group.get("projections", use: projections)
+        group.post("projections/:name/rebuild", use: rebuild)
+    }
+
+    struct EventPage: Encodable {
+        var events: [EventBody]
+        var next: String?
+    }
+
+    struct StreamPage: Encodable {
+        var streamId: String
+        var version: UInt64
+        var events: [EventBody]
+    }
+
+    @Sendable func events(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.requireRole(adminRole)
+        let after = try Self.position(request, "after") ?? 0
+        let limit = try Self.integer(request, "limit", in: 1...1000, default: 100)
+        let type = request.uri.queryParameters.get("type")
+        let found = try type.map { try log.readByType($0, after: after, limit: limit + 1) } ?? log.readAll(after: after, limit: limit + 1)
+        let page = Array(found.prefix(limit))
+        let next = found.count > limit ? page.last.map { String($0.position) } : nil
+        return try Self.json(EventPage(events: page.map(EventBody.init), next: next))
+    }
+
+    @Sendable func stream(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.requireRole(adminRole)
+        let streamId = try context.parameters.require("streamId")
+        let limit = try Self.integer(request, "limit", in: 1...1000, default: 100)
+        let from = try Self.position(request, "from")
+        let direction: ScanDirection
+        switch request.uri.queryParameters.get("direction") ?? "forward" {
+        case "forward": direction = .forward
+        case "backward": direction = .backward
+        default: throw Problem.invalidParameter("direction", "must be forward or backward")
+        }
+        let (version, events) = try log.withSnapshot { snapshot in
+            (try snapshot.streamVersion(streamId), try snapshot.readStream(streamId, from: from, direction: direction, limit: limit))
+        }
+        guard version > 0 else { throw Problem.notFound("no stream \(streamId)") }
+        return try Self.json(StreamPage(streamId: streamId, version: version, events: events.map(EventBody.init)))
+    }
+
+    @Sendable func projections(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.requireRole(adminRole)
+        return try Self.json(try runner.status())
+    }
+
+    @Sendable func rebuild(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.requireRole(adminRole)
+        let name = try context.parameters.require("name")
+        guard let status = try runner.status().first(where: { $0.name == name }) else { throw Problem.notFound("no projection \(name)") }
+        guard status.status != "rebuilding" else {
+            throw Problem(status: .conflict, code: "conflict", detail: "projection \(name) is being rebuilt already")
+        }
+        let runner = self.runner
+        let logger = self.logger
+        background.start {
+            do {
+                try await runner.rebuild(name)
+                logger.info("projection rebuilt", metadata: ["projection": .string(name)])
+            } catch {
+                logger.error("projection rebuild failed", metadata: ["projection": .string(name), "error": .string("\(error)")])
+            }
+        }
+        var response = try Self.json(status, status: .accepted)
+        response.headers[.location] = "/v1/admin/projections"
+        return response
+    }
+
+    /// `text/event-stream` of every event after `after` (or `Last-Event-ID`), then new ones as
+    /// they are committed; a comment line every `heartbeat` keeps proxies from closing an idle
+    /// stream. The stream ends when the client goes or the server shuts down.
+    @Sendable func live(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.requireRole(adminRole)
+        var start = try Self.position(request, "after") ?? 0
+        if let last = request.headers[.lastEventID] {
+            guard let position = UInt64(last.trimmingCharacters(in: .whitespaces)) else {
+                throw Problem(status: .badRequest, code: "invalid_parameter", detail: "header Last-Event-ID must be a log position")
+            }
+            start = position
+        }
+        let log = self.log
+        let heartbeat = self.heartbeat
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-store"
+        headers[.init("X-Accel-Buffering")!] = "no"
+        let from = start
+        let body = ResponseBody { writer in
+            let signals = LiveSignals(log: log, heartbeat: heartbeat)
+            defer { signals.stop() }
+            var position = from
+            try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
+            try await withGracefulShutdownHandler {
+                for await signal in signals.stream {
+                    switch signal {
+                    case .heartbeat:
+                        try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                    case .head(let head):
+                        while position < head {
+                            let events = try log.readAll(after: position, limit: 500)
+                            guard let last = events.last else { break }
+                            var buffer = ByteBuffer()
+                            for event in events { buffer.writeBytes(try Self.serverSentEvent(event)) }
+                            try await writer.write(buffer)
+                            position = last.position
+                        }
+                    }
+                }
+            } onGracefulShutdown: {
+                signals.stop()
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// One event as an SSE message: `id:` its position, `event:` its type, `data:` its JSON.
+    static func serverSentEvent(_ event: RecordedEvent) throws -> [UInt8] {
+        let json = try KitCoding.encoder().encode(EventBody(event))
+        return Array("id: \(event.position)\nevent: \(event.type)\ndata: ".utf8) + Array(json) + Array("\n\n".utf8)
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try KitCoding.encoder().encode(value))))
+    }
+
+    static func position(_ request: Request, _ name: String) throws -> UInt64? {
+        guard let text = request.uri.queryParameters.get(name) else { return nil }
+        guard let value = UInt64(text), value <= UInt64(Int64.max) else { throw Problem.invalidParameter(name, "must be an integer ≥ 0") }
+        return value
+    }
+
+    static func integer(_ request: Request, _ name: String, in range: ClosedRange<Int>, default fallback: Int) throws -> Int {
+        guard let text = request.uri.queryParameters.get(name) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw Problem.invalidParameter(name, "must be an integer \(range.lowerBound)–\(range.upperBound)")
+        }
+        return value
+    }
+}
+
+/// What wakes a live feed: a new head of the log, or time for a heartbeat.
+enum LiveSignal: Sendable {
+    case head(UInt64)
+    case heartbeat
+}
+
+/// The log's heads merged with a heartbeat timer.
+final class LiveSignals: Sendable {
+    let stream: AsyncStream<LiveSignal>
+    private let continuation: AsyncStream<LiveSignal>.Continuation
+    private let tasks: [Task<Void, Never>]
+
+    init(log: EventLog, heartbeat: Duration) {
+        let (stream, continuation) = AsyncStream.makeStream(of: LiveSignal.self, bufferingPolicy: .unbounded)
+        self.stream = stream
+        self.continuation = continuation
+        let heads = Task {
+            for await head in log.headPositions() { continuation.yield(.head(head)) }
+            continuation.finish()
+        }
+        let beats = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: heartbeat)
+                if !Task.isCancelled { continuation.yield(.heartbeat) }
+            }
+        }
+        tasks = [heads, beats]
+        continuation.onTermination = { _ in
+            heads.cancel()
+            beats.cancel()
+        }
+    }
+
+    /// Ends the stream (the client left, or the server is shutting down).
+    func stop() {
+        for task in tasks { task.cancel() }
+        continuation.finish()
+    }
+}
+
+extension HTTPField.Name {
+    /// `Last-Event-ID`: where an SSE client resumes.
+    public static let lastEventID = HTTPField.Name("Last-Event-ID")!
+}

@@ -1,0 +1,93 @@
+import CoreMetrics
+import Foundation
+import Prometheus
+import StrataKit
+import StrataLog
+import Synchronization
+
+/// The server's metrics, recorded through swift-metrics into a Prometheus registry of their own
+/// (no process-wide bootstrap, so several applications can live in one process) and rendered in
+/// the Prometheus text format at `/metrics`: requests and their latency by route and status,
+/// events appended, append batch sizes, commit latency, projection lag, view-cache hits and misses.
+public final class StrataMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+    private let requestMetrics = Mutex<[RouteKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
+    private let eventsAppended: CoreMetrics.Counter
+    private let batchRequests: CoreMetrics.Recorder
+    private let commitLatency: CoreMetrics.Timer
+    private let cacheCounts = Mutex<(hits: Int, misses: Int)>((0, 0))
+    private let cacheHits: CoreMetrics.Counter
+    private let cacheMisses: CoreMetrics.Counter
+
+    struct RouteKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+
+    public init() {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        let latencyBuckets: [Duration] = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+            .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+        ]
+        factory.defaultDurationHistogramBuckets = latencyBuckets
+        factory.valueHistogramBuckets["strata_append_batch_requests"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
+        self.registry = registry
+        self.factory = factory
+        eventsAppended = CoreMetrics.Counter(label: "strata_events_appended_total", dimensions: [], factory: factory)
+        batchRequests = CoreMetrics.Recorder(label: "strata_append_batch_requests", dimensions: [], aggregate: true, factory: factory)
+        commitLatency = CoreMetrics.Timer(label: "strata_commit_duration_seconds", dimensions: [], factory: factory)
+        cacheHits = CoreMetrics.Counter(label: "strata_view_cache_hits_total", dimensions: [], factory: factory)
+        cacheMisses = CoreMetrics.Counter(label: "strata_view_cache_misses_total", dimensions: [], factory: factory)
+    }
+
+    /// Records one answered request.
+    public func recordRequest(route: String, method: String, status: Int, nanoseconds: UInt64) {
+        let key = RouteKey(route: route, method: method, status: status)
+        let (counter, timer) = requestMetrics.withLock { cache in
+            if let metrics = cache[key] { return metrics }
+            let dimensions = [("route", route), ("method", method), ("status", String(status))]
+            let metrics = (
+                CoreMetrics.Counter(label: "strata_http_requests_total", dimensions: dimensions, factory: factory),
+                CoreMetrics.Timer(label: "strata_http_request_duration_seconds", dimensions: dimensions, factory: factory)
+            )
+            cache[key] = metrics
+            return metrics
+        }
+        counter.increment()
+        timer.recordNanoseconds(Int64(clamping: nanoseconds))
+    }
+
+    /// Follows the log's commits: events appended, batch sizes, commit latency.
+    public func observe(_ log: EventLog) {
+        log.onCommit { [eventsAppended, batchRequests, commitLatency] report in
+            eventsAppended.increment(by: report.events)
+            batchRequests.record(report.requests)
+            commitLatency.recordNanoseconds(Int64(clamping: report.nanoseconds))
+        }
+    }
+
+    /// The registry in Prometheus text format, with projection lag and cache counts read now.
+    public func render(projections: [ProjectionStatus], cache: ViewCache?) -> [UInt8] {
+        for status in projections {
+            CoreMetrics.Gauge(label: "strata_projection_lag_events", dimensions: [("projection", status.name)], factory: factory).record(Int64(clamping: status.lag))
+            CoreMetrics.Gauge(label: "strata_projection_position", dimensions: [("projection", status.name)], factory: factory)
+                .record(Int64(clamping: status.position))
+        }
+        if let cache {
+            let statistics = cache.statistics
+            CoreMetrics.Gauge(label: "strata_view_cache_bytes", dimensions: [], factory: factory).record(statistics.bytes)
+            CoreMetrics.Gauge(label: "strata_view_cache_entries", dimensions: [], factory: factory).record(statistics.entries)
+            let (hits, misses) = cacheCounts.withLock { seen in
+                defer { seen = (statistics.hits, statistics.misses) }
+                return (max(0, statistics.hits - seen.hits), max(0, statistics.misses - seen.misses))
+            }
+            if hits > 0 { cacheHits.increment(by: hits) }
+            if misses > 0 { cacheMisses.increment(by: misses) }
+        }
+        return registry.emitToBuffer()
+    }
+}
