@@ -23,6 +23,21 @@ struct UserBody: Encodable {
         status = record.status
         createdAt = record.createdAt
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, name, email, role, status, createdAt
+    }
+
+    /// Erased fields are `null`, not missing, as the API promises.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(email, forKey: .email)
+        try container.encode(role, forKey: .role)
+        try container.encode(status, forKey: .status)
+        try container.encode(createdAt, forKey: .createdAt)
+    }
 }
 
 /// `/v1/users`: sign-up, the caller's account, and admin look-ups.
