@@ -156,6 +156,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // Runs the built strata-server on loopback ports: SSE over a real socket, graceful shutdown.
+        .testTarget(name: "ServerTests"),
         .testTarget(name: "ToolsTests", dependencies: ["StrataTools", "Shop", "StrataKit", "StrataLog"]),
     ],
     swiftLanguageModes: [.v6]

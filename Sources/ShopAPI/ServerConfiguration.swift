@@ -27,7 +27,7 @@ public struct ServerConfiguration: Sendable {
     public var maximumMapSize: Int = 1 << 40
     /// `STRATA_ACCESS_TOKEN_TTL` in seconds, default 900.
     public var accessTokenLifetime: Duration = .seconds(15 * 60)
-    /// How often an idle SSE stream gets a heartbeat comment (15 s).
+    /// `STRATA_SSE_HEARTBEAT` in seconds: how often an idle SSE stream gets a heartbeat comment (15).
     public var heartbeat: Duration = .seconds(15)
 
     public init() {}
@@ -48,6 +48,7 @@ public struct ServerConfiguration: Sendable {
         adminEmail = value("STRATA_ADMIN_EMAIL")
         adminPassword = environment["STRATA_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         if let text = value("STRATA_MAX_MAP_SIZE") { maximumMapSize = try Self.integer(text, "STRATA_MAX_MAP_SIZE", in: (1 << 20)...(1 << 50)) }
+        if let text = value("STRATA_SSE_HEARTBEAT") { heartbeat = try Self.seconds(text, "STRATA_SSE_HEARTBEAT") }
         if let text = value("STRATA_ACCESS_TOKEN_TTL") { accessTokenLifetime = .seconds(try Self.integer(text, "STRATA_ACCESS_TOKEN_TTL", in: 10...86400)) }
     }
 
