@@ -3,6 +3,7 @@
 
 SWIFT ?= swift
 DATA_DIR ?= ./data
+PORT ?= 8080
 BENCH_SECONDS ?= 5
 BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
@@ -27,15 +28,9 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# The HTTP server arrives with the HTTP API issue; until then `make run` shows the event log at
-# work on ./data's sibling scratch directories through a short benchmark.
+# Starts the server on $(DATA_DIR), port $(PORT); STRATA_* variables configure it further.
 run: release
-	@if [ -x .build/release/strata-server ]; then \
-		exec .build/release/strata-server --data-dir $(DATA_DIR); \
-	else \
-		echo "==> strata-server is not built yet; running a short event-log benchmark instead"; \
-		.build/release/strata-bench log --seconds 1 --read-events 100000; \
-	fi
+	exec .build/release/strata-server --data-dir $(DATA_DIR) --port $(PORT)
 
 # Prints the figures recorded in docs/benchmarks.md: the event log against a raw LMDB loop, then
 # replay of imported events against a raw cursor scan.
