@@ -22,10 +22,11 @@ struct APIFixture: Sendable {
 
     static func run(
         options: ShopRouter.Options = ShopRouter.Options(),
+        configuration: EventLogConfiguration = EventLogConfiguration(),
         _ body: @escaping @Sendable (APIFixture, any TestClientProtocol) async throws -> Void
     ) async throws {
         let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("strata-api-\(UUID().uuidString)")
-        let log = try EventLog.open(directory: directory)
+        let log = try EventLog.open(directory: directory, configuration: configuration)
         let keys = try KeyStore(directory: directory + "/keys")
         let shop = try await ShopService.start(log: log, keys: keys)
         let tokens = try await TokenService(secret: String(repeating: "k", count: 32))
