@@ -46,6 +46,15 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
     struct EventPage: Encodable {
         var events: [EventBody]
         var next: String?
+
+        private enum CodingKeys: String, CodingKey { case events, next }
+
+        /// `next` is `null` on the last page.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(events, forKey: .events)
+            try container.encode(next, forKey: .next)
+        }
     }
 
     struct StreamPage: Encodable {

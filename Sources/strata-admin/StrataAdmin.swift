@@ -13,6 +13,31 @@ struct StrataAdmin: AsyncParsableCommand {
             Stats.self, Streams.self, Events.self, Show.self, Tail.self, Verify.self, Export.self, Import.self, BackupCommand.self, Users.self,
         ]
     )
+
+    /// Accepts the common options before the subcommand too, as the contract writes it
+    /// (`strata-admin --data-dir D verify`), by moving them after it.
+    static func main() async {
+        await main(Self.movingCommonOptions(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    static func movingCommonOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--data-dir", index + 1 < arguments.count {
+                leading += [argument, arguments[index + 1]]
+                index += 2
+            } else if argument.hasPrefix("--data-dir=") || argument == "--json" {
+                leading.append(argument)
+                index += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        return Array(arguments[index...]) + leading
+    }
 }
 
 /// Options every subcommand takes.

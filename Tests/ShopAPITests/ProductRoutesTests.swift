@@ -229,8 +229,11 @@ struct ProductBody: Decodable {
             #expect(first.headers[.eTag] != nil && first.headers[.strataPosition] != nil)
             let second = try decode(Page.self, try await client.execute(uri: "/v1/products?limit=2&after=S2", method: .get))
             #expect(second.items.map(\.sku) == ["S3", "S4"])
-            let search = try decode(Page.self, try await client.execute(uri: "/v1/products?q=item%205", method: .get))
+            let searched = try await client.execute(uri: "/v1/products?q=item%205", method: .get)
+            let search = try decode(Page.self, searched)
             #expect(search.items.map(\.sku) == ["S5"] && search.next == nil)
+            // The last page says so with an explicit null.
+            #expect(String(buffer: searched.body).contains(#""next":null"#))
             for bad in ["limit=0", "limit=101", "limit=ten"] {
                 let response = try await client.execute(uri: "/v1/products?\(bad)", method: .get)
                 #expect(response.status == .badRequest)

@@ -21,6 +21,9 @@ import Testing
         let two = try Data(contentsOf: URL(fileURLWithPath: scratch.sub("two.jsonl")))
         #expect(!one.isEmpty && one == two)
         #expect(try runTool("strata-admin", ["verify", "--data-dir", scratch.sub("copy")]).status == 0)
+        // The contract's order: the data directory before the subcommand.
+        #expect(try runTool("strata-admin", ["--data-dir", scratch.sub("copy"), "verify"]).status == 0)
+        #expect(try runTool("strata-admin", ["--data-dir", scratch.sub("copy"), "--json", "stats"]).output.hasPrefix("{"))
         // Standard output by default, one event per line.
         let piped = try runTool("strata-admin", ["export", "--data-dir", scratch.sub("data")])
         #expect(Data(piped.output.utf8) == one)
