@@ -9,7 +9,7 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: deps build release test run bench format clean
+.PHONY: deps build release test run bench format clean crash-test fuzz bench-http
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
@@ -38,6 +38,25 @@ bench: deps
 	$(SWIFT) build -c release --product strata-bench
 	.build/release/strata-bench log --seconds $(BENCH_SECONDS) --read-events $(BENCH_READ_EVENTS)
 	.build/release/strata-bench replay --events $(BENCH_REPLAY_EVENTS)
+
+# kill -9 the server under concurrent orders and cancellations, restart, check (tools/crash_test.py).
+CRASH_ROUNDS ?= 20
+crash-test: deps
+	$(SWIFT) build --product strata-server
+	$(SWIFT) build --product strata-admin
+	python3 tools/crash_test.py --server .build/debug/strata-server --admin .build/debug/strata-admin --rounds $(CRASH_ROUNDS)
+
+# schemathesis (from PyPI, into tools/.venv) against docs/openapi.yaml on a live server, as a
+# customer and as an admin. FUZZ_EXAMPLES is per operation and role: 180 gives over 10,000 cases.
+FUZZ_EXAMPLES ?= 180
+SCHEMATHESIS_VERSION ?= 4.32.5
+tools/.venv/bin/schemathesis:
+	python3 -m venv tools/.venv
+	tools/.venv/bin/pip install -q schemathesis==$(SCHEMATHESIS_VERSION)
+
+fuzz: deps tools/.venv/bin/schemathesis
+	$(SWIFT) build --product strata-server
+	python3 tools/fuzz.py --server .build/debug/strata-server --schemathesis tools/.venv/bin/schemathesis --examples $(FUZZ_EXAMPLES)
 
 format:
 	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests

@@ -78,12 +78,13 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
-        let expected = try Responses.expectedVersion(request)
         var fields = try await JSONBody.object(request, context: context, allowed: ["name", "description", "priceCents"])
         let name = fields.has("name") ? fields.string("name", trimmed: true, length: 1...200) : nil
         let description = fields.has("description") ? fields.string("description", length: 0...2000) : nil
         let price = fields.has("priceCents") ? fields.integer("priceCents", in: 0...100_000_000) : nil
         try fields.finish()
+        // A request that is not understood is refused before its precondition is looked at.
+        let expected = try Responses.expectedVersion(request)
         let result = try await shop.updateProduct(
             id: id,
             name: name,
@@ -98,10 +99,10 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
     @Sendable func restock(_ request: Request, context: Context) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
-        let expected = try Responses.expectedVersion(request)
         var fields = try await JSONBody.object(request, context: context, allowed: ["quantity"])
         let quantity = fields.integer("quantity", in: 1...1_000_000)
         try fields.finish()
+        let expected = try Responses.expectedVersion(request)
         guard let quantity else { throw Problem.validationFailed(fields.errors) }
         let result = try await shop.restockProduct(
             id: id,

@@ -67,7 +67,10 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
         _ = try context.requireRole(adminRole)
         let after = try Self.position(request, "after") ?? 0
         let limit = try Self.integer(request, "limit", in: 1...1000, default: 100)
-        let type = request.uri.queryParameters.get("type")
+        let type = request.uri.queryParameters.get("type").map { String($0) }
+        if let type, !(1...255).contains(type.utf8.count) || type.utf8.contains(0) {
+            throw Problem.invalidParameter("type", "must be an event type name (1–255 bytes)")
+        }
         let found = try type.map { try log.readByType($0, after: after, limit: limit + 1) } ?? log.readAll(after: after, limit: limit + 1)
         let page = Array(found.prefix(limit))
         let next = found.count > limit ? page.last.map { String($0.position) } : nil
@@ -77,6 +80,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
     @Sendable func stream(_ request: Request, context: Context) async throws -> Response {
         _ = try context.requireRole(adminRole)
         let streamId = try context.parameters.require("streamId")
+        guard (1...255).contains(streamId.utf8.count), !streamId.utf8.contains(0) else { throw Problem.notFound("no stream \(streamId)") }
         let limit = try Self.integer(request, "limit", in: 1...1000, default: 100)
         let from = try Self.position(request, "from")
         let direction: ScanDirection

@@ -119,6 +119,14 @@ struct ProductBody: Decodable {
                 body: ByteBuffer(string: #"{"priceCents":990}"#)
             )
             #expect(stale.status == .preconditionFailed)
+            // A body that is not valid is refused first (found by the fuzzer: it was a 412).
+            let invalidAndStale = try await client.execute(
+                uri: "/v1/products/\(product.id)/restock",
+                method: .post,
+                headers: jsonHeaders(fixture.admin, [.ifMatch: "\"q7z\""]),
+                body: ByteBuffer(string: #"{"quantity":5,"colour":"red"}"#)
+            )
+            #expect(invalidAndStale.status == .unprocessableContent)
             #expect(try decode(Problem.self, stale).code == "precondition_failed")
             let patched = try await client.execute(
                 uri: "/v1/products/\(product.id)",
