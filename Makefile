@@ -58,6 +58,18 @@ fuzz: deps tools/.venv/bin/schemathesis
 	$(SWIFT) build --product strata-server
 	python3 tools/fuzz.py --server .build/debug/strata-server --schemathesis tools/.venv/bin/schemathesis --examples $(FUZZ_EXAMPLES)
 
+# wrk and PostgreSQL from Debian's packages; strata-server against the baseline Hummingbird
+# server (tools/http-baseline) and pgbench appends, each for BENCH_HTTP_SECONDS with 64 connections.
+BENCH_HTTP_SECONDS ?= 10
+bench-http: deps
+	@command -v wrk >/dev/null && [ -x /usr/lib/postgresql/15/bin/initdb ] || { \
+		echo "==> installing wrk and postgresql"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk postgresql; }
+	$(SWIFT) build -c release --product strata-server
+	$(SWIFT) build -c release --product strata-admin
+	$(SWIFT) build -c release --product strata-http-baseline
+	python3 tools/bench_http.py --server .build/release/strata-server --baseline .build/release/strata-http-baseline --seconds $(BENCH_HTTP_SECONDS)
+
 format:
 	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests
 

@@ -135,6 +135,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The minimal Hummingbird server `make bench-http` measures Strata against.
+        .executableTarget(
+            name: "strata-http-baseline",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "tools/http-baseline"
+        ),
         // Appends in a loop and reports each durable append; the crash test kills it with SIGKILL.
         .executableTarget(name: "strata-log-torture", dependencies: ["StrataLog"]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB"]),

@@ -10,6 +10,17 @@ extension ShopService {
         }
     }
 
+    /// Whether the user exists and is active, through the view cache (every authenticated request
+    /// asks): the users projection drops the entry when the user's status may change.
+    public func isActive(userId: String) throws -> Bool {
+        let key = ViewKey(view: "userStatus", key: userId)
+        if let cached = cache.lookup(key) { return cached.body == [1] }
+        guard let (record, position) = try user(id: userId) else { return false }
+        let active = record.status == .active
+        cache.store(CachedView(body: [active ? 1 : 0], etag: "", position: position), for: key)
+        return active
+    }
+
     /// The user registered with `email`, looked up by its keyed hash.
     public func userId(forEmail email: String) throws -> String? {
         try runner.read("users") { reader in

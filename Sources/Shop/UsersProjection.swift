@@ -8,7 +8,7 @@ public struct UsersProjection: Projection {
     public let mode = ProjectionMode.inline
     public let eventTypes: Set<String> = [UserRegistered.eventType, UserRenamed.eventType, UserDeactivated.eventType, UserErased.eventType]
     public let tables = ["byId", "byEmail", "credentials"]
-    public let views: Set<String> = ["user"]
+    public let views: Set<String> = ["user", "userStatus"]
     let hasher: UniqueValueHasher
 
     public init(hasher: UniqueValueHasher) {
@@ -38,6 +38,7 @@ public struct UsersProjection: Projection {
             }
             try store.put("credentials", key: Keys.text(registered.userId), value: Keys.text(registered.passwordHash))
             store.changed(ViewKey(view: "user", key: registered.userId))
+            store.changed(ViewKey(view: "userStatus", key: registered.userId))
         case let renamed as UserRenamed:
             try update(renamed.userId, envelope, store) { $0.name = renamed.name }
         case let deactivated as UserDeactivated:
@@ -63,5 +64,6 @@ public struct UsersProjection: Projection {
         record.version = envelope.streamVersion
         try store.put(record, "byId", key: Keys.text(userId))
         store.changed(ViewKey(view: "user", key: userId))
+        store.changed(ViewKey(view: "userStatus", key: userId))
     }
 }

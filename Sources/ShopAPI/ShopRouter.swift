@@ -38,7 +38,7 @@ public enum ShopRouter {
         router.add(middleware: ProblemMiddleware(logger: logger))
         router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
         // A token outlives nothing: deactivated or erased users are refused at once.
-        router.add(middleware: AuthenticationMiddleware(tokens: tokens) { identity in try shop.user(id: identity.userId)?.record.status == .active })
+        router.add(middleware: AuthenticationMiddleware(tokens: tokens) { identity in try shop.isActive(userId: identity.userId) })
         router.add(middleware: ConsistencyMiddleware(wait: consistency))
         router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(log: shop.log), log: shop.log))
         ProductsController(shop: shop).addRoutes(to: router.group("/v1/products"))

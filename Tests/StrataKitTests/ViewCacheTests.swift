@@ -1,5 +1,5 @@
 import Foundation
-import StrataKit
+@testable import StrataKit
 import Testing
 
 @Suite struct ViewCacheTests {
@@ -47,5 +47,26 @@ import Testing
             #expect(RFC3339.string(from: date) == text)
         }
         #expect(RFC3339.string(from: Date(timeIntervalSince1970: 1_764_040_741.3689)) == "2025-11-25T03:19:01.369Z")
+    }
+}
+
+@Suite struct RFC3339Tests {
+    @Test func theFastPathAgreesWithFoundation() throws {
+        var generator = SystemRandomNumberGenerator()
+        let foundation = Date.ISO8601FormatStyle(timeZone: .gmt)
+        for _ in 0..<2000 {
+            let milliseconds = Int64.random(in: -62_000_000_000_000...253_000_000_000_000, using: &generator)
+            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            let text = RFC3339.string(from: date)
+            // What the Foundation-only formatting gave: whole seconds by Foundation, then the rounded milliseconds.
+            let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+            let base = Date(timeIntervalSince1970: Double(seconds)).formatted(foundation)
+            let expected = String(base.dropLast()) + "." + String(format: "%03lld", milliseconds - seconds * 1000) + "Z"
+            #expect(text == expected, "\(milliseconds)")
+            let parsed = try #require(RFC3339.date(from: text))
+            #expect(Int64((parsed.timeIntervalSince1970 * 1000).rounded()) == milliseconds)
+        }
+        #expect(RFC3339.civilDate("2026-02-30T00:00:00.000Z") == nil)
+        #expect(RFC3339.date(from: "2026-11-25T04:41:29Z") != nil)
     }
 }

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""HTTP load benchmark: strata-server against a minimal Hummingbird server and PostgreSQL, in one run.
+
+Every wrk load runs for the same duration with the same connection count (64), on loopback:
+  1. POST /v1/orders on strata-server (signed-in customers, products spread over many ids) —
+     orders/s (201 answers only) and p50/p99 latency;
+  2. cached GET /v1/products/{id} on strata-server — requests/s and p99;
+  3. the baseline server (tools/http-baseline): a GET answering ~100 bytes of JSON and a POST
+     decoding a small JSON body and answering 201;
+  4. PostgreSQL (a throwaway cluster on a loopback port, fsync on) appending one event per
+     transaction to an events table with a unique (stream, version) constraint, driven by
+     pgbench with 16 clients.
+Then it prints each figure and the ratios of the goals, the server's resident memory after the
+load, and bytes on disk per event.
+
+Usage: bench_http.py --server BIN --baseline BIN [--seconds 10] [--connections 64]
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from strata_client import ADMIN_EMAIL, ADMIN_PASSWORD, Client, Server, free_port  # noqa: E402
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+def wrk(url, seconds, connections, script=None):
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    def latency(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        if not match:
+            return None
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    duration = float(re.search(r"requests in ([\d.]+)s", output).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: (.*)", output)
+    ok = requests - (int(non2xx.group(1)) if non2xx else 0)
+    return {
+        "requests_per_second": requests / duration,
+        "ok_per_second": ok / duration,
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(1).strip() if errors else "",
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+    }
+
+
+def write_lua(path, lines):
+    with open(path, "w") as handle:
+        handle.write(lines)
+
+
+def post_script(path, tokens, products):
+    token_list = ",".join(json.dumps(t) for t in tokens)
+    product_list = ",".join(json.dumps(p) for p in products)
+    write_lua(path, f"""
+local tokens = {{{token_list}}}
+local products = {{{product_list}}}
+local counter = 0
+request = function()
+  counter = counter + 1
+  local token = tokens[(counter % #tokens) + 1]
+  local product = products[math.random(#products)]
+  local body = '{{"items":[{{"productId":"' .. product .. '","quantity":1}}]}}'
+  return wrk.format("POST", "/v1/orders", {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}}, body)
+end
+""")
+
+
+def baseline_post_script(path):
+    write_lua(path, """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"items":[{"productId":"01a2110e-f8ab-705f-8563-2ef7841fc851","quantity":1}]}'
+""")
+
+
+def resident_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def postgres(workspace, seconds):
+    """Events/s of PostgreSQL appending one event per transaction, pgbench with 16 clients."""
+    data = os.path.join(workspace, "pg")
+    os.makedirs(data)
+    shutil.chown(workspace, "postgres")
+    shutil.chown(data, "postgres")
+    port = free_port()
+    as_postgres = ["runuser", "-u", "postgres", "--"]
+    subprocess.run(as_postgres + [f"{PG_BIN}/initdb", "-D", data, "-A", "trust", "-U", "postgres"], check=True, capture_output=True)
+    log = os.path.join(workspace, "pg.log")
+    subprocess.run(as_postgres + [f"{PG_BIN}/pg_ctl", "-D", data, "-l", log, "-w", "-o",
+                                  f"-p {port} -k {workspace} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=50", "start"],
+                   check=True, capture_output=True)
+    try:
+        psql = ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1"]
+        subprocess.run(psql + ["-c", """
+            CREATE TABLE events (
+              position bigserial PRIMARY KEY,
+              stream text NOT NULL,
+              version integer NOT NULL,
+              type text NOT NULL,
+              data jsonb NOT NULL,
+              recorded_at timestamptz NOT NULL DEFAULT now(),
+              UNIQUE (stream, version)
+            );"""], check=True, capture_output=True)
+        script = os.path.join(workspace, "append.sql")
+        with open(script, "w") as handle:
+            handle.write(
+                "INSERT INTO events (stream, version, type, data) "
+                "SELECT 'order-' || :client_id, coalesce(max(version), 0) + 1, 'OrderPlaced', "
+                "'{\"items\":[{\"productId\":\"01a2110e-f8ab-705f-8563-2ef7841fc851\",\"quantity\":1}]}'::jsonb "
+                "FROM events WHERE stream = 'order-' || :client_id;\n")
+        output = subprocess.run(["pgbench", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-n", "-c", "16", "-j", "2",
+                                 "-T", str(seconds), "-f", script, "postgres"], capture_output=True, text=True, check=True).stdout
+        tps = float(re.search(r"tps = ([\d.]+)", output).group(1))
+        latency = re.search(r"latency average = ([\d.]+) ms", output)
+        return {"events_per_second": tps, "latency_average_ms": float(latency.group(1)) if latency else None}
+    finally:
+        subprocess.run(as_postgres + [f"{PG_BIN}/pg_ctl", "-D", data, "-m", "fast", "stop"], capture_output=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--baseline", required=True)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--products", type=int, default=1000)
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    workspace = tempfile.mkdtemp(prefix="strata-bench-http-")
+    results = {"seconds": args.seconds, "connections": args.connections}
+    try:
+        server = Server(args.server, os.path.join(workspace, "data"), env={"STRATA_LOG_LEVEL": "error"}).start()
+        try:
+            anonymous = Client(server.port)
+            admin = anonymous.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+            products = []
+            for index in range(args.products):
+                status, _, product = admin.request("POST", "/v1/products", {"sku": f"BENCH-{index:05d}", "name": f"Bench {index}", "priceCents": 100, "stock": 1000000})
+                assert status == 201, product
+                products.append(product["id"])
+            tokens = []
+            for index in range(args.connections):
+                email = f"bench{index}@example.com"
+                anonymous.request("POST", "/v1/users", {"name": f"Bench {index}", "email": email, "password": "bench password"})
+                tokens.append(anonymous.sign_in(email, "bench password").token)
+            events_before = admin.request("GET", "/v1/admin/events?limit=1")[2]
+            post_lua = os.path.join(workspace, "post.lua")
+            post_script(post_lua, tokens, products)
+            base = f"http://127.0.0.1:{server.port}"
+            print(f"strata POST /v1/orders: {args.seconds} s, {args.connections} connections …", flush=True)
+            results["strata_post"] = wrk(base + "/v1/orders", args.seconds, args.connections, post_lua)
+            anonymous.request("GET", f"/v1/products/{products[0]}")
+            print("strata cached GET /v1/products/{id} …", flush=True)
+            results["strata_get"] = wrk(base + f"/v1/products/{products[0]}", args.seconds, args.connections)
+            results["strata_rss_kib"] = resident_kib(server.process.pid)
+            status, _, stats = admin.request("GET", "/v1/stats/sales")
+            store = subprocess.run([os.path.join(os.path.dirname(args.server), "strata-admin"), "--data-dir", server.data_dir, "--json", "stats"],
+                                   capture_output=True, text=True)
+            if store.returncode == 0:
+                report = json.loads(store.stdout)["store"]
+                results["store_events"] = report["events"]
+                results["store_used_bytes"] = report["usedBytes"]
+                results["store_bytes_per_event"] = report["usedBytes"] / max(1, report["events"])
+            _ = events_before, stats
+        finally:
+            server.stop()
+        baseline_port = free_port()
+        baseline = subprocess.Popen([args.baseline, str(baseline_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(200):
+                try:
+                    if Client(baseline_port).request("GET", "/item", timeout=1)[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.05)
+            lua = os.path.join(workspace, "baseline_post.lua")
+            baseline_post_script(lua)
+            print("baseline POST /orders …", flush=True)
+            results["baseline_post"] = wrk(f"http://127.0.0.1:{baseline_port}/orders", args.seconds, args.connections, lua)
+            print("baseline GET /item …", flush=True)
+            results["baseline_get"] = wrk(f"http://127.0.0.1:{baseline_port}/item", args.seconds, args.connections)
+        finally:
+            baseline.terminate()
+            baseline.wait()
+        print("PostgreSQL: pgbench, 16 clients, one event per transaction …", flush=True)
+        results["postgres"] = postgres(workspace, args.seconds)
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+
+    post, get = results["strata_post"], results["strata_get"]
+    base_post, base_get, pg = results["baseline_post"], results["baseline_get"], results["postgres"]
+    ratios = {
+        "orders_vs_baseline_post": post["ok_per_second"] / base_post["ok_per_second"],
+        "orders_vs_postgres": post["ok_per_second"] / pg["events_per_second"],
+        "cached_get_vs_baseline_get": get["ok_per_second"] / base_get["ok_per_second"],
+        "order_p99_vs_baseline_post_p99": post["p99_ms"] / base_post["p99_ms"] if post["p99_ms"] and base_post["p99_ms"] else None,
+    }
+    results["ratios"] = ratios
+    goals = {"orders_vs_baseline_post": (">=", 0.5), "orders_vs_postgres": (">=", 2.0),
+             "cached_get_vs_baseline_get": (">=", 0.9), "order_p99_vs_baseline_post_p99": ("<=", 2.0)}
+    print()
+    print(f"| load | per second | p50 ms | p99 ms | non-2xx |")
+    print(f"|---|---|---|---|---|")
+    for name, figures in (("strata POST /v1/orders (201s)", post), ("strata cached GET /v1/products/{id}", get),
+                          ("baseline POST (201s)", base_post), ("baseline GET", base_get)):
+        print(f"| {name} | {figures['ok_per_second']:,.0f} | {figures['p50_ms']} | {figures['p99_ms']} | {figures['non_2xx']} |")
+    print(f"| PostgreSQL appends (pgbench, 16 clients) | {pg['events_per_second']:,.0f} | avg {pg['latency_average_ms']} | | |")
+    print()
+    for name, (direction, goal) in goals.items():
+        value = ratios[name]
+        met = value is not None and (value >= goal if direction == ">=" else value <= goal)
+        print(f"{name}: {value:.2f} (goal {direction} {goal}): {'met' if met else 'MISSED'}")
+    print(f"strata-server resident memory after the load: {results['strata_rss_kib'] / 1024:.0f} MiB")
+    if "store_bytes_per_event" in results:
+        print(f"store: {results['store_events']} events, {results['store_used_bytes']} bytes used, {results['store_bytes_per_event']:.0f} bytes per event")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(results, handle, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
