@@ -78,7 +78,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.requireIdentity()
-        let limit = try Responses.integer(request, "limit", in: 1...100, default: 20)
+        let limit = try QueryParameter.integer(request, "limit", in: 1...100, default: 20)
         var status: OrderStatus?
         if let text = request.uri.queryParameters.get("status") {
             guard let parsed = OrderStatus(rawValue: text) else {

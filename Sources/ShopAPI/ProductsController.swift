@@ -49,7 +49,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        let limit = try Responses.integer(request, "limit", in: 1...100, default: 20)
+        let limit = try QueryParameter.integer(request, "limit", in: 1...100, default: 20)
         let after = request.uri.queryParameters.get("after")
         let query = request.uri.queryParameters.get("q")
         let page = try shop.products(limit: limit, after: after, query: query.flatMap { $0.isEmpty ? nil : $0 })

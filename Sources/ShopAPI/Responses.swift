@@ -40,14 +40,4 @@ enum Responses {
         }
         return version
     }
-
-    /// A query parameter as an integer in `range`, or its default; 400 `invalid_parameter`
-    /// otherwise (never clamped).
-    static func integer(_ request: Request, _ name: String, in range: ClosedRange<Int>, default fallback: Int) throws -> Int {
-        guard let text = request.uri.queryParameters.get(name) else { return fallback }
-        guard let value = Int(text), range.contains(value) else {
-            throw Problem.invalidParameter(name, "must be an integer \(range.lowerBound)–\(range.upperBound)")
-        }
-        return value
-    }
 }

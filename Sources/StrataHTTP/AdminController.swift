@@ -65,8 +65,8 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
 
     @Sendable func events(_ request: Request, context: Context) async throws -> Response {
         _ = try context.requireRole(adminRole)
-        let after = try Self.position(request, "after") ?? 0
-        let limit = try Self.integer(request, "limit", in: 1...1000, default: 100)
+        let after = try QueryParameter.position(request, "after") ?? 0
+        let limit = try QueryParameter.integer(request, "limit", in: 1...1000, default: 100)
         let type = request.uri.queryParameters.get("type").map { String($0) }
         if let type, !(1...255).contains(type.utf8.count) || type.utf8.contains(0) {
             throw Problem.invalidParameter("type", "must be an event type name (1–255 bytes)")
@@ -81,8 +81,8 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
         _ = try context.requireRole(adminRole)
         let streamId = try context.parameters.require("streamId")
         guard (1...255).contains(streamId.utf8.count), !streamId.utf8.contains(0) else { throw Problem.notFound("no stream \(streamId)") }
-        let limit = try Self.integer(request, "limit", in: 1...1000, default: 100)
-        let from = try Self.position(request, "from")
+        let limit = try QueryParameter.integer(request, "limit", in: 1...1000, default: 100)
+        let from = try QueryParameter.position(request, "from")
         let direction: ScanDirection
         switch request.uri.queryParameters.get("direction") ?? "forward" {
         case "forward": direction = .forward
@@ -128,7 +128,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
     /// stream. The stream ends when the client goes or the server shuts down.
     @Sendable func live(_ request: Request, context: Context) async throws -> Response {
         _ = try context.requireRole(adminRole)
-        var start = try Self.position(request, "after") ?? 0
+        var start = try QueryParameter.position(request, "after") ?? 0
         if let last = request.headers[.lastEventID] {
             guard let position = UInt64(last.trimmingCharacters(in: .whitespaces)) else {
                 throw Problem(status: .badRequest, code: "invalid_parameter", detail: "header Last-Event-ID must be a log position")
@@ -182,20 +182,6 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try KitCoding.encoder().encode(value))))
-    }
-
-    static func position(_ request: Request, _ name: String) throws -> UInt64? {
-        guard let text = request.uri.queryParameters.get(name) else { return nil }
-        guard let value = UInt64(text), value <= UInt64(Int64.max) else { throw Problem.invalidParameter(name, "must be an integer ≥ 0") }
-        return value
-    }
-
-    static func integer(_ request: Request, _ name: String, in range: ClosedRange<Int>, default fallback: Int) throws -> Int {
-        guard let text = request.uri.queryParameters.get(name) else { return fallback }
-        guard let value = Int(text), range.contains(value) else {
-            throw Problem.invalidParameter(name, "must be an integer \(range.lowerBound)–\(range.upperBound)")
-        }
-        return value
     }
 }
 
