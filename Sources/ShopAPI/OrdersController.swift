@@ -100,10 +100,21 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         )
     }
 
+    /// An order, through the view cache: the body under `order/<id>` (dropped by the orders
+    /// projection when the order changes) and its owner, which never changes, under `orderOwner/<id>`.
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.requireIdentity()
-        let (record, position) = try visibleOrder(try context.parameters.require("id"), to: identity)
+        let id = try context.parameters.require("id")
+        let isAdmin = identity.role == Role.admin.rawValue
+        if let owner = shop.cache.lookup(ViewKey(view: "orderOwner", key: id)), isAdmin || owner.body == Array(identity.userId.utf8),
+            let cached = shop.cache.lookup(ViewKey(view: "order", key: id))
+        {
+            return ConditionalGET.response(cached, request: request, cacheControl: ConditionalGET.privateCache)
+        }
+        let (record, position) = try visibleOrder(id, to: identity)
         let view = CachedView(body: Array(try KitCoding.encoder().encode(record)), etag: ConditionalGET.etag(record.version), position: position)
+        shop.cache.store(view, for: ViewKey(view: "order", key: id))
+        shop.cache.store(CachedView(body: Array(record.userId.utf8), etag: "", position: position), for: ViewKey(view: "orderOwner", key: id))
         return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.privateCache)
     }
 

@@ -120,13 +120,19 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         return Responses.noContent(position: result.position)
     }
 
+    /// A user's view, through the view cache (the users projection drops it when the user changes).
     private func userResponse(_ id: String, request: Request) throws -> Response {
+        let key = ViewKey(view: "user", key: id)
+        if let cached = shop.cache.lookup(key) {
+            return ConditionalGET.response(cached, request: request, cacheControl: ConditionalGET.privateCache)
+        }
         guard let (record, position) = try shop.user(id: id) else { throw Problem.notFound("no user \(id)") }
         let view = CachedView(
             body: Array(try KitCoding.encoder().encode(UserBody(record))),
             etag: ConditionalGET.etag(record.version),
             position: position
         )
+        shop.cache.store(view, for: key)
         return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.privateCache)
     }
 }

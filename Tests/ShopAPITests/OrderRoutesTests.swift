@@ -65,7 +65,9 @@ struct OrderBody: Decodable {
             )
             #expect(try decode(Problem.self, malformed).errors?.map(\.field) == ["items[0].quantity", "items[1].x"])
 
-            // Another customer sees nothing of it: 404, not 403.
+            // Another customer sees nothing of it: 404, not 403 — also once the owner's read put it in the view cache.
+            let ownRead = try await client.execute(uri: "/v1/orders/\(order.id)", method: .get, headers: [.authorization: "Bearer \(ann)"])
+            #expect(ownRead.status == .ok && fixture.shop.cache.lookup(ViewKey(view: "order", key: order.id)) != nil)
             _ = try await client.post("/v1/users", #"{"name":"Bob","email":"bob@example.com","password":"correct horse"}"#)
             let bob = try decode(TokenPairBody.self, try await client.signIn("bob@example.com", "correct horse")).accessToken
             #expect(
