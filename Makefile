@@ -47,8 +47,9 @@ crash-test: deps
 	python3 tools/crash_test.py --server .build/debug/strata-server --admin .build/debug/strata-admin --rounds $(CRASH_ROUNDS)
 
 # schemathesis (from PyPI, into tools/.venv) against docs/openapi.yaml on a live server, as a
-# customer and as an admin. FUZZ_EXAMPLES is per operation and role: 40 gives over 10,000 cases.
+# customer and as an admin, repeated with new seeds until FUZZ_CASES cases have run.
 FUZZ_EXAMPLES ?= 40
+FUZZ_CASES ?= 10000
 SCHEMATHESIS_VERSION ?= 4.32.5
 tools/.venv/bin/schemathesis:
 	python3 -m venv tools/.venv
@@ -56,7 +57,7 @@ tools/.venv/bin/schemathesis:
 
 fuzz: deps tools/.venv/bin/schemathesis
 	$(SWIFT) build --product strata-server
-	python3 tools/fuzz.py --server .build/debug/strata-server --schemathesis tools/.venv/bin/schemathesis --examples $(FUZZ_EXAMPLES)
+	python3 tools/fuzz.py --server .build/debug/strata-server --schemathesis tools/.venv/bin/schemathesis --examples $(FUZZ_EXAMPLES) --min-cases $(FUZZ_CASES)
 
 # wrk and PostgreSQL from Debian's packages; strata-server against the baseline Hummingbird
 # server (tools/http-baseline) and pgbench appends, each for BENCH_HTTP_SECONDS with 64 connections.

@@ -7,8 +7,9 @@ responses (status, content type, headers, body) conform to the document, every s
 documented, invalid input is refused. `DELETE /v1/users/me` runs last with a throwaway user (it
 erases its caller); the endless SSE feed is left to the live-server tests.
 
-Usage: fuzz.py --server BIN --schemathesis BIN [--examples N] [--seed N]
-  --examples is per operation and role: 10 gives about 2,700 cases, 40 over 10,000.
+Usage: fuzz.py --server BIN --schemathesis BIN [--examples N] [--seed N] [--min-cases N]
+  --examples is per operation and role (40 gives about 4,000 cases a pass); --min-cases repeats
+  the customer and admin passes with the following seeds until that many cases have run.
 """
 
 import argparse
@@ -59,6 +60,8 @@ def main():
     parser.add_argument("--schemathesis", required=True)
     parser.add_argument("--examples", type=int, default=40)
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--min-cases", type=int, default=0,
+                        help="repeat the customer and admin passes with the next seeds until this many cases ran")
     args = parser.parse_args()
     workspace = tempfile.mkdtemp(prefix="strata-fuzz-")
     server = Server(args.server, os.path.join(workspace, "data"), env={"STRATA_CONSISTENCY_WAIT": "0.05"}).start()
@@ -78,12 +81,17 @@ def main():
             excluded += ["--exclude-operation-id", name]
         total = 0
         runs = [("customer", customer.token, excluded), ("admin", admin.token, excluded)]
-        for role, token, extra in runs:
-            print(f"== fuzzing as {role}", flush=True)
-            code, generated = schemathesis(args.schemathesis, server.port, token, args.examples, args.seed, extra,
-                                           os.path.join(workspace, f"{role}.xml"))
-            failed = failed or code != 0
-            total += generated
+        seed = args.seed
+        while True:
+            for role, token, extra in runs:
+                print(f"== fuzzing as {role}, seed {seed}", flush=True)
+                code, generated = schemathesis(args.schemathesis, server.port, token, args.examples, seed, extra,
+                                               os.path.join(workspace, f"{role}-{seed}.xml"))
+                failed = failed or code != 0
+                total += generated
+            seed += 1
+            if failed or total >= args.min_cases:
+                break
         for name, email in (("deactivateUser", "d@example.com"), ("eraseUser", "e@example.com"), ("eraseMe", "m@example.com")):
             anonymous.request("POST", "/v1/users", {"name": "Throwaway", "email": email, "password": "throwaway password"})
             throwaway = anonymous.sign_in(email, "throwaway password")

@@ -22,7 +22,6 @@ public struct AuthenticationMiddleware<Context: StrataRequestContextProtocol>: R
         guard try await accept(identity) else { throw Problem.unauthorized("the account can no longer sign in") }
         var context = context
         context.identity = identity
-        context.logger[metadataKey: "user.id"] = .string(identity.userId)
         return try await next(request, context)
     }
 }
