@@ -12,7 +12,7 @@ public struct RequestIDMiddleware<Context: StrataRequestContextProtocol>: Router
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let id = request.headers[.strataRequestID].flatMap { Self.isSane($0) ? $0 : nil } ?? UUIDv7.make().uuidString.lowercased()
+        let id = request.headers[.strataRequestID].flatMap { Self.isSane($0) ? $0 : nil } ?? UUIDv7.makeString()
         context.requestID = id
         var response = try await next(request, context)
         response.headers[.strataRequestID] = id

@@ -21,6 +21,32 @@ public enum UUIDv7 {
         }
         return UUID(uuid: uuid)
     }
+
+    /// A new UUIDv7 as lower-case text (`8-4-4-4-12` hex digits), formatted without Foundation's
+    /// `uuidString` and `lowercased()` (ids are made on every request).
+    public static func makeString(at date: Date = Date()) -> String {
+        lowercasedString(make(at: date))
+    }
+
+    /// `uuid` as lower-case text.
+    public static func lowercasedString(_ uuid: UUID) -> String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: uuid.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { buffer in
+                var index = 0
+                for (offset, byte) in bytes.enumerated() {
+                    if offset == 4 || offset == 6 || offset == 8 || offset == 10 {
+                        buffer[index] = UInt8(ascii: "-")
+                        index += 1
+                    }
+                    buffer[index] = digits[Int(byte >> 4)]
+                    buffer[index + 1] = digits[Int(byte & 0x0F)]
+                    index += 2
+                }
+                return index
+            }
+        }
+    }
 }
 
 /// Random bytes from the system generator, fetched in 4 KiB blocks with one `getrandom` call.

@@ -234,4 +234,12 @@ import Testing
         #expect(earlier.uuidString.hasPrefix("018BCFE5-6800"))
         #expect(Set((0..<1000).map { _ in UUIDv7.make() }).count == 1000)
     }
+
+    @Test func theLowercasedTextIsFoundationsTextLowercased() {
+        for _ in 0..<100 {
+            let id = UUIDv7.make()
+            #expect(UUIDv7.lowercasedString(id) == id.uuidString.lowercased())
+        }
+        #expect(UUIDv7.makeString().count == 36)
+    }
 }
