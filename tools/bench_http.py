@@ -163,7 +163,6 @@ def main():
                 email = f"bench{index}@example.com"
                 anonymous.request("POST", "/v1/users", {"name": f"Bench {index}", "email": email, "password": "bench password"})
                 tokens.append(anonymous.sign_in(email, "bench password").token)
-            events_before = admin.request("GET", "/v1/admin/events?limit=1")[2]
             post_lua = os.path.join(workspace, "post.lua")
             post_script(post_lua, tokens, products)
             base = f"http://127.0.0.1:{server.port}"
@@ -173,7 +172,6 @@ def main():
             print("strata cached GET /v1/products/{id} …", flush=True)
             results["strata_get"] = wrk(base + f"/v1/products/{products[0]}", args.seconds, args.connections)
             results["strata_rss_kib"] = resident_kib(server.process.pid)
-            status, _, stats = admin.request("GET", "/v1/stats/sales")
             store = subprocess.run([os.path.join(os.path.dirname(args.server), "strata-admin"), "--data-dir", server.data_dir, "--json", "stats"],
                                    capture_output=True, text=True)
             if store.returncode == 0:
@@ -181,7 +179,6 @@ def main():
                 results["store_events"] = report["events"]
                 results["store_used_bytes"] = report["usedBytes"]
                 results["store_bytes_per_event"] = report["usedBytes"] / max(1, report["events"])
-            _ = events_before, stats
         finally:
             server.stop()
         baseline_port = free_port()

@@ -4,8 +4,9 @@
 Starts the server on a fresh data directory, seeds a product and an order (so generated ids
 sometimes hit), and runs schemathesis once per role with the checks the proof asks for: no 5xx,
 responses (status, content type, headers, body) conform to the document, every status is
-documented, invalid input is refused. `DELETE /v1/users/me` runs last with a throwaway user (it
-erases its caller); the endless SSE feed is left to the live-server tests.
+documented, invalid input is refused. The operations that deactivate or erase users run last, each
+on a fresh server of its own (they may disable the caller); the endless SSE feed is left to the
+live-server tests.
 
 Usage: fuzz.py --server BIN --schemathesis BIN [--examples N] [--seed N] [--min-cases N]
   --examples is per operation and role (40 gives about 4,000 cases a pass); --min-cases repeats
@@ -92,17 +93,28 @@ def main():
             seed += 1
             if failed or total >= args.min_cases:
                 break
-        for name, email in (("deactivateUser", "d@example.com"), ("eraseUser", "e@example.com"), ("eraseMe", "m@example.com")):
-            anonymous.request("POST", "/v1/users", {"name": "Throwaway", "email": email, "password": "throwaway password"})
-            throwaway = anonymous.sign_in(email, "throwaway password")
-            for role, token in (("a throwaway customer", throwaway.token), ("the admin", admin.token)):
-                if name == "eraseMe" and role == "the admin":
-                    continue
-                print(f"== fuzzing {name} as {role}", flush=True)
-                code, generated = schemathesis(args.schemathesis, server.port, token, args.examples, args.seed,
-                                               ["--include-operation-id", name], os.path.join(workspace, f"{name}.xml"))
-                failed = failed or code != 0
-                total += generated
+        # Each destructive operation on a server of its own: one that deactivates or erases the
+        # admin would otherwise leave the next one nothing but 401s.
+        for name in destructive:
+            fresh = Server(args.server, os.path.join(workspace, f"data-{name}"), env={"STRATA_CONSISTENCY_WAIT": "0.05"}).start()
+            try:
+                client = Client(fresh.port)
+                client.request("POST", "/v1/users", {"name": "Throwaway", "email": "t@example.com", "password": "throwaway password"})
+                roles = [("a throwaway customer", client.sign_in("t@example.com", "throwaway password").token)]
+                if name != "eraseMe":
+                    roles.append(("the admin", client.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).token))
+                for role, token in roles:
+                    print(f"== fuzzing {name} as {role}", flush=True)
+                    code, generated = schemathesis(args.schemathesis, fresh.port, token, args.examples, args.seed,
+                                                   ["--include-operation-id", name], os.path.join(workspace, f"{name}.xml"))
+                    failed = failed or code != 0
+                    total += generated
+                if fresh.process.poll() is not None:
+                    print(f"the server died while fuzzing {name}")
+                    failed = True
+            finally:
+                if fresh.process.poll() is None:
+                    fresh.stop()
         if server.process.poll() is not None:
             print("the server died during the run")
             failed = True

@@ -16,13 +16,10 @@ enum Responses {
     )
         throws -> Response
     {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        headers[.strataPosition] = String(position)
-        headers[.cacheControl] = "no-store"
+        var headers: HTTPFields = [.strataPosition: String(position)]
         if let etag { headers[.eTag] = etag }
         if let location { headers[.location] = location }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try KitCoding.encoder().encode(value))))
+        return try JSONResponse.make(value, status: status, headers: headers)
     }
 
     /// A command's answer without a body.

@@ -74,7 +74,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
         let found = try type.map { try log.readByType($0, after: after, limit: limit + 1) } ?? log.readAll(after: after, limit: limit + 1)
         let page = Array(found.prefix(limit))
         let next = found.count > limit ? page.last.map { String($0.position) } : nil
-        return try Self.json(EventPage(events: page.map(EventBody.init), next: next))
+        return try JSONResponse.make(EventPage(events: page.map(EventBody.init), next: next))
     }
 
     @Sendable func stream(_ request: Request, context: Context) async throws -> Response {
@@ -93,12 +93,12 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
             (try snapshot.streamVersion(streamId), try snapshot.readStream(streamId, from: from, direction: direction, limit: limit))
         }
         guard version > 0 else { throw Problem.notFound("no stream \(streamId)") }
-        return try Self.json(StreamPage(streamId: streamId, version: version, events: events.map(EventBody.init)))
+        return try JSONResponse.make(StreamPage(streamId: streamId, version: version, events: events.map(EventBody.init)))
     }
 
     @Sendable func projections(_ request: Request, context: Context) async throws -> Response {
         _ = try context.requireRole(adminRole)
-        return try Self.json(try runner.status())
+        return try JSONResponse.make(try runner.status())
     }
 
     @Sendable func rebuild(_ request: Request, context: Context) async throws -> Response {
@@ -118,9 +118,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
                 logger.error("projection rebuild failed", metadata: ["projection": .string(name), "error": .string("\(error)")])
             }
         }
-        var response = try Self.json(status, status: .accepted)
-        response.headers[.location] = "/v1/admin/projections"
-        return response
+        return try JSONResponse.make(status, status: .accepted, headers: [.location: "/v1/admin/projections"])
     }
 
     /// `text/event-stream` of every event after `after` (or `Last-Event-ID`), then new ones as
@@ -175,13 +173,6 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
     static func serverSentEvent(_ event: RecordedEvent) throws -> [UInt8] {
         let json = try KitCoding.encoder().encode(EventBody(event))
         return Array("id: \(event.position)\nevent: \(event.type)\ndata: ".utf8) + Array(json) + Array("\n\n".utf8)
-    }
-
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try KitCoding.encoder().encode(value))))
     }
 }
 

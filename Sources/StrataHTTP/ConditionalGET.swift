@@ -18,7 +18,7 @@ public enum ConditionalGET {
         if let match = request.headers[.ifNoneMatch], matches(match, view.etag) {
             return Response(status: .notModified, headers: headers)
         }
-        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentType] = JSONResponse.contentType
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: view.body)))
     }
 

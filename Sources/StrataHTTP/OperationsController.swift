@@ -1,19 +1,6 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Synchronization
-
-/// Whether the server may take traffic: set once the store is open and async projections run,
-/// cleared when shutdown begins.
-public final class Readiness: Sendable {
-    private let ready = Atomic<Bool>(false)
-
-    public init() {}
-
-    public var isReady: Bool { ready.load(ordering: .acquiring) }
-
-    public func set(_ value: Bool) { ready.store(value, ordering: .releasing) }
-}
 
 /// `/health/live` (the process answers) and `/health/ready` (503 until ``Readiness`` is set),
 /// and `/metrics` in the Prometheus text format. Open to everyone, for probes and scrapers.
@@ -28,9 +15,9 @@ public struct OperationsController<Context: StrataRequestContextProtocol>: Senda
     }
 
     public func addRoutes(to router: Router<Context>) {
-        router.get("/health/live") { _, _ in Self.status("live", .ok) }
+        router.get("/health/live") { _, _ in try Self.status("live", .ok) }
         router.get("/health/ready") { [readiness] _, _ in
-            readiness.isReady ? Self.status("ready", .ok) : Self.status("starting or stopping", .serviceUnavailable)
+            try readiness.isReady ? Self.status("ready", .ok) : Self.status("starting or stopping", .serviceUnavailable)
         }
         router.get("/metrics") { [render] _, _ in
             var headers = HTTPFields()
@@ -40,10 +27,11 @@ public struct OperationsController<Context: StrataRequestContextProtocol>: Senda
         }
     }
 
-    static func status(_ text: String, _ status: HTTPResponse.Status) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"status":"\#(text)"}"#)))
+    struct Health: Encodable {
+        var status: String
+    }
+
+    static func status(_ text: String, _ status: HTTPResponse.Status) throws -> Response {
+        try JSONResponse.make(Health(status: text), status: status)
     }
 }
