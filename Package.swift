@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "LMDB", targets: ["LMDB"]),
+        .library(name: "StrataStore", targets: ["StrataStore"]),
         .library(name: "StrataLog", targets: ["StrataLog"]),
         .library(name: "StrataKit", targets: ["StrataKit"]),
         .library(name: "Shop", targets: ["Shop"]),
@@ -40,11 +41,14 @@ let package = Package(
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         // Small C helpers: CRC-32C with the SSE 4.2 instruction where the processor has it, getrandom.
         .target(name: "CStrataSupport"),
-        // The append-only event log with group commit on one writer thread.
+        // The EventStore interface and its values: what every layer above storage programs against.
+        .target(name: "StrataStore", dependencies: ["CStrataSupport"]),
+        // The append-only event log in LMDB with group commit on one writer thread: an EventStore.
         .target(
             name: "StrataLog",
             dependencies: [
                 "LMDB",
+                "StrataStore",
                 "CStrataSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,14 +57,14 @@ let package = Package(
         .target(
             name: "StrataKit",
             dependencies: [
-                "StrataLog",
+                "StrataStore",
                 "LMDB",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The default domain: users, sessions, products, orders. No HTTP, no LMDB.
-        .target(name: "Shop", dependencies: ["StrataKit"]),
+        .target(name: "Shop", dependencies: ["StrataKit", "StrataStore", .product(name: "Logging", package: "swift-log")]),
         // Hummingbird middleware: request ids, access log, metrics, problem+json, body limits, JSON
         // bodies with validation, JWT authentication, idempotency keys, sign-in rate limiting,
         // conditional GET, read-your-writes waits; the kit's admin, health and metrics routes; SSE.
@@ -68,7 +72,7 @@ let package = Package(
             name: "StrataHTTP",
             dependencies: [
                 "StrataKit",
-                "StrataLog",
+                "StrataStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -83,7 +87,7 @@ let package = Package(
         .target(
             name: "ShopAPI",
             dependencies: [
-                "Shop", "StrataHTTP", "StrataKit", "StrataLog",
+                "Shop", "StrataHTTP", "StrataKit", "StrataStore", "StrataLog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -110,6 +114,7 @@ let package = Package(
             dependencies: [
                 "Shop",
                 "StrataKit",
+                "StrataStore",
                 "StrataLog",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
@@ -129,6 +134,7 @@ let package = Package(
                 "StrataTools",
                 "Shop",
                 "StrataKit",
+                "StrataStore",
                 "StrataLog",
                 "LMDB",
                 "CLMDB",
@@ -142,29 +148,32 @@ let package = Package(
             path: "tools/http-baseline"
         ),
         // Appends in a loop and reports each durable append; the crash test kills it with SIGKILL.
-        .executableTarget(name: "strata-log-torture", dependencies: ["StrataLog"]),
-        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB"]),
-        .testTarget(name: "StrataLogTests", dependencies: ["StrataLog", "LMDB"]),
-        .testTarget(name: "StrataKitTests", dependencies: ["StrataKit", "StrataLog"]),
-        .testTarget(name: "ShopTests", dependencies: ["Shop", "StrataKit", "StrataLog"]),
+        .executableTarget(name: "strata-log-torture", dependencies: ["StrataLog", "StrataStore"]),
+        // What several test targets share: temporary directories, built executables, and the store
+        // contract suite that every EventStore runs.
+        .target(name: "StrataTestSupport", dependencies: ["StrataStore"], path: "Tests/StrataTestSupport"),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB", "StrataTestSupport"]),
+        .testTarget(name: "StrataLogTests", dependencies: ["StrataLog", "StrataStore", "LMDB", "StrataTestSupport"]),
+        .testTarget(name: "StrataKitTests", dependencies: ["StrataKit", "StrataStore", "StrataLog", "StrataTestSupport"]),
+        .testTarget(name: "ShopTests", dependencies: ["Shop", "StrataKit", "StrataStore", "StrataLog", "StrataTestSupport"]),
         .testTarget(
             name: "StrataHTTPTests",
             dependencies: [
-                "StrataHTTP", "StrataKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "StrataHTTP", "StrataKit", "StrataStore", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(
             name: "ShopAPITests",
             dependencies: [
-                "ShopAPI", "Shop", "StrataHTTP", "StrataKit", "StrataLog",
+                "ShopAPI", "Shop", "StrataHTTP", "StrataKit", "StrataStore", "StrataLog", "StrataTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         // Runs the built strata-server on loopback ports: SSE over a real socket, graceful shutdown.
-        .testTarget(name: "ServerTests"),
-        .testTarget(name: "ToolsTests", dependencies: ["StrataTools", "Shop", "StrataKit", "StrataLog"]),
+        .testTarget(name: "ServerTests", dependencies: ["StrataTestSupport"]),
+        .testTarget(name: "ToolsTests", dependencies: ["StrataTools", "Shop", "StrataKit", "StrataStore", "StrataLog", "StrataTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

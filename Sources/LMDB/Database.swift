@@ -2,9 +2,14 @@
 /// long as the environment is open (until the database is dropped).
 public struct Database: Sendable, Hashable {
     /// LMDB's database index (`MDB_dbi`).
-    let handle: UInt32
+    package let handle: UInt32
     /// The name it was opened by; `nil` for the unnamed main database.
     public let name: String?
+
+    package init(handle: UInt32, name: String?) {
+        self.handle = handle
+        self.name = name
+    }
 }
 
 /// Statistics of one database (`mdb_stat`).

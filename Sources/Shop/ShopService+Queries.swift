@@ -1,6 +1,6 @@
 import Foundation
 import StrataKit
-import StrataLog
+import StrataStore
 
 extension ShopService {
     /// A user by id, with the position the read model reflects.

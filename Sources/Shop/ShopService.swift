@@ -1,13 +1,13 @@
 import Foundation
 import Logging
 import StrataKit
-import StrataLog
+import StrataStore
 
 /// The shop's application service: every command of the domain, run through the kit's
 /// ``CommandExecutor``, and every query, read from the projections. The HTTP layer and the tools
 /// call this; it knows nothing of HTTP.
 public struct ShopService: Sendable {
-    public let log: EventLog
+    public let log: any EventStore
     public let registry: EventRegistry
     public let executor: CommandExecutor
     public let runner: ProjectionRunner
@@ -35,31 +35,16 @@ public struct ShopService: Sendable {
         [UsersProjection(hasher: hasher), SessionsProjection(), ProductsProjection(), OrdersProjection(), SalesProjection()]
     }
 
-    /// The key of the keyed hashes (emails, skus), created on first use and kept in the store's
-    /// `meta` table.
-    public static func hasherKey(log: EventLog) async throws -> [UInt8] {
-        let name = Array("uniqueValueKey".utf8)
-        let meta = log.metaTable
-        if let key = try log.withSnapshot({ try $0.get(meta, key: name) }) { return key }
-        var generator = SystemRandomNumberGenerator()
-        let fresh = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return try await log.perform { transaction in
-            if let existing = try transaction.get(meta, key: name) { return existing }
-            try transaction.put(meta, key: name, value: fresh)
-            return fresh
-        }.value
-    }
-
     /// Wires the shop onto an open log and key store and starts its projections.
     public static func start(
-        log: EventLog,
+        log: any EventStore,
         keys: KeyStore,
         cache: ViewCache = ViewCache(),
         logger: Logger = Logger(label: "strata.shop")
     ) async throws
         -> ShopService
     {
-        let hasher = UniqueValueHasher(key: try await hasherKey(log: log))
+        let hasher = try await UniqueValueHasher.open(in: log)
         let registry = try registry(cipher: AESGCMCipher(keys: keys))
         let runner = try ProjectionRunner(log: log, registry: registry, projections: projections(hasher: hasher), cache: cache, logger: logger)
         try await runner.start()
@@ -331,7 +316,7 @@ public struct ShopService: Sendable {
         userId: String,
         items: [Order.Item],
         metadata: EventMetadata,
-        afterAppend: (@Sendable (Void, AppendResult, LogTransaction) throws -> Void)? = nil
+        afterAppend: (@Sendable (Void, AppendResult, any StoreTransaction) throws -> Void)? = nil
     ) async throws -> CommandResult<Void> {
         try await executor.execute(metadata: metadata, afterAppend: afterAppend) { context in
             var products: [String: Product] = [:]

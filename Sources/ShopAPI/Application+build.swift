@@ -6,6 +6,7 @@ import Shop
 import StrataHTTP
 import StrataKit
 import StrataLog
+import StrataStore
 
 /// The running shop's store: open while the application runs; at shutdown (after the HTTP
 /// server stopped accepting and finished its requests) it waits for background rebuilds, stops
@@ -22,10 +23,10 @@ struct StoreService: Service {
         let log = shop.log
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                let idempotency = IdempotencyStore(log: log)
+                let idempotency = IdempotencyStore(store: log)
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(3600))
-                    if !Task.isCancelled { _ = try? await idempotency.purgeExpired(from: log) }
+                    if !Task.isCancelled { _ = try? await idempotency.purgeExpired() }
                 }
             }
             try? await gracefulShutdown()

@@ -4,7 +4,7 @@ import Hummingbird
 import Shop
 import StrataHTTP
 import StrataKit
-import StrataLog
+import StrataStore
 
 /// `/v1/orders`: placing, reading and moving orders. A customer sees only their own orders;
 /// another user's order is a 404, never a 403, so its existence does not leak.

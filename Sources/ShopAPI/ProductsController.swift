@@ -4,7 +4,7 @@ import Hummingbird
 import Shop
 import StrataHTTP
 import StrataKit
-import StrataLog
+import StrataStore
 
 /// `/v1/products`: the catalog. Reads are public; changes need an admin.
 public struct ProductsController<Context: StrataRequestContextProtocol>: Sendable {

@@ -4,7 +4,7 @@ import Hummingbird
 import Shop
 import StrataHTTP
 import StrataKit
-import StrataLog
+import StrataStore
 
 /// `/v1/sessions`: sign-in, refresh with rotation, sign-out.
 public struct SessionsController<Context: StrataRequestContextProtocol>: Sendable {

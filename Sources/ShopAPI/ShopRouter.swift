@@ -40,7 +40,7 @@ public enum ShopRouter {
         // A token outlives nothing: deactivated or erased users are refused at once.
         router.add(middleware: AuthenticationMiddleware(tokens: tokens) { identity in try shop.isActive(userId: identity.userId) })
         router.add(middleware: ConsistencyMiddleware(wait: consistency))
-        router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(log: shop.log), log: shop.log))
+        router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(store: shop.log), log: shop.log))
         ProductsController(shop: shop).addRoutes(to: router.group("/v1/products"))
         UsersController(shop: shop, credentials: credentials).addRoutes(to: router.group("/v1/users"))
         OrdersController(shop: shop).addRoutes(to: router.group("/v1/orders"))

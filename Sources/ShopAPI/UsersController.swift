@@ -4,7 +4,7 @@ import Hummingbird
 import Shop
 import StrataHTTP
 import StrataKit
-import StrataLog
+import StrataStore
 
 /// A user as the API shows it: personal fields opened, `null` once erased; never a password hash.
 struct UserBody: Encodable {

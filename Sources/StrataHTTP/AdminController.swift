@@ -5,13 +5,13 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import StrataKit
-import StrataLog
+import StrataStore
 
 /// `/v1/admin`: the log and the projections, for operators (admin role only). Events, a stream,
 /// the live feed as Server-Sent Events, the projections' state, and online rebuilds. Answers are
 /// `Cache-Control: no-store`.
 public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
-    let log: EventLog
+    let log: any EventStore
     let runner: ProjectionRunner
     let adminRole: String
     let background: BackgroundWork
@@ -19,7 +19,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
     let logger: Logger
 
     public init(
-        log: EventLog,
+        log: any EventStore,
         runner: ProjectionRunner,
         adminRole: String = "admin",
         background: BackgroundWork,
@@ -188,7 +188,7 @@ final class LiveSignals: Sendable {
     private let continuation: AsyncStream<LiveSignal>.Continuation
     private let tasks: [Task<Void, Never>]
 
-    init(log: EventLog, heartbeat: Duration) {
+    init(log: any EventStore, heartbeat: Duration) {
         let (stream, continuation) = AsyncStream.makeStream(of: LiveSignal.self, bufferingPolicy: .unbounded)
         self.stream = stream
         self.continuation = continuation

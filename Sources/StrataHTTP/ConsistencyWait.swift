@@ -1,6 +1,6 @@
 import Hummingbird
 import StrataKit
-import StrataLog
+import StrataStore
 
 /// `Strata-Min-Position: N` on a GET: wait, at most `timeout` (`STRATA_CONSISTENCY_WAIT`), until
 /// the read models behind the route have applied position N, then answer; otherwise 503
@@ -46,7 +46,7 @@ public struct ConsistencyWait: Sendable {
         guard await Self.waitForHead(runner.log, wanted, timeout: timeout) else { throw Self.lagging("the log", wanted) }
     }
 
-    static func waitForHead(_ log: EventLog, _ position: UInt64, timeout: Duration) async -> Bool {
+    static func waitForHead(_ log: any EventStore, _ position: UInt64, timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let head = try? log.headPosition(), head >= position { return true }

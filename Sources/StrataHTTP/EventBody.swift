@@ -1,6 +1,6 @@
 import Foundation
 import StrataKit
-import StrataLog
+import StrataStore
 
 /// An event as the admin API shows it. `data` is the stored JSON with two changes: personal
 /// fields stay sealed (they read as nothing once their key is destroyed), so the admin API never

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import StrataKit
-import StrataLog
+import StrataStore
 
 /// `Idempotency-Key` on POST: the same key from the same caller with the same request (method,
 /// path, body) within the store's lifetime gets the first answer again, with
@@ -17,9 +17,9 @@ import StrataLog
 /// Callers without a token are told apart by client address.
 public struct IdempotencyMiddleware<Context: StrataRequestContextProtocol>: RouterMiddleware {
     let store: IdempotencyStore
-    let log: EventLog
+    let log: any EventStore
 
-    public init(store: IdempotencyStore, log: EventLog) {
+    public init(store: IdempotencyStore, log: any EventStore) {
         self.store = store
         self.log = log
     }
@@ -60,8 +60,7 @@ public struct IdempotencyMiddleware<Context: StrataRequestContextProtocol>: Rout
         try await store.complete(
             store.record(requestHash: requestHash, status: response.status.code, headers: headers, body: bytes, position: position),
             user: user,
-            key: key,
-            log: log
+            key: key
         )
         answer.body = .init(byteBuffer: ByteBuffer(bytes: bytes))
         return answer

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import StrataKit
-import StrataLog
+import StrataStore
 
 /// Turns every error into an `application/problem+json` answer, once, at the edge: a
 /// ``Problem`` as it is, a ``ProblemConvertible`` by its mapping, the store's and Hummingbird's
@@ -35,7 +35,7 @@ public struct ProblemMiddleware<Context: StrataRequestContextProtocol>: RouterMi
             return problem
         case let convertible as any ProblemConvertible:
             return convertible.problem
-        case let error as EventLogError where error.code == .storeFull:
+        case let error as EventStoreError where error.code == .storeFull:
             return Problem(
                 status: .init(code: 507, reasonPhrase: "Insufficient Storage"),
                 code: "store_full",

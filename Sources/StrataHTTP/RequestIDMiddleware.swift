@@ -1,6 +1,6 @@
 import HTTPTypes
 import Hummingbird
-import StrataLog
+import StrataStore
 
 /// Gives every request an id: the client's `Strata-Request-Id` when it is a sane token (1–128 of
 /// `A-Z a-z 0-9 . _ : -`), a fresh UUIDv7 otherwise. The id is put on the response; the access

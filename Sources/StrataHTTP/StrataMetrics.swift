@@ -2,7 +2,7 @@ import CoreMetrics
 import Foundation
 import Prometheus
 import StrataKit
-import StrataLog
+import StrataStore
 import Synchronization
 
 /// The server's metrics, recorded through swift-metrics into a Prometheus registry of their own
@@ -62,7 +62,7 @@ public final class StrataMetrics: Sendable {
     }
 
     /// Follows the log's commits: events appended, batch sizes, commit latency.
-    public func observe(_ log: EventLog) {
+    public func observe(_ log: any EventStore) {
         log.onCommit { [eventsAppended, batchRequests, commitLatency] report in
             eventsAppended.increment(by: report.events)
             batchRequests.record(report.requests)

@@ -1,6 +1,6 @@
 import Foundation
 import JWTKit
-import StrataLog
+import StrataStore
 
 /// The claims of an access token.
 public struct AccessClaims: JWTPayload, Equatable {

@@ -1,4 +1,4 @@
-import StrataLog
+import StrataStore
 
 /// What a command's decision sees and produces: it loads aggregates (recording the version each
 /// was decided on), reserves unique values, and adds events per stream. The executor appends

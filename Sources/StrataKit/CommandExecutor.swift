@@ -1,5 +1,5 @@
 import Logging
-import StrataLog
+import StrataStore
 
 /// What a command produced: the decision's value and, when it appended, where.
 public struct CommandResult<Value: Sendable>: Sendable {
@@ -24,7 +24,7 @@ public struct CommandResult<Value: Sendable>: Sendable {
 /// the writer's transaction, where nothing can overtake it. So contention costs latency, never a
 /// spurious error: the only errors are the decision's own.
 public struct CommandExecutor: Sendable {
-    public let log: EventLog
+    public let log: any EventStore
     public let registry: EventRegistry
     public let cache: AggregateCache
     public let hasher: UniqueValueHasher
@@ -32,7 +32,7 @@ public struct CommandExecutor: Sendable {
     public var optimisticAttempts: Int
 
     public init(
-        log: EventLog,
+        log: any EventStore,
         registry: EventRegistry,
         hasher: UniqueValueHasher,
         cache: AggregateCache = AggregateCache(),
@@ -50,10 +50,10 @@ public struct CommandExecutor: Sendable {
     /// is appended. The task's ``IdempotencyClaim``, if any, is staked in the same transaction.
     public func execute<Value: Sendable>(
         metadata: EventMetadata,
-        afterAppend givenAfterAppend: (@Sendable (Value, AppendResult, LogTransaction) throws -> Void)? = nil,
+        afterAppend givenAfterAppend: (@Sendable (Value, AppendResult, any StoreTransaction) throws -> Void)? = nil,
         _ decide: @escaping @Sendable (CommandContext) throws -> Value
     ) async throws -> CommandResult<Value> {
-        let afterAppend: (@Sendable (Value, AppendResult, LogTransaction) throws -> Void)?
+        let afterAppend: (@Sendable (Value, AppendResult, any StoreTransaction) throws -> Void)?
         if let claim = IdempotencyClaim.current {
             afterAppend = { value, result, transaction in
                 try givenAfterAppend?(value, result, transaction)
@@ -82,7 +82,7 @@ public struct CommandExecutor: Sendable {
             do {
                 let result = try await log.append(request)
                 return CommandResult(value: value, append: result, position: result.positions?.upperBound ?? result.committedHead)
-            } catch let error as EventLogError where error.code == .conflict {
+            } catch let error as EventStoreError where error.code == .conflict {
                 continue
             }
         }

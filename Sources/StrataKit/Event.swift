@@ -1,5 +1,5 @@
 import Foundation
-import StrataLog
+import StrataStore
 
 /// A domain event: a past-tense fact with a stable wire name, decoupled from the Swift type name.
 /// When an event's shape changes, the new shape gets a new wire name (`"OrderPlaced.v2"`) and an

@@ -1,5 +1,5 @@
 import Foundation
-import StrataLog
+import StrataStore
 
 /// Why registering or decoding an event failed.
 public struct EventRegistryError: Error, Sendable, Hashable, CustomStringConvertible {

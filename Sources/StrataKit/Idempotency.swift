@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import StrataLog
+import StrataStore
 
 /// A stored answer to a request that carried an `Idempotency-Key`: the same key from the same
 /// user with the same request within its lifetime gets this answer again, and appends nothing.
@@ -68,7 +68,7 @@ public struct IdempotencyClaim: Sendable {
 
     /// Stakes the claim inside the command's transaction; throws ``IdempotencyError/keyInUse``
     /// when a live record holds the key already (the command then appends nothing).
-    public func stake(position: UInt64, in transaction: LogTransaction) throws {
+    public func stake(position: UInt64, in transaction: any StoreTransaction) throws {
         if try store.lookup(user: user, key: key, in: transaction) != nil { throw IdempotencyError.keyInUse }
         try store.store(store.record(requestHash: requestHash, status: 0, headers: [:], body: [], position: position), user: user, key: key, in: transaction)
     }
@@ -79,12 +79,13 @@ public struct IdempotencyClaim: Sendable {
 /// `Idempotency-Key`, which the server never stores: the bytes at rest (a sign-up's answer holds
 /// a name and an email) cannot be read without the client's key, and expire after `lifetime`.
 public struct IdempotencyStore: Sendable {
-    public let table: Table
+    static let table = KitTable(name: "idempotency")
+    let store: any EventStore
     /// How long a record answers (24 h by default).
     public var lifetime: Duration
 
-    public init(log: EventLog, lifetime: Duration = .seconds(24 * 3600)) {
-        self.table = log.idempotencyTable
+    public init(store: any EventStore, lifetime: Duration = .seconds(24 * 3600)) {
+        self.store = store
         self.lifetime = lifetime
     }
 
@@ -112,8 +113,8 @@ public struct IdempotencyStore: Sendable {
     }
 
     /// The live record for `key` of `user`, if any (expired ones are ignored).
-    public func lookup(user: String, key: String, in reader: some TableReading, now: Date = Date()) throws -> IdempotencyRecord? {
-        guard let bytes = try reader.get(table, key: Self.rowKey(user: user, key: key)) else { return nil }
+    public func lookup(user: String, key: String, in reader: any StoreReading, now: Date = Date()) throws -> IdempotencyRecord? {
+        guard let bytes = try Self.table.get(Self.rowKey(user: user, key: key), from: reader, in: store) else { return nil }
         var record = try KitCoding.decoder().decode(IdempotencyRecord.self, from: Data(bytes))
         guard record.expiresAt > now else { return nil }
         if !record.body.isEmpty {
@@ -124,7 +125,7 @@ public struct IdempotencyStore: Sendable {
     }
 
     /// Stores `record` (its body sealed) inside a transaction.
-    public func store(_ record: IdempotencyRecord, user: String, key: String, in transaction: LogTransaction) throws {
+    public func store(_ record: IdempotencyRecord, user: String, key: String, in transaction: any StoreTransaction) throws {
         var sealed = record
         if !record.body.isEmpty {
             guard let combined = try AES.GCM.seal(record.body, using: Self.sealingKey(user: user, key: key)).combined else {
@@ -132,12 +133,12 @@ public struct IdempotencyStore: Sendable {
             }
             sealed.body = Array(combined)
         }
-        try transaction.put(table, key: Self.rowKey(user: user, key: key), value: Array(try KitCoding.encoder().encode(sealed)))
+        try transaction.put(try Self.table.open(in: transaction), key: Self.rowKey(user: user, key: key), value: Array(try KitCoding.encoder().encode(sealed)))
     }
 
     /// Replaces a claim with the answer, durably.
-    public func complete(_ record: IdempotencyRecord, user: String, key: String, log: EventLog) async throws {
-        _ = try await log.write { transaction in try store(record, user: user, key: key, in: transaction) }
+    public func complete(_ record: IdempotencyRecord, user: String, key: String) async throws {
+        try await store.write { transaction in try store(record, user: user, key: key, in: transaction) }
     }
 
     /// A record for an answer given now.
@@ -158,10 +159,10 @@ public struct IdempotencyStore: Sendable {
 
     /// Deletes expired records, at most `limit` per call; returns how many.
     @discardableResult
-    public func purgeExpired(from log: EventLog, now: Date = Date(), limit: Int = 10_000) async throws -> Int {
-        let table = self.table
-        let expired: [[UInt8]] = try log.withSnapshot { snapshot in
+    public func purgeExpired(now: Date = Date(), limit: Int = 10_000) async throws -> Int {
+        let expired: [[UInt8]] = try store.withSnapshot { snapshot in
             var keys: [[UInt8]] = []
+            guard let table = try Self.table.find(for: snapshot, in: store) else { return keys }
             let decoder = KitCoding.decoder()
             try snapshot.scan(table) { key, value in
                 if let record = try? decoder.decode(IdempotencyRecord.self, from: Data(value)), record.expiresAt <= now {
@@ -172,7 +173,8 @@ public struct IdempotencyStore: Sendable {
             return keys
         }
         guard !expired.isEmpty else { return 0 }
-        _ = try await log.write { transaction in
+        try await store.write { transaction in
+            let table = try Self.table.open(in: transaction)
             for key in expired { try transaction.delete(table, key: key) }
         }
         return expired.count

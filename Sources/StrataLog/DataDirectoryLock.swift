@@ -1,3 +1,4 @@
+import StrataStore
 import Foundation
 import Synchronization
 
@@ -13,18 +14,18 @@ final class DataDirectoryLock: Sendable {
     /// The locked file's descriptor; -1 once released.
     private let descriptor: Mutex<Int32>
 
-    /// Takes the lock or throws ``EventLogError/Code/locked`` naming the holder.
-    init(directory: String) throws(EventLogError) {
+    /// Takes the lock or throws ``EventStoreError/Code/locked`` naming the holder.
+    init(directory: String) throws(EventStoreError) {
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw EventLogError(.storage, "cannot open \(path): \(String(cString: strerror(errno)))")
+            throw EventStoreError(.storage, "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let holder = Self.readPID(descriptor)
             close(descriptor)
             let who = holder.map { "process \($0)" } ?? "another process"
-            throw EventLogError(.locked, "the data directory \(directory) is in use by \(who) (lock file \(path))", lockHolder: holder)
+            throw EventStoreError(.locked, "the data directory \(directory) is in use by \(who) (lock file \(path))", lockHolder: holder)
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)

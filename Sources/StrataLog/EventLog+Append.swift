@@ -1,3 +1,4 @@
+import StrataStore
 import Foundation
 import LMDB
 
@@ -7,43 +8,35 @@ extension EventLog {
     /// Runs on the writer thread with other concurrent requests in one transaction (group commit);
     /// the calling task only suspends.
     ///
-    /// - Throws: ``EventLogError`` with ``EventLogError/Code/conflict`` (and ``EventLogError/conflict``
-    ///   naming the stream and versions) when an expectation fails; ``EventLogError/Code/invalidRequest``
-    ///   for a malformed request; ``EventLogError/Code/storeFull`` when the store may not grow; or the
+    /// - Throws: ``EventStoreError`` with ``EventStoreError/Code/conflict`` (and ``EventStoreError/conflict``
+    ///   naming the stream and versions) when an expectation fails; ``EventStoreError/Code/invalidRequest``
+    ///   for a malformed request; ``EventStoreError/Code/storeFull`` when the store may not grow; or the
     ///   error an append hook or the request's `inTransaction` threw. Nothing is appended on error.
     public func append(_ request: AppendRequest) async throws -> AppendResult {
-        guard let writer else { throw EventLogError.readOnly }
+        guard let writer else { throw EventStoreError.readOnly }
         let bytes = try Self.validate(request)
         return try await withCheckedThrowingContinuation { continuation in
             writer.submit(.append(request, bytes: bytes, reply: { continuation.resume(with: $0) }))
         }
     }
 
-    /// Runs `body` in a write transaction on the writer thread, sharing the next commit, and
-    /// returns the log's head once that commit is durable. For writes of tables that are not
-    /// appends: an async projection's batch with its checkpoint, a table swap, cleanup.
-    /// If `body` throws, its writes vanish and the error is rethrown; other work is not affected.
-    public func write(_ body: @escaping @Sendable (LogTransaction) throws -> Void) async throws -> UInt64 {
-        try await perform(body).committedHead
-    }
-
     /// Runs `body` on the writer thread inside the next commit and returns its value once that
     /// commit is durable. `body` may read the log and tables as they are at that moment and append
-    /// (``LogTransaction/append(_:)``): a decision taken here cannot be overtaken by another
+    /// (``StoreTransaction/append(_:)``): a decision taken here cannot be overtaken by another
     /// writer. If `body` throws, everything it wrote vanishes and the error is rethrown.
-    public func perform<T: Sendable>(_ body: @escaping @Sendable (LogTransaction) throws -> T) async throws -> (value: T, committedHead: UInt64) {
-        guard let writer else { throw EventLogError.readOnly }
+    public func perform<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> (value: T, committedHead: UInt64) {
+        guard let writer else { throw EventStoreError.readOnly }
         let box = ResultBox<T>()
         let head: UInt64 = try await withCheckedThrowingContinuation { continuation in
             writer.submit(.write(body: { transaction in box.value = try body(transaction) }, reply: { continuation.resume(with: $0) }))
         }
-        guard let value = box.value else { throw EventLogError(.storage, "internal: write job produced no value") }
+        guard let value = box.value else { throw EventStoreError(.storage, "internal: write job produced no value") }
         return (value, head)
     }
 
     /// Checks a request before it is queued, so that nothing in the transaction can fail for a
     /// reason that belongs to the request alone. Returns its size in bytes.
-    static func validate(_ request: AppendRequest) throws(EventLogError) -> Int {
+    static func validate(_ request: AppendRequest) throws(EventStoreError) -> Int {
         guard !request.streams.isEmpty else { throw .invalidRequest("an append needs at least one stream") }
         var seen = Set<String>()
         var bytes = 0
@@ -145,7 +138,7 @@ extension EventLog {
             case (_, .failed(let error)):
                 job.fail(Self.publicError(error))
             default:
-                job.fail(EventLogError(.storage, "internal: job and outcome disagree"))
+                job.fail(EventStoreError(.storage, "internal: job and outcome disagree"))
             }
         }
     }
@@ -195,7 +188,7 @@ extension EventLog {
         for stream in request.streams {
             let tail = try reader.streamTail(stream.streamId) ?? IndexTail(version: 0, positions: [])
             guard stream.expectedVersion.isSatisfied(by: tail.version) else {
-                throw EventLogError.conflict(AppendConflict(streamId: stream.streamId, expected: stream.expectedVersion, actual: tail.version))
+                throw EventStoreError.conflict(AppendConflict(streamId: stream.streamId, expected: stream.expectedVersion, actual: tail.version))
             }
             current.append(tail)
         }
@@ -281,11 +274,11 @@ extension EventLog {
             try IndexKeys.validate(name: event.streamId, as: "stream id")
             try IndexKeys.validate(name: event.type, as: "event type")
             guard event.position == state.head + 1 else {
-                throw EventLogError.invalidRequest("event at position \(event.position) does not continue the log at \(state.head)")
+                throw EventStoreError.invalidRequest("event at position \(event.position) does not continue the log at \(state.head)")
             }
             var tail = try tails[event.streamId] ?? reader.streamTail(event.streamId) ?? IndexTail(version: 0, positions: [])
             guard event.streamVersion == tail.version + 1 else {
-                throw EventLogError.invalidRequest(
+                throw EventStoreError.invalidRequest(
                     "event at position \(event.position) has version \(event.streamVersion) of \(event.streamId), expected \(tail.version + 1)"
                 )
             }
@@ -331,10 +324,10 @@ extension EventLog {
         try transaction.put(tables.typeTails, key: Array(type.utf8), value: tail.encoded)
     }
 
-    /// Errors handed back to callers: storage errors become ``EventLogError``s; anything else (a
+    /// Errors handed back to callers: storage errors become ``EventStoreError``s; anything else (a
     /// conflict, a hook's own error) passes through.
     static func publicError(_ error: any Error) -> any Error {
-        if let error = error as? LMDBError { return EventLogError.storage(error) }
+        if let error = error as? LMDBError { return EventStoreError.storage(error) }
         return error
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LMDB
 import Logging
+import StrataStore
 import Synchronization
 
 /// The append-only event log, stored in one LMDB environment in a data directory.
@@ -10,7 +11,7 @@ import Synchronization
 /// from many tasks share one transaction and one fsync, and each caller resumes only once its
 /// events are durable. Opened read-only (``openReadOnly(directory:)``), it takes no lock and can
 /// sit beside a running writer. Reads never block on the writer.
-public final class EventLog: Sendable {
+public final class EventLog: EventStore {
     /// The data directory.
     public let directory: String
     /// Whether this log was opened read-only.
@@ -64,8 +65,8 @@ public final class EventLog: Sendable {
 
     /// Opens (creating if needed) the log in `directory` for writing, taking its exclusive lock.
     ///
-    /// - Throws: ``EventLogError/Code/locked`` when another process holds the directory;
-    ///   ``EventLogError/Code/incompatibleFormat`` for a store written by a newer Strata.
+    /// - Throws: ``EventStoreError/Code/locked`` when another process holds the directory;
+    ///   ``EventStoreError/Code/incompatibleFormat`` for a store written by a newer Strata.
     public static func open(directory: String, configuration: EventLogConfiguration = EventLogConfiguration()) throws -> EventLog {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let lock = try DataDirectoryLock(directory: directory)
@@ -101,7 +102,7 @@ public final class EventLog: Sendable {
     /// Opens an existing log read-only: no lock, no writer; safe beside a running server.
     public static func openReadOnly(directory: String) throws -> EventLog {
         guard FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("data.mdb")) else {
-            throw EventLogError(.storage, "\(directory) holds no Strata store (no data.mdb)")
+            throw EventStoreError(.storage, "\(directory) holds no Strata store (no data.mdb)")
         }
         let environment = try mappingStorageErrors {
             try Environment(
@@ -114,10 +115,15 @@ public final class EventLog: Sendable {
                 do {
                     return try environment.openDatabase(named: name)
                 } catch LMDBError.notFound {
-                    throw EventLogError(.storage, "\(directory) is not a Strata store (no \(name) table)")
+                    throw EventStoreError(.storage, "\(directory) is not a Strata store (no \(name) table)")
                 }
             }
             try mappingStorageErrors { try StoreMetadata.check(environment: environment, meta: tables.meta) }
+            // A handle opened after a read transaction began is invalid inside it (EINVAL), so every
+            // table that exists now is opened before any snapshot; `existingTable` finds later ones.
+            for name in try mappingStorageErrors({ try environment.databaseNames() }) {
+                _ = try? environment.openDatabase(named: name)
+            }
             let head = try mappingStorageErrors {
                 try environment.withReadTransaction { try LogReader(transaction: $0, tables: tables).headPosition() }
             }
@@ -174,45 +180,12 @@ public final class EventLog: Sendable {
     }
 
     /// Runs `body` with a consistent snapshot of the log and its tables.
-    public func withSnapshot<T>(_ body: (LogSnapshot) throws -> T) throws -> T {
+    public func withSnapshot<T>(_ body: (any StoreSnapshot) throws -> T) throws -> T {
         try mappingStorageErrors {
             try environment.withReadTransaction { transaction in
                 try body(LogSnapshot(transaction: transaction, tables: tables))
             }
         }
-    }
-
-    /// The current version of a stream (0 when it has no events).
-    public func streamVersion(_ streamId: String) throws -> UInt64 {
-        try withSnapshot { try $0.streamVersion(streamId) }
-    }
-
-    /// The event at `position`, or `nil`.
-    public func event(at position: UInt64) throws -> RecordedEvent? {
-        try withSnapshot { try $0.event(at: position) }
-    }
-
-    /// Up to `limit` events after `position` (forward) or before it (backward).
-    public func readAll(after position: UInt64 = 0, direction: ScanDirection = .forward, limit: Int = .max) throws -> [RecordedEvent] {
-        try withSnapshot { try $0.readAll(after: position, direction: direction, limit: limit) }
-    }
-
-    /// Up to `limit` events of one stream, forward from `version` (default 1) or backward from it
-    /// (default: the last).
-    public func readStream(
-        _ streamId: String,
-        from version: UInt64? = nil,
-        direction: ScanDirection = .forward,
-        limit: Int = .max
-    ) throws
-        -> [RecordedEvent]
-    {
-        try withSnapshot { try $0.readStream(streamId, from: version, direction: direction, limit: limit) }
-    }
-
-    /// Up to `limit` events of `type` after `position`, found through the type index.
-    public func readByType(_ type: String, after position: UInt64 = 0, limit: Int = .max) throws -> [RecordedEvent] {
-        try withSnapshot { try $0.readByType(type, after: position, limit: limit) }
     }
 
     /// A table by name if it exists. A writing log only knows tables created through it.
@@ -239,18 +212,11 @@ public final class EventLog: Sendable {
         try mappingStorageErrors { try environment.databaseNames() }
     }
 
-    /// The table of projection checkpoints.
-    public var checkpointsTable: Table { Table(tables.checkpoints) }
-    /// The table of idempotency records.
-    public var idempotencyTable: Table { Table(tables.idempotency) }
-    /// The table of store metadata (format version, store id, created-at).
-    public var metaTable: Table { Table(tables.meta) }
-
     // MARK: Live notifications
 
     /// "The log now ends at N": the current head first, then each new head as commits land. Only
     /// the newest value is buffered. A read-only log polls the store every `pollInterval`.
-    public func headPositions(pollInterval: Duration = .milliseconds(200)) -> AsyncStream<UInt64> {
+    public func headPositions(pollInterval: Duration) -> AsyncStream<UInt64> {
         guard isReadOnly else { return notifier.subscribe(current: head.load(ordering: .acquiring)) }
         return AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
             let task = Task { [self] in
@@ -288,17 +254,4 @@ public final class EventLog: Sendable {
             )
         }
     }
-}
-
-/// Counts and sizes of a store.
-public struct StoreStatistics: Sendable, Hashable, Codable {
-    public var events: Int
-    public var streams: Int
-    public var headPosition: UInt64
-    /// Bytes of `data.mdb` on disk.
-    public var fileSize: Int
-    /// Bytes of pages in use.
-    public var usedBytes: Int
-    /// The current map size.
-    public var mapSize: Int
 }

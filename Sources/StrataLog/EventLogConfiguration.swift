@@ -1,11 +1,12 @@
 import Logging
+import StrataStore
 
 /// How to open an ``EventLog``.
 public struct EventLogConfiguration: Sendable {
     /// The map size to start with (address space, not disk). Grows by doubling when full.
     public var mapSize: Int
     /// The largest the store may grow; appends that would need more fail with
-    /// ``EventLogError/Code/storeFull`` while reads keep working.
+    /// ``EventStoreError/Code/storeFull`` while reads keep working.
     public var maximumMapSize: Int
     /// At most this many requests share one commit.
     public var maximumBatchRequests: Int
@@ -48,16 +49,4 @@ public struct WriterStatistics: Sendable, Hashable {
     public var meanBatchSize: Double {
         commits == 0 ? 0 : Double(committedRequests + failedRequests) / Double(commits)
     }
-}
-
-/// One durable commit, reported to ``EventLog/onCommit`` observers (metrics).
-public struct CommitReport: Sendable {
-    /// Requests that shared the commit.
-    public var requests: Int
-    /// Events it appended.
-    public var events: Int
-    /// The log's head after it.
-    public var head: UInt64
-    /// Time in the write transaction including the fsync, in nanoseconds.
-    public var nanoseconds: UInt64
 }

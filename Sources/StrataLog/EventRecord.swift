@@ -1,3 +1,4 @@
+import StrataStore
 import Foundation
 
 /// The binary record stored under each position in the `events` table.
@@ -40,7 +41,7 @@ enum EventRecord {
 
     /// Decodes and checks the record at `position`. Without `verifyingChecksum` a record whose
     /// checksum fails is still parsed if its structure allows (for `verify`'s bookkeeping).
-    static func decode(_ bytes: UnsafeRawBufferPointer, position: UInt64, verifyingChecksum: Bool = true) throws(EventLogError) -> RecordedEvent {
+    static func decode(_ bytes: UnsafeRawBufferPointer, position: UInt64, verifyingChecksum: Bool = true) throws(EventStoreError) -> RecordedEvent {
         guard bytes.count >= 4 else { throw .corrupt(at: position, "record of \(bytes.count) bytes is too short") }
         let body = UnsafeRawBufferPointer(rebasing: bytes[0..<bytes.count - 4])
         if verifyingChecksum {
@@ -82,6 +83,6 @@ enum EventRecord {
 
     /// Microseconds since 1970 for `date`.
     static func micros(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        RecordedEvent.microseconds(date)
     }
 }

@@ -1,3 +1,4 @@
+import StrataStore
 import Synchronization
 
 /// Tells subscribers where the log ends now. Each subscriber sees the newest head only (older

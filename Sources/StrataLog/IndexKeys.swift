@@ -1,3 +1,5 @@
+import StrataStore
+
 /// Keys of the log's tables. Names are UTF-8 without NUL, so `name · 0x00 · UInt64` keys group all
 /// entries of one name together, in numeric order, and never mix "user-1" with "user-10".
 enum IndexKeys {
@@ -39,7 +41,7 @@ enum IndexKeys {
     }
 
     /// Checks a stream id or type name: 1–255 UTF-8 bytes, no NUL.
-    static func validate(name: String, as what: String) throws(EventLogError) {
+    static func validate(name: String, as what: String) throws(EventStoreError) {
         let count = name.utf8.count
         guard count >= 1, count <= EventRecord.maximumNameLength else {
             throw .invalidRequest("\(what) must be 1–\(EventRecord.maximumNameLength) bytes, got \(count)")

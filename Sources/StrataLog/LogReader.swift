@@ -1,5 +1,6 @@
 import Foundation
 import LMDB
+import StrataStore
 
 /// Reads of the log inside one LMDB transaction; shared by ``LogSnapshot`` and ``LogTransaction``
 /// so both see the log the same way.
@@ -12,7 +13,7 @@ struct LogReader {
         defer { cursor.close() }
         guard try cursor.last() else { return 0 }
         guard let position = cursor.currentKey.bigEndianUInt64 else {
-            throw EventLogError.corrupt(at: 0, "last key of the events table is not a position")
+            throw EventStoreError.corrupt(at: 0, "last key of the events table is not a position")
         }
         return position
     }
@@ -26,7 +27,7 @@ struct LogReader {
         try transaction.withValue(tables.heads, key: Array(streamId.utf8)) { value in
             guard let value else { return nil }
             guard let tail = IndexTail(value) else {
-                throw EventLogError.corrupt(at: 0, "head of stream \(streamId) is malformed")
+                throw EventStoreError.corrupt(at: 0, "head of stream \(streamId) is malformed")
             }
             return tail
         }
@@ -37,7 +38,7 @@ struct LogReader {
         try transaction.withValue(tables.typeTails, key: Array(type.utf8)) { value in
             guard let value else { return nil }
             guard let tail = IndexTail(value) else {
-                throw EventLogError.corrupt(at: 0, "index tail of type \(type) is malformed")
+                throw EventStoreError.corrupt(at: 0, "index tail of type \(type) is malformed")
             }
             return tail
         }
@@ -50,7 +51,7 @@ struct LogReader {
         }
     }
 
-    func events(after position: UInt64, direction: ScanDirection, limit: Int) throws -> [RecordedEvent] {
+    func events(after position: UInt64, direction: StrataStore.ScanDirection, limit: Int) throws -> [RecordedEvent] {
         var events: [RecordedEvent] = []
         guard limit > 0 else { return events }
         let start: [UInt8]?
@@ -59,8 +60,8 @@ struct LogReader {
         case .backward: start = position == 0 ? nil : (position == 1 ? nil : [UInt8].bigEndian(position - 1))
         }
         if direction == .backward && position == 1 { return events }
-        try transaction.scan(tables.events, from: start, direction: direction) { key, value in
-            guard let at = key.bigEndianUInt64 else { throw EventLogError.corrupt(at: 0, "malformed position key") }
+        try transaction.scan(tables.events, from: start, direction: LMDB.ScanDirection(direction)) { key, value in
+            guard let at = key.bigEndianUInt64 else { throw EventStoreError.corrupt(at: 0, "malformed position key") }
             events.append(try EventRecord.decode(value, position: at))
             return events.count < limit
         }
@@ -70,7 +71,7 @@ struct LogReader {
     /// Calls `body` for each event after `position` in log order until it returns `false`.
     func forEachEvent(after position: UInt64, _ body: (RecordedEvent) throws -> Bool) throws {
         try transaction.scan(tables.events, from: [UInt8].bigEndian(position &+ 1)) { key, value in
-            guard let at = key.bigEndianUInt64 else { throw EventLogError.corrupt(at: 0, "malformed position key") }
+            guard let at = key.bigEndianUInt64 else { throw EventStoreError.corrupt(at: 0, "malformed position key") }
             return try body(try EventRecord.decode(value, position: at))
         }
     }
@@ -79,7 +80,7 @@ struct LogReader {
     /// `UInt64.max` starts at the stream's last event. Older versions come from the `streams`
     /// index (one entry per run of versions, keyed by the run's last version), the newest from the
     /// stream's tail in `heads`.
-    func stream(_ streamId: String, from version: UInt64, direction: ScanDirection, limit: Int) throws -> [RecordedEvent] {
+    func stream(_ streamId: String, from version: UInt64, direction: StrataStore.ScanDirection, limit: Int) throws -> [RecordedEvent] {
         guard limit > 0, let tail = try streamTail(streamId) else { return [] }
         let tailStart = tail.positions.isEmpty ? tail.version + 1 : tail.firstVersion
         var positions: [UInt64] = []
@@ -119,7 +120,7 @@ struct LogReader {
         }
         return try positions.map { position in
             guard let event = try event(at: position) else {
-                throw EventLogError.corrupt(at: position, "stream index of \(streamId) points at a missing event")
+                throw EventStoreError.corrupt(at: position, "stream index of \(streamId) points at a missing event")
             }
             return event
         }
@@ -130,7 +131,7 @@ struct LogReader {
     func forEachStreamRun(
         _ streamId: String,
         containing version: UInt64,
-        direction: ScanDirection,
+        direction: StrataStore.ScanDirection,
         _ body: (UInt64, [UInt64]) throws -> Bool
     ) throws {
         let prefix = IndexKeys.prefix(streamId)
@@ -141,10 +142,10 @@ struct LogReader {
             guard let lastVersion = IndexKeys.split(cursor.currentKey)?.number, let run = PositionRun.decode(cursor.currentValue),
                 !run.isEmpty, UInt64(run.count) <= lastVersion
             else {
-                throw EventLogError.corrupt(at: 0, "stream index entry of \(streamId) is malformed")
+                throw EventStoreError.corrupt(at: 0, "stream index entry of \(streamId) is malformed")
             }
             guard try body(lastVersion - UInt64(run.count) + 1, run) else { return }
-            found = try cursor.step(direction)
+            found = try cursor.step(LMDB.ScanDirection(direction))
         }
     }
 
@@ -166,7 +167,7 @@ struct LogReader {
         try transaction.scan(tables.types, from: IndexKeys.type(type, position: position)) { key, value in
             guard IndexKeys.matches(key, prefix: prefix) else { return false }
             guard let run = PositionRun.decode(value), !run.isEmpty else {
-                throw EventLogError.corrupt(at: 0, "type index entry of \(type) is malformed")
+                throw EventStoreError.corrupt(at: 0, "type index entry of \(type) is malformed")
             }
             return try body(run)
         }
@@ -191,15 +192,15 @@ struct LogReader {
         }
         return try positions.map { position in
             guard let event = try event(at: position) else {
-                throw EventLogError.corrupt(at: position, "type index of \(type) points at a missing event")
+                throw EventStoreError.corrupt(at: position, "type index of \(type) points at a missing event")
             }
             return event
         }
     }
 
     /// Streams with their current versions, in id order, after `after` and starting with `prefix`.
-    func streams(prefix: String, after: String?, limit: Int) throws -> [(streamId: String, version: UInt64)] {
-        var streams: [(String, UInt64)] = []
+    func streams(prefix: String, after: String?, limit: Int) throws -> [StreamSummary] {
+        var streams: [StreamSummary] = []
         guard limit > 0 else { return streams }
         let prefixBytes = Array(prefix.utf8)
         var start = prefixBytes
@@ -208,7 +209,7 @@ struct LogReader {
         }
         try transaction.scan(tables.heads, from: start) { key, value in
             guard key.starts(with: prefixBytes) else { return false }
-            streams.append((String(decoding: key, as: UTF8.self), IndexTail(value)?.version ?? 0))
+            streams.append(StreamSummary(streamId: String(decoding: key, as: UTF8.self), version: IndexTail(value)?.version ?? 0))
             return streams.count < limit
         }
         return streams

@@ -1,3 +1,4 @@
+import StrataStore
 import LMDB
 
 /// What ``EventLog/verify(maximumFaults:)`` found.
@@ -85,7 +86,7 @@ extension EventLog {
             expected = position + 1
             report.eventsChecked += 1
             let event: RecordedEvent
-            do throws(EventLogError) {
+            do throws(EventStoreError) {
                 event = try EventRecord.decode(value, position: position)
             } catch {
                 report.record(error.message.replacingOccurrences(of: "position \(position): ", with: ""), at: position, maximum: maximumFaults)

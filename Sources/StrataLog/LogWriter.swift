@@ -1,3 +1,4 @@
+import StrataStore
 import Foundation
 
 /// One unit of work for the writer thread.
@@ -5,7 +6,7 @@ enum WriterJob {
     /// An append, answered with its result.
     case append(AppendRequest, bytes: Int, reply: @Sendable (Result<AppendResult, any Error>) -> Void)
     /// A write of tables (an async projection's batch and checkpoint, a swap …), answered once committed.
-    case write(body: (LogTransaction) throws -> Void, reply: @Sendable (Result<UInt64, any Error>) -> Void)
+    case write(body: (any StoreTransaction) throws -> Void, reply: @Sendable (Result<UInt64, any Error>) -> Void)
 
     var bytes: Int {
         if case .append(_, let bytes, _) = self { return bytes }
@@ -66,7 +67,7 @@ final class LogWriter: @unchecked Sendable {
         condition.lock()
         guard isRunning, !isStopping else {
             condition.unlock()
-            job.fail(EventLogError.closed)
+            job.fail(EventStoreError.closed)
             return
         }
         queue.append(job)

@@ -1,3 +1,4 @@
+import StrataStore
 import Foundation
 import LMDB
 
@@ -34,7 +35,7 @@ enum StoreMetadata {
             return raw.count == 4 ? reader.read(UInt32.self) : nil
         }
         guard let version, version <= EventLog.storeFormatVersion else {
-            throw EventLogError(.incompatibleFormat, "the store format is newer than this Strata understands (\(EventLog.storeFormatVersion))")
+            throw EventStoreError(.incompatibleFormat, "the store format is newer than this Strata understands (\(EventLog.storeFormatVersion))")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import StrataKit
 import StrataLog
+import StrataStore
 
 /// What `strata-admin stats` shows.
 public struct StoreReport: Codable, Sendable {
@@ -33,7 +34,7 @@ public struct EventSummary: Codable, Sendable {
 /// The read-only reports of `strata-admin`.
 public enum AdminReports {
     public static func stats(_ log: EventLog) throws -> StoreReport {
-        let runner = try DataDirectory.runner(log: log, keys: nil, hasherKey: nil)
+        let runner = try DataDirectory.runner(log: log, keys: nil, hasher: nil)
         return StoreReport(store: try log.storeStatistics(), projections: try runner.status())
     }
 

@@ -3,6 +3,7 @@ import HummingbirdBcrypt
 import Shop
 import StrataKit
 import StrataLog
+import StrataStore
 
 /// `strata-admin users create`: registers a user offline (it takes the writer's lock), the way
 /// the first admin is made.

@@ -1,6 +1,7 @@
 import Foundation
 import StrataKit
 import StrataLog
+import StrataStore
 
 /// `strata-admin backup`: a consistent, compacted copy of the store — and of its key store — made
 /// from read snapshots, so a running server keeps serving and appending meanwhile.

@@ -2,6 +2,7 @@ import Foundation
 import Shop
 import StrataKit
 import StrataLog
+import StrataStore
 
 /// A data directory as the tools see it: the log in it, the key store in `keys/`.
 public struct DataDirectory: Sendable {
@@ -22,10 +23,10 @@ public struct DataDirectory: Sendable {
         try EventLog.openReadOnly(directory: path)
     }
 
-    /// The shop's projections over a log, to ask their status or rebuild them. `hasherKey` may be
+    /// The shop's projections over a store, to ask their status or rebuild them. `hasher` may be
     /// left out where no event is applied (status only).
-    public static func runner(log: EventLog, keys: KeyStore?, hasherKey: [UInt8]?) throws -> ProjectionRunner {
-        let hasher = UniqueValueHasher(key: hasherKey ?? [UInt8](repeating: 0, count: 32))
+    public static func runner(log: any EventStore, keys: KeyStore?, hasher: UniqueValueHasher?) throws -> ProjectionRunner {
+        let hasher = hasher ?? UniqueValueHasher(key: [UInt8](repeating: 0, count: 32))
         let registry = try ShopService.registry(cipher: keys.map { AESGCMCipher(keys: $0) })
         return try ProjectionRunner(log: log, registry: registry, projections: ShopService.projections(hasher: hasher))
     }
@@ -38,7 +39,7 @@ public final class OfflineStore: Sendable {
     public let keys: KeyStore
     public let runner: ProjectionRunner
 
-    /// Opens it; throws ``EventLogError`` with ``EventLogError/Code/locked`` when a server holds it.
+    /// Opens it; throws ``EventStoreError`` with ``EventStoreError/Code/locked`` when a server holds it.
     public init(_ directory: DataDirectory) async throws {
         let log = try EventLog.open(directory: directory.path)
         do {
@@ -48,7 +49,7 @@ public final class OfflineStore: Sendable {
             throw error
         }
         self.log = log
-        runner = try DataDirectory.runner(log: log, keys: keys, hasherKey: try await ShopService.hasherKey(log: log))
+        runner = try DataDirectory.runner(log: log, keys: keys, hasher: try await UniqueValueHasher.open(in: log))
         try await runner.prepare()
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import StrataKit
 import StrataLog
+import StrataStore
 
 /// `strata-admin export`: every event as JSON Lines, in position order, from one snapshot.
 public enum Exporter {
@@ -11,7 +12,7 @@ public enum Exporter {
         buffer.reserveCapacity(1 << 20)
         var count = 0
         try log.withSnapshot { snapshot in
-            try snapshot.forEachEvent { event in
+            try snapshot.forEachEvent(after: 0) { event in
                 buffer += try ExportLine(event).encoded()
                 buffer.append(UInt8(ascii: "\n"))
                 count += 1

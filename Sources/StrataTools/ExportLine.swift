@@ -1,6 +1,7 @@
 import Foundation
 import StrataKit
 import StrataLog
+import StrataStore
 
 /// One event of an export (JSON Lines, one event per line, in position order). `data` and
 /// `metadata` are embedded as JSON; `recordedAt` keeps the stored microseconds. Importing a line

@@ -1,12 +1,13 @@
 import StrataKit
 import StrataLog
+import StrataStore
 
 /// What `strata-replay` does: rebuild projections from position 0 offline, swapping each in
 /// atomically, or (dry run) rebuild into scratch tables and compare with the live ones.
 public enum Replay {
     /// Rebuilds `projection` (or all when `nil`). Returns the comparisons of a dry run, none otherwise.
     ///
-    /// - Throws: ``EventLogError`` with ``EventLogError/Code/locked`` when a server holds the directory.
+    /// - Throws: ``EventStoreError`` with ``EventStoreError/Code/locked`` when a server holds the directory.
     public static func run(
         _ directory: DataDirectory,
         projection: String?,

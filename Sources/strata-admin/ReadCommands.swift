@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataKit
 import StrataLog
+import StrataStore
 import StrataTools
 
 struct Stats: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Shop
 import StrataLog
+import StrataStore
 import StrataTools
 
 struct Import: AsyncParsableCommand {
@@ -17,7 +18,7 @@ struct Import: AsyncParsableCommand {
             do {
                 let count = try await Importer.importFile(file, into: options.directory, reporter: ProgressReporter())
                 print("imported \(count) events into \(options.directory.path)")
-            } catch let error as EventLogError where error.code == .locked {
+            } catch let error as EventStoreError where error.code == .locked {
                 fail(error.message)
             }
         }
@@ -69,7 +70,7 @@ struct Users: AsyncParsableCommand {
                         bcryptCost: cost
                     )
                     print(options.json ? try AdminReports.json(["id": id]) : "created \(role.rawValue) \(id)")
-                } catch let error as EventLogError where error.code == .locked {
+                } catch let error as EventStoreError where error.code == .locked {
                     fail(error.message)
                 }
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CLMDB
 import Foundation
 import StrataLog
+import StrataStore
 
 /// Durable appends through the event log at several concurrency levels, a full read of the log,
 /// and the baseline: a raw LMDB loop over the same CLMDB appending 100 events per durable

@@ -3,6 +3,7 @@ import Foundation
 import Shop
 import StrataKit
 import StrataLog
+import StrataStore
 import StrataTools
 
 /// Replay of an imported store of shop events (`strata-replay --all`'s code) against a raw cursor

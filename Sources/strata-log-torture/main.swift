@@ -6,6 +6,7 @@
 // in the log after reopening, and that no pair was half written.
 import Foundation
 import StrataLog
+import StrataStore
 
 #if canImport(Glibc)
 import Glibc

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataKit
 import StrataLog
+import StrataStore
 import StrataTools
 
 /// Rebuilds projections from the event log, offline.
@@ -41,7 +42,7 @@ struct StrataReplay: AsyncParsableCommand {
         let comparisons: [RebuildComparison]
         do {
             comparisons = try await Replay.run(directory, projection: projection, dryRun: dryRun, reporter: ProgressReporter())
-        } catch let error as EventLogError where error.code == .locked {
+        } catch let error as EventStoreError where error.code == .locked {
             fail(error.message + "; stop the server, or rebuild online through the API")
         } catch {
             fail("\(error)")

@@ -1,5 +1,6 @@
 import Foundation
 import LMDB
+import StrataTestSupport
 import Testing
 
 @Suite struct EnvironmentTests {

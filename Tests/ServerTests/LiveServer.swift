@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -181,12 +182,3 @@ final class Connection: @unchecked Sendable {
     func close() { Glibc.close(descriptor) }
 }
 
-/// The directory holding the built executables (beside the test bundle).
-func builtProductsDirectory() -> URL {
-    var candidate = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<4 {
-        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("strata-server").path) { return candidate }
-        candidate.deleteLastPathComponent()
-    }
-    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
-}

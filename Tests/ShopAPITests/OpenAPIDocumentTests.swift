@@ -6,6 +6,8 @@ import ShopAPI
 import StrataHTTP
 import StrataKit
 import StrataLog
+import StrataStore
+import StrataTestSupport
 import Testing
 
 /// The routes `docs/openapi.yaml` describes, as "METHOD /path" with `{name}` captures, read

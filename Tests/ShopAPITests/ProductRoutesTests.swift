@@ -8,6 +8,8 @@ import ShopAPI
 import StrataHTTP
 import StrataKit
 import StrataLog
+import StrataStore
+import StrataTestSupport
 import Testing
 
 /// A shop on a real store, behind the real router, with real tokens.

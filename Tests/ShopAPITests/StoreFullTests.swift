@@ -7,6 +7,7 @@ import ShopAPI
 import StrataHTTP
 import StrataKit
 import StrataLog
+import StrataStore
 import Testing
 
 @Suite struct StoreFullTests {

@@ -3,6 +3,8 @@ import Foundation
 import Shop
 import StrataKit
 import StrataLog
+import StrataStore
+import StrataTestSupport
 import Testing
 
 /// Every byte of every file under `directory`, for looking for what must not be there.

@@ -1,7 +1,9 @@
 import Foundation
+import StrataTestSupport
 import Shop
 import StrataKit
 import StrataLog
+import StrataStore
 
 /// A shop on a real log and key store in a temporary directory.
 struct ShopFixture {

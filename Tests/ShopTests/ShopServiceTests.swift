@@ -2,6 +2,7 @@ import Foundation
 import Shop
 import StrataKit
 import StrataLog
+import StrataStore
 import Testing
 
 @Suite struct ShopServiceTests {

@@ -1,6 +1,8 @@
 import Foundation
 import StrataKit
 import StrataLog
+import StrataStore
+import StrataTestSupport
 import Testing
 
 @Suite struct IdempotencyTests {
@@ -9,7 +11,7 @@ import Testing
         defer { directory.remove() }
         let log = try EventLog.open(directory: directory.path)
         defer { log.close() }
-        let store = IdempotencyStore(log: log)
+        let store = IdempotencyStore(store: log)
         let executor = CommandExecutor(log: log, registry: try kitRegistry(), hasher: testHasher)
         let record = store.record(requestHash: "h", status: 201, headers: ["Strata-Position": "1"], body: Array("{}".utf8), position: 1)
         _ = try await executor.execute(
@@ -41,7 +43,7 @@ import Testing
         #expect(try log.readStream("counter-c").count == 1)
         let later = Date().addingTimeInterval(25 * 3600)
         #expect(try log.withSnapshot { try store.lookup(user: "u1", key: "k1", in: $0, now: later) } == nil)
-        #expect(try await store.purgeExpired(from: log, now: later) == 1)
+        #expect(try await store.purgeExpired(now: later) == 1)
     }
 
     @Test func aClaimIsStakedWithTheEventsAndTakenOnlyOnce() async throws {
@@ -49,7 +51,7 @@ import Testing
         defer { directory.remove() }
         let log = try EventLog.open(directory: directory.path)
         defer { log.close() }
-        let store = IdempotencyStore(log: log)
+        let store = IdempotencyStore(store: log)
         let executor = CommandExecutor(log: log, registry: try kitRegistry(), hasher: testHasher)
         let claim = IdempotencyClaim(store: store, user: "u1", key: "k", requestHash: "h")
         let result = try await IdempotencyClaim.$current.withValue(claim) {
@@ -70,7 +72,7 @@ import Testing
         #expect(try log.readStream("counter-c").count == 1)
         // The answer replaces the claim; its body is sealed at rest.
         let secret = Array("a secret answer".utf8)
-        try await store.complete(store.record(requestHash: "h", status: 201, headers: [:], body: secret, position: result.position), user: "u1", key: "k", log: log)
+        try await store.complete(store.record(requestHash: "h", status: 201, headers: [:], body: secret, position: result.position), user: "u1", key: "k")
         let answered = try #require(try log.withSnapshot { try store.lookup(user: "u1", key: "k", in: $0) })
         #expect(!answered.isClaim && answered.body == secret)
         let raw = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/data.mdb"))

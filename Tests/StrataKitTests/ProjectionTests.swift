@@ -1,6 +1,8 @@
 import Foundation
 import StrataKit
 import StrataLog
+import StrataStore
+import StrataTestSupport
 import Testing
 
 @Suite struct ProjectionTests {

@@ -1,18 +1,9 @@
 import Foundation
 import StrataKit
 import StrataLog
+import StrataStore
 import Synchronization
 
-struct TemporaryDirectory {
-    let path: String
-
-    init(_ label: String = "kit") {
-        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("strata-\(label)-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// A counter aggregate for the kit's tests.
 struct Counter: Aggregate {

@@ -1,5 +1,7 @@
 import Foundation
 import StrataLog
+import StrataStore
+import StrataTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -15,7 +17,7 @@ import Glibc
         let directory = TemporaryDirectory("crash")
         defer { directory.remove() }
         let child = Process()
-        child.executableURL = builtProductsDirectory().appendingPathComponent("strata-log-torture")
+        child.executableURL = builtProductsDirectory(containing: "strata-log-torture").appendingPathComponent("strata-log-torture")
         child.arguments = [directory.path, "8"]
         let pipe = Pipe()
         child.standardOutput = pipe
@@ -74,7 +76,7 @@ import Glibc
         let directory = TemporaryDirectory("reader")
         defer { directory.remove() }
         let child = Process()
-        child.executableURL = builtProductsDirectory().appendingPathComponent("strata-log-torture")
+        child.executableURL = builtProductsDirectory(containing: "strata-log-torture").appendingPathComponent("strata-log-torture")
         child.arguments = [directory.path, "4"]
         child.standardOutput = FileHandle.nullDevice
         try child.run()

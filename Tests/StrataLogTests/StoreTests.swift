@@ -1,5 +1,7 @@
 import Foundation
 import StrataLog
+import StrataStore
+import StrataTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -9,7 +11,7 @@ import Glibc
 @Suite struct StoreTests {
     @Test func secondWriterIsRefusedNamingTheHolder() async throws {
         try await withTemporaryLog { _, directory in
-            let error = #expect(throws: EventLogError.self) { _ = try EventLog.open(directory: directory.path) }
+            let error = #expect(throws: EventStoreError.self) { _ = try EventLog.open(directory: directory.path) }
             #expect(error?.code == .locked)
             #expect(error?.lockHolder == getpid())
             #expect(error?.message.contains("\(getpid())") == true)
@@ -54,7 +56,7 @@ import Glibc
         #expect(!report.isClean)
         #expect(report.faults.map(\.position) == [12])
         #expect(report.faults.first?.message.contains("checksum") == true)
-        let error = #expect(throws: EventLogError.self) { _ = try log.event(at: 12) }
+        let error = #expect(throws: EventStoreError.self) { _ = try log.event(at: 12) }
         #expect(error?.code == .corruptRecord)
     }
 
@@ -91,7 +93,7 @@ import Glibc
                 do {
                     let result = try await log.append(AppendRequest(streamId: "s", expectedVersion: .any, events: [event("Big", payload)]))
                     acknowledged.append(result.positions?.lowerBound ?? 0)
-                } catch let error as EventLogError where error.code == .storeFull {
+                } catch let error as EventStoreError where error.code == .storeFull {
                     full = true
                     #expect(index > 10)
                 }
@@ -105,16 +107,4 @@ import Glibc
         }
     }
 
-    @Test func storeStatisticsCountEventsAndStreams() async throws {
-        try await withTemporaryLog { log, _ async throws in
-            for index in 0..<10 {
-                _ = try await log.append(AppendRequest(streamId: "s-\(index % 3)", expectedVersion: .any, events: [event()]))
-            }
-            let statistics = try log.storeStatistics()
-            #expect(statistics.events == 10)
-            #expect(statistics.streams == 3)
-            #expect(statistics.headPosition == 10)
-            #expect(statistics.fileSize > 0)
-        }
-    }
 }

@@ -1,30 +1,11 @@
 import Foundation
+import StrataTestSupport
 import Shop
 import StrataKit
 import StrataLog
+import StrataStore
 
-struct TemporaryDirectory {
-    let path: String
 
-    init(_ label: String = "tools") {
-        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("strata-\(label)-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func sub(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
-/// The directory holding the built executables (beside the test bundle).
-func builtProductsDirectory() -> URL {
-    var candidate = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<4 {
-        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("strata-admin").path) { return candidate }
-        candidate.deleteLastPathComponent()
-    }
-    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
-}
 
 /// What a finished tool run printed.
 struct ToolRun {
@@ -37,7 +18,7 @@ struct ToolRun {
 @discardableResult
 func runTool(_ name: String, _ arguments: [String], input: String? = nil) throws -> ToolRun {
     let process = Process()
-    process.executableURL = builtProductsDirectory().appendingPathComponent(name)
+    process.executableURL = builtProductsDirectory(containing: "strata-admin").appendingPathComponent(name)
     process.arguments = arguments
     let output = Pipe()
     let errors = Pipe()

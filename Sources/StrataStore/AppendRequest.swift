@@ -22,11 +22,11 @@ public struct AppendRequest: Sendable {
     /// Work to run inside the write transaction after this request's events are written, such as
     /// storing an idempotency record. If it throws, the request fails as a whole with that error
     /// and the other requests of the batch are not affected.
-    public var inTransaction: (@Sendable (_ result: AppendResult, _ events: [RecordedEvent], _ transaction: LogTransaction) throws -> Void)?
+    public var inTransaction: (@Sendable (_ result: AppendResult, _ events: [RecordedEvent], _ transaction: any StoreTransaction) throws -> Void)?
 
     public init(
         streams: [StreamAppend],
-        inTransaction: (@Sendable (_ result: AppendResult, _ events: [RecordedEvent], _ transaction: LogTransaction) throws -> Void)? = nil
+        inTransaction: (@Sendable (_ result: AppendResult, _ events: [RecordedEvent], _ transaction: any StoreTransaction) throws -> Void)? = nil
     ) {
         self.streams = streams
         self.inTransaction = inTransaction
@@ -37,7 +37,8 @@ public struct AppendRequest: Sendable {
         self.init(streams: [StreamAppend(streamId: streamId, expectedVersion: expectedVersion, events: events)])
     }
 
-    var eventCount: Int { streams.reduce(0) { $0 + $1.events.count } }
+    /// How many events the request appends.
+    public var eventCount: Int { streams.reduce(0) { $0 + $1.events.count } }
 }
 
 /// What a durable append wrote.
@@ -49,6 +50,12 @@ public struct AppendResult: Sendable, Hashable {
     /// The head of the log after the commit that made this append durable (at least the last
     /// position of this request; later when other requests shared the commit).
     public var committedHead: UInt64
+
+    public init(streams: [StreamResult], positions: ClosedRange<UInt64>?, committedHead: UInt64) {
+        self.streams = streams
+        self.positions = positions
+        self.committedHead = committedHead
+    }
 
     /// A stream's outcome.
     public struct StreamResult: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import StrataLog
+import StrataStore
 
 /// A projection's row in the `checkpoints` table: its version, the generation of tables that
 /// serves reads, how far that generation has applied the log, and a generation being rebuilt.

@@ -41,7 +41,12 @@ public struct RecordedEvent: Sendable, Hashable {
     public var data: [UInt8]
 
     /// `recordedAt` in whole microseconds since 1970, as stored.
-    public var recordedAtMicroseconds: Int64 { EventRecord.micros(recordedAt) }
+    public var recordedAtMicroseconds: Int64 { Self.microseconds(recordedAt) }
+
+    /// Whole microseconds since 1970 for `date`: the precision stores keep.
+    public static func microseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
 
     /// Creates a recorded event; the log makes these, tests and importers may too.
     public init(

@@ -1,5 +1,3 @@
-import LMDB
-
 /// A failed optimistic concurrency check: `streamId` was at `actual`, not `expected`.
 public struct AppendConflict: Error, Sendable, Hashable, CustomStringConvertible {
     public var streamId: String
@@ -17,9 +15,9 @@ public struct AppendConflict: Error, Sendable, Hashable, CustomStringConvertible
     }
 }
 
-/// An error of the event log: a public struct over a private code, with the details a caller
+/// An error of an event store: a public struct over a private code, with the details a caller
 /// may need (the conflict, the lock holder's pid, the faulty position).
-public struct EventLogError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct EventStoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A kind of log error, to compare against: `error.code == .storeFull`.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
@@ -28,7 +26,7 @@ public struct EventLogError: Error, Sendable, Hashable, CustomStringConvertible 
         private let base: Base
         private init(_ base: Base) { self.base = base }
 
-        /// An expected version did not hold (see ``EventLogError/conflict``).
+        /// An expected version did not hold (see ``EventStoreError/conflict``).
         public static let conflict = Code(.conflict)
         /// The request itself is malformed (empty or duplicate stream ids, over-long names …).
         public static let invalidRequest = Code(.invalidRequest)
@@ -62,7 +60,7 @@ public struct EventLogError: Error, Sendable, Hashable, CustomStringConvertible 
     /// The log position concerned, for ``Code/corruptRecord``.
     public let position: UInt64?
 
-    init(_ code: Code, _ message: String, conflict: AppendConflict? = nil, lockHolder: Int32? = nil, position: UInt64? = nil) {
+    package init(_ code: Code, _ message: String, conflict: AppendConflict? = nil, lockHolder: Int32? = nil, position: UInt64? = nil) {
         self.code = code
         self.message = message
         self.conflict = conflict
@@ -72,35 +70,18 @@ public struct EventLogError: Error, Sendable, Hashable, CustomStringConvertible 
 
     public var description: String { "\(code): \(message)" }
 
-    static func conflict(_ conflict: AppendConflict) -> EventLogError {
-        EventLogError(.conflict, conflict.description, conflict: conflict)
+    package static func conflict(_ conflict: AppendConflict) -> EventStoreError {
+        EventStoreError(.conflict, conflict.description, conflict: conflict)
     }
 
-    static func invalidRequest(_ message: String) -> EventLogError {
-        EventLogError(.invalidRequest, message)
+    package static func invalidRequest(_ message: String) -> EventStoreError {
+        EventStoreError(.invalidRequest, message)
     }
 
-    static func corrupt(at position: UInt64, _ message: String) -> EventLogError {
-        EventLogError(.corruptRecord, "position \(position): \(message)", position: position)
+    package static func corrupt(at position: UInt64, _ message: String) -> EventStoreError {
+        EventStoreError(.corruptRecord, "position \(position): \(message)", position: position)
     }
 
-    static let closed = EventLogError(.closed, "the event log is closed")
-    static let readOnly = EventLogError(.readOnly, "the event log was opened read-only")
-
-    /// Maps a storage error; a full map or disk becomes ``Code/storeFull``.
-    static func storage(_ error: LMDBError) -> EventLogError {
-        if error == .mapFull || error.errno == 28 /* ENOSPC */ {
-            return EventLogError(.storeFull, "the store is full: \(error.message)")
-        }
-        return EventLogError(.storage, "storage failure: \(error.message)")
-    }
-}
-
-/// Runs `body`, turning LMDB errors into ``EventLogError``s.
-func mappingStorageErrors<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as LMDBError {
-        throw EventLogError.storage(error)
-    }
+    package static let closed = EventStoreError(.closed, "the event store is closed")
+    package static let readOnly = EventStoreError(.readOnly, "the event store was opened read-only")
 }

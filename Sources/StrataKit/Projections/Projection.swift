@@ -1,5 +1,5 @@
 import Foundation
-import StrataLog
+import StrataStore
 
 /// When a projection sees events.
 public enum ProjectionMode: String, Codable, Sendable, Hashable {
@@ -35,7 +35,7 @@ public protocol Projection: Sendable {
 /// encodes each changed row once: a batch that touches the same row a hundred times decodes and
 /// encodes it once. Raw-byte access and scans see pending changes (a scan flushes first).
 public final class ProjectionStore {
-    let transaction: LogTransaction
+    let transaction: any StoreTransaction
     let tables: [String: Table]
     let registry: EventRegistry
     private let encoder: JSONEncoder
@@ -54,7 +54,7 @@ public final class ProjectionStore {
 
     private var rows: [String: [[UInt8]: Row]] = [:]
 
-    init(transaction: LogTransaction, tables: [String: Table], registry: EventRegistry) {
+    init(transaction: any StoreTransaction, tables: [String: Table], registry: EventRegistry) {
         self.transaction = transaction
         self.tables = tables
         self.registry = registry
@@ -146,16 +146,16 @@ public final class ProjectionStore {
 
 }
 
-/// A consistent read of one projection's live tables.
+/// A consistent read of one projection's live tables, through a snapshot or a write transaction.
 public final class ReadModelReader {
-    let snapshot: LogSnapshot
+    let reader: any StoreReading
     let tables: [String: Table]
     let registry: EventRegistry
     /// The log position the tables reflect.
     public let position: UInt64
 
-    init(snapshot: LogSnapshot, tables: [String: Table], registry: EventRegistry, position: UInt64) {
-        self.snapshot = snapshot
+    init(reader: any StoreReading, tables: [String: Table], registry: EventRegistry, position: UInt64) {
+        self.reader = reader
         self.tables = tables
         self.registry = registry
         self.position = position
@@ -163,7 +163,7 @@ public final class ReadModelReader {
 
     public func get(_ table: String, key: [UInt8]) throws -> [UInt8]? {
         guard let table = tables[table] else { return nil }
-        return try snapshot.get(table, key: key)
+        return try reader.get(table, key: key)
     }
 
     public func get<T: Decodable>(_ type: T.Type, _ table: String, key: [UInt8]) throws -> T? {
@@ -179,12 +179,12 @@ public final class ReadModelReader {
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         guard let table = tables[table] else { return }
-        try snapshot.scan(table, from: start, direction: direction, body)
+        try reader.scan(table, from: start, direction: direction, body)
     }
 
     public func count(_ table: String) throws -> Int {
         guard let table = tables[table] else { return 0 }
-        return try snapshot.count(table)
+        return try reader.count(table)
     }
 
     /// Decodes a row with this reader's decoder (personal fields opened).

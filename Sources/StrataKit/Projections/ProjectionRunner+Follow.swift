@@ -1,0 +1,143 @@
+import StrataStore
+
+/// Which tables of a projection a batch goes to.
+enum ProjectionTarget: Sendable {
+    case live(generation: UInt32)
+    case rebuild(generation: UInt32)
+}
+
+/// What became of a batch written together with its checkpoint.
+enum BatchOutcome: Sendable, Hashable {
+    case applied
+    /// The checkpoint was not where the batch expected it (another rebuild or a swap moved it):
+    /// nothing was written, and this batch's work is no longer wanted.
+    case checkpointMoved
+}
+
+extension ProjectionRunner {
+    /// Follows the log from `projection`'s checkpoint until cancelled, a batch per transaction.
+    func follow(_ projection: any Projection) async {
+        var heads = log.headPositions().makeAsyncIterator()
+        while !Task.isCancelled {
+            do {
+                guard let checkpoint = try log.withSnapshot({ try checkpoints.checkpoint(projection.name, in: $0) }) else { return }
+                progress.withLock { $0[projection.name] = checkpoint.position }
+                let events = try log.readAll(after: checkpoint.position, limit: batchSize)
+                if events.isEmpty {
+                    var head = checkpoint.position
+                    while head <= checkpoint.position {
+                        guard let next = await heads.next() else { return }
+                        head = next
+                    }
+                    continue
+                }
+                _ = try await apply(events, of: projection, target: .live(generation: checkpoint.generation), from: checkpoint.position)
+            } catch {
+                if Task.isCancelled { return }
+                logger.error("projection failed; retrying", metadata: ["projection": "\(projection.name)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Applies `events` (which follow `from`) to `target` in one transaction with the checkpoint;
+    /// if that fails, one event at a time, parking those that keep failing.
+    func apply(_ events: [RecordedEvent], of projection: any Projection, target: ProjectionTarget, from: UInt64) async throws -> BatchOutcome {
+        guard let last = events.last?.position else { return .applied }
+        do {
+            return try await applyInTransaction(events, of: projection, target: target, from: from, through: last)
+        } catch {
+            var position = from
+            for event in events {
+                if try await applyOne(event, of: projection, target: target, from: position) == .checkpointMoved { return .checkpointMoved }
+                position = event.position
+            }
+            return .applied
+        }
+    }
+
+    /// Writes one batch and its checkpoint in one transaction, unless the checkpoint moved.
+    private func applyInTransaction(
+        _ events: [RecordedEvent],
+        of projection: any Projection,
+        target: ProjectionTarget,
+        from: UInt64,
+        through last: UInt64
+    ) async throws -> BatchOutcome {
+        try await log.perform { [self] transaction in
+            guard var checkpoint = try checkpoints.checkpoint(projection.name, in: transaction),
+                let generation = checkpoint.advance(target, from: from, to: last)
+            else { return BatchOutcome.checkpointMoved }
+            let store = ProjectionStore(
+                transaction: transaction,
+                tables: try checkpoints.tables(of: projection, generation: generation, in: transaction),
+                registry: registry
+            )
+            for event in events {
+                guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { continue }
+                try projection.apply(try registry.decode(event), to: store)
+            }
+            try store.flush()
+            try checkpoints.save(checkpoint, projection.name, in: transaction)
+            let changed = store.changedKeys
+            if case .live = target {
+                transaction.afterCommit { [self] in
+                    progress.withLock { $0[projection.name] = last }
+                    if !changed.isEmpty { cache?.invalidate(changed, at: last) }
+                }
+            }
+            return BatchOutcome.applied
+        }.value
+    }
+
+    /// One event, retried; after `attemptsBeforeParking` failures it is parked and skipped.
+    private func applyOne(_ event: RecordedEvent, of projection: any Projection, target: ProjectionTarget, from: UInt64) async throws
+        -> BatchOutcome
+    {
+        var lastError: (any Error)?
+        for attempt in 1...attemptsBeforeParking {
+            do {
+                return try await applyInTransaction([event], of: projection, target: target, from: from, through: event.position)
+            } catch {
+                lastError = error
+                if attempt < attemptsBeforeParking { try await Task.sleep(for: .milliseconds(20 * attempt)) }
+            }
+        }
+        let parkedEvent = ParkedEvent(
+            projection: projection.name,
+            position: event.position,
+            type: event.type,
+            error: "\(lastError.map { "\($0)" } ?? "unknown")",
+            attempts: attemptsBeforeParking
+        )
+        logger.warning(
+            "parked an event the projection keeps failing on",
+            metadata: ["projection": "\(projection.name)", "position": "\(event.position)", "error": "\(parkedEvent.error)"]
+        )
+        return try await log.perform { [checkpoints, parked] transaction in
+            guard var checkpoint = try checkpoints.checkpoint(projection.name, in: transaction),
+                checkpoint.advance(target, from: from, to: event.position) != nil
+            else { return BatchOutcome.checkpointMoved }
+            try checkpoints.save(checkpoint, projection.name, in: transaction)
+            try parked.park(parkedEvent, in: transaction)
+            return BatchOutcome.applied
+        }.value
+    }
+}
+
+extension ProjectionCheckpoint {
+    /// Moves the position of `target`'s generation from `from` to `last` and returns that
+    /// generation; `nil` (and no change) when the checkpoint is not at `from` in that generation.
+    mutating func advance(_ target: ProjectionTarget, from: UInt64, to last: UInt64) -> UInt32? {
+        switch target {
+        case .live(let live):
+            guard generation == live, position == from else { return nil }
+            position = last
+            return live
+        case .rebuild(let rebuilt):
+            guard rebuildGeneration == rebuilt, rebuildPosition == from else { return nil }
+            rebuildPosition = last
+            return rebuilt
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import StrataStore
+
+extension ProjectionRunner {
+    /// Applies the inline projections to one request's events, in its transaction, and drops the
+    /// cached views they changed once the commit is durable.
+    public func didAppend(_ events: [RecordedEvent], in transaction: any StoreTransaction) throws {
+        guard !inline.isEmpty, let last = events.last else { return }
+        var decoded: [UInt64: Envelope] = [:]
+        var changed: [ViewKey] = []
+        for projection in inline {
+            var store: ProjectionStore?
+            for event in events {
+                guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { continue }
+                let envelope = try decoded[event.position] ?? registry.decode(event)
+                decoded[event.position] = envelope
+                if store == nil {
+                    guard let checkpoint = try checkpoints.checkpoint(projection.name, in: transaction) else {
+                        throw ProjectionError(message: "projection \(projection.name) was not started")
+                    }
+                    store = ProjectionStore(
+                        transaction: transaction,
+                        tables: try checkpoints.tables(of: projection, generation: checkpoint.generation, in: transaction),
+                        registry: registry
+                    )
+                }
+                if let store { try projection.apply(envelope, to: store) }
+            }
+            try store?.flush()
+            changed += store?.changedKeys ?? []
+        }
+        if let cache, !changed.isEmpty {
+            let position = last.position
+            let keys = changed
+            transaction.afterCommit { cache.invalidate(keys, at: position) }
+        }
+    }
+}

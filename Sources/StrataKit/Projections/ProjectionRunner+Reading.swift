@@ -1,0 +1,98 @@
+import StrataStore
+
+extension ProjectionRunner {
+    /// Runs `body` with a consistent read of `name`'s live tables.
+    public func read<T>(_ name: String, _ body: (ReadModelReader) throws -> T) throws -> T {
+        try log.withSnapshot { snapshot in try read(name, in: snapshot, body) }
+    }
+
+    /// Runs `body` with a read of `name`'s live tables through `reader`: a snapshot, or a write
+    /// transaction (which sees what the inline projections just wrote in it).
+    public func read<T>(_ name: String, in reader: any StoreReading, _ body: (ReadModelReader) throws -> T) throws -> T {
+        let projection = try projection(name)
+        guard let checkpoint = try checkpoints.checkpoint(name, in: reader) else {
+            throw ProjectionError(message: "projection \(name) was not started")
+        }
+        var tables: [String: Table] = [:]
+        for table in projection.tables {
+            let physical = ProjectionCheckpoint.tableName(projection: name, generation: checkpoint.generation, table: table)
+            if let transaction = reader as? any StoreTransaction {
+                tables[table] = try transaction.table(named: physical)
+            } else if let found = try log.existingTable(named: physical) {
+                tables[table] = found
+            } else if !log.isReadOnly {
+                // A writing store knows the tables it opened; prepare() opens every live one.
+                throw ProjectionError(message: "projection \(name) is not prepared: call prepare() or start() first")
+            }
+        }
+        let position = projection.mode == .inline ? try reader.headPosition() : checkpoint.position
+        return try body(ReadModelReader(reader: reader, tables: tables, registry: registry, position: position))
+    }
+
+    /// Every row of `name`'s live tables, as raw bytes by table: for comparing a rebuild with the
+    /// live read model.
+    public func rows(of name: String) throws -> [String: [[UInt8]: [UInt8]]] {
+        let projection = try projection(name)
+        return try read(name) { reader in
+            var rows: [String: [[UInt8]: [UInt8]]] = [:]
+            for table in projection.tables {
+                var entries: [[UInt8]: [UInt8]] = [:]
+                try reader.scan(table) { key, value in
+                    entries[Array(key)] = Array(value)
+                    return true
+                }
+                rows[table] = entries
+            }
+            return rows
+        }
+    }
+
+    /// The log position `name`'s live tables reflect.
+    public func position(of name: String) throws -> UInt64 {
+        try read(name) { $0.position }
+    }
+
+    /// Whether `name` is inline or async; `nil` for an unknown name.
+    public func mode(of name: String) -> ProjectionMode? {
+        projections[name]?.mode
+    }
+
+    /// Waits until `name` has applied `position`, at most `timeout`; returns whether it has.
+    public func waitUntil(_ name: String, reaches position: UInt64, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let current = try? self.position(of: name), current >= position { return true }
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Every projection's state.
+    public func status() throws -> [ProjectionStatus] {
+        let head = try log.headPosition()
+        return try names.compactMap { name in
+            guard let projection = projections[name] else { return nil }
+            let checkpoint = try log.withSnapshot { try checkpoints.checkpoint(name, in: $0) }
+            let position = projection.mode == .inline ? head : (checkpoint?.position ?? 0)
+            let rebuildingNow = (checkpoint?.rebuildGeneration ?? 0) != 0
+            let state: String
+            if checkpoint == nil {
+                state = "stopped"
+            } else if rebuildingNow {
+                state = "rebuilding"
+            } else {
+                state = position < head ? "catching_up" : "live"
+            }
+            return ProjectionStatus(
+                name: name,
+                version: projection.version,
+                mode: projection.mode,
+                position: position,
+                lag: head - min(head, position),
+                status: state,
+                parked: try parkedEvents(name).count,
+                rebuildPosition: rebuildingNow ? checkpoint?.rebuildPosition : nil
+            )
+        }
+    }
+}

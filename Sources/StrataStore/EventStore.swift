@@ -1,0 +1,138 @@
+/// The one interface above the storage layer: an append-only log of events in streams, with a
+/// global position, and the tables that projections and the kit write in the append's
+/// transaction. The LMDB `EventLog` implements it; so may any other store that passes the store
+/// contract suite. Everything above the storage layer programs against this, never a concrete store.
+public protocol EventStore: AnyObject, Sendable {
+    /// Whether the store was opened only for reading (no appends, no writes).
+    var isReadOnly: Bool { get }
+
+    /// Appends one request atomically and returns once it is durable. Concurrent appends may share
+    /// one commit; one request's failed expectation does not fail the others.
+    ///
+    /// - Throws: ``EventStoreError`` with ``EventStoreError/Code/conflict`` when an expectation
+    ///   fails, ``EventStoreError/Code/invalidRequest``, ``EventStoreError/Code/storeFull``, or the
+    ///   error an append hook or the request's `inTransaction` threw. Nothing is appended on error.
+    func append(_ request: AppendRequest) async throws -> AppendResult
+
+    /// Runs `body` inside the store's write transaction and returns its value once that commit is
+    /// durable. `body` may read the log and tables as they are at that moment and append: a
+    /// decision taken here cannot be overtaken by another writer. If `body` throws, everything it
+    /// wrote vanishes and the error is rethrown.
+    func perform<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> (value: T, committedHead: UInt64)
+
+    /// Runs `body` with a consistent snapshot of the log and its tables.
+    func withSnapshot<T>(_ body: (any StoreSnapshot) throws -> T) throws -> T
+
+    /// The last durable position (0 when the log is empty).
+    func headPosition() throws -> UInt64
+
+    /// "The log now ends at N": the current head first, then each new head as commits land (or as
+    /// a poll every `pollInterval` finds them, where the store cannot be told). Only the newest
+    /// value is buffered.
+    func headPositions(pollInterval: Duration) -> AsyncStream<UInt64>
+
+    /// Installs the hook run inside the write transaction after each append (replacing any other).
+    func setAppendHook(_ hook: (any AppendHook)?)
+
+    /// Registers `observer` to hear of every durable commit (keep it quick).
+    func onCommit(_ observer: @escaping @Sendable (CommitReport) -> Void)
+
+    /// A table by name if it exists.
+    func existingTable(named name: String) throws -> Table?
+
+    /// The names of every table in the store (its own included), in byte order.
+    func tableNames() throws -> [String]
+
+    /// Counts and sizes of the store, for operators.
+    func storeStatistics() throws -> StoreStatistics
+
+    /// Finishes queued writes, ends live subscriptions and closes the store. Call once, when no
+    /// reads are running.
+    func close()
+}
+
+extension EventStore {
+    /// Runs `body` in a write transaction, sharing the next commit, and returns the head once
+    /// that commit is durable: for writes of tables that are not appends.
+    @discardableResult
+    public func write(_ body: @escaping @Sendable (any StoreTransaction) throws -> Void) async throws -> UInt64 {
+        try await perform(body).committedHead
+    }
+
+    /// Head notifications, polled every 200 ms where the store cannot tell.
+    public func headPositions() -> AsyncStream<UInt64> {
+        headPositions(pollInterval: .milliseconds(200))
+    }
+
+    /// The current version of a stream (0 when it has no events).
+    public func streamVersion(_ streamId: String) throws -> UInt64 {
+        try withSnapshot { try $0.streamVersion(streamId) }
+    }
+
+    /// The event at `position`, or `nil`.
+    public func event(at position: UInt64) throws -> RecordedEvent? {
+        try withSnapshot { try $0.event(at: position) }
+    }
+
+    /// Up to `limit` events after `position` (forward) or before it (backward).
+    public func readAll(after position: UInt64 = 0, direction: ScanDirection = .forward, limit: Int = .max) throws -> [RecordedEvent] {
+        try withSnapshot { try $0.readAll(after: position, direction: direction, limit: limit) }
+    }
+
+    /// Up to `limit` events of one stream, forward from `version` (default 1) or backward from it
+    /// (default: the last).
+    public func readStream(
+        _ streamId: String,
+        from version: UInt64? = nil,
+        direction: ScanDirection = .forward,
+        limit: Int = .max
+    ) throws -> [RecordedEvent] {
+        try withSnapshot { try $0.readStream(streamId, from: version, direction: direction, limit: limit) }
+    }
+
+    /// Up to `limit` events of `type` after `position`.
+    public func readByType(_ type: String, after position: UInt64 = 0, limit: Int = .max) throws -> [RecordedEvent] {
+        try withSnapshot { try $0.readByType(type, after: position, limit: limit) }
+    }
+}
+
+/// What one durable commit carried.
+public struct CommitReport: Sendable {
+    /// Requests that shared the commit.
+    public var requests: Int
+    /// Events it appended.
+    public var events: Int
+    /// The log's head after it.
+    public var head: UInt64
+    /// Time in the write transaction including the sync, in nanoseconds.
+    public var nanoseconds: UInt64
+
+    public init(requests: Int, events: Int, head: UInt64, nanoseconds: UInt64) {
+        self.requests = requests
+        self.events = events
+        self.head = head
+        self.nanoseconds = nanoseconds
+    }
+}
+
+/// Counts and sizes of a store.
+public struct StoreStatistics: Sendable, Hashable, Codable {
+    public var events: Int
+    public var streams: Int
+    public var headPosition: UInt64
+    /// Bytes the store takes on disk.
+    public var fileSize: Int
+    /// Bytes in use.
+    public var usedBytes: Int
+    /// The most the store may take now (LMDB: the map size).
+    public var mapSize: Int
+
+    public init(events: Int, streams: Int, headPosition: UInt64, fileSize: Int, usedBytes: Int, mapSize: Int) {
+        self.events = events
+        self.streams = streams
+        self.headPosition = headPosition
+        self.fileSize = fileSize
+        self.usedBytes = usedBytes
+        self.mapSize = mapSize
+    }
+}

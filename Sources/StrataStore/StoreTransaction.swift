@@ -1,0 +1,40 @@
+/// The store's write transaction as an append hook or a write job sees it: it reads the log
+/// (including this transaction's own writes) and reads and writes tables. Everything written here
+/// commits together with the events, durably, or not at all. Valid only inside the hook or job.
+public protocol StoreTransaction: AnyObject, StoreReading {
+    /// Appends inside this transaction: expectations are checked against the log as it is now,
+    /// the append hook runs, and the events commit with everything else written here.
+    ///
+    /// - Throws: ``EventStoreError`` (``EventStoreError/Code/conflict`` or
+    ///   ``EventStoreError/Code/invalidRequest``) or the hook's error, with nothing of this
+    ///   request written.
+    @discardableResult
+    func append(_ request: AppendRequest) throws -> AppendResult
+
+    /// Writes events recorded elsewhere exactly as they were (ids, timestamps, positions, stream
+    /// versions), for importing an export. They must continue the log and their streams; no
+    /// append hook runs.
+    func importRecorded(_ events: [RecordedEvent]) throws
+
+    /// Opens the named table, creating it if needed.
+    ///
+    /// - Throws: ``EventStoreError/Code/invalidRequest`` for the store's own tables.
+    func table(named name: String) throws -> Table
+
+    /// Stores `value` under `key`, replacing any value there.
+    func put(_ table: Table, key: [UInt8], value: [UInt8]) throws
+
+    /// Removes `key`; returns whether it was there.
+    @discardableResult
+    func delete(_ table: Table, key: [UInt8]) throws -> Bool
+
+    /// Removes every entry of `table`.
+    func clear(_ table: Table) throws
+
+    /// Deletes `table` itself.
+    func drop(_ table: Table) throws
+
+    /// Runs `action` once this transaction has committed durably (never if it fails): the place
+    /// to drop cached views or wake waiters.
+    func afterCommit(_ action: @escaping @Sendable () -> Void)
+}
