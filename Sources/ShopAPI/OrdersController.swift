@@ -30,13 +30,15 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let items = Self.items(&fields)
         try fields.finish()
         let id = UUIDv7.make().uuidString.lowercased()
-        let result = try await shop.placeOrder(
-            id: id,
-            userId: identity.userId,
-            items: items,
-            metadata: context.eventMetadata(userId: identity.userId)
-        )
-        return try answer(id: id, status: .created, position: result.position, location: "/v1/orders/\(id)")
+        return try await context.answerCommand(render: answer(id: id, status: .created, location: "/v1/orders/\(id)")) { followUp in
+            try await shop.placeOrder(
+                id: id,
+                userId: identity.userId,
+                items: items,
+                metadata: context.eventMetadata(userId: identity.userId),
+                followUp: followUp
+            )
+        }
     }
 
     /// The `items` of an order, checked line by line: 1–50 lines, each a known-shape object with a
@@ -121,38 +123,47 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
     @Sendable func pay(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.requireIdentity()
         let id = try context.parameters.require("id")
-        let result = try await shop.payOrder(
-            id: id,
-            by: identity.userId,
-            expectedVersion: try Responses.expectedVersion(request),
-            metadata: context.eventMetadata(userId: identity.userId)
-        )
-        return try answer(id: id, status: .ok, position: result.position)
+        let expected = try Responses.expectedVersion(request)
+        return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
+            try await shop.payOrder(
+                id: id,
+                by: identity.userId,
+                expectedVersion: expected,
+                metadata: context.eventMetadata(userId: identity.userId),
+                followUp: followUp
+            )
+        }
     }
 
     @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.requireIdentity()
         let id = try context.parameters.require("id")
-        let result = try await shop.cancelOrder(
-            id: id,
-            by: identity.userId,
-            isAdmin: identity.role == Role.admin.rawValue,
-            expectedVersion: try Responses.expectedVersion(request),
-            metadata: context.eventMetadata(userId: identity.userId)
-        )
-        return try answer(id: id, status: .ok, position: result.position)
+        let expected = try Responses.expectedVersion(request)
+        return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
+            try await shop.cancelOrder(
+                id: id,
+                by: identity.userId,
+                isAdmin: identity.role == Role.admin.rawValue,
+                expectedVersion: expected,
+                metadata: context.eventMetadata(userId: identity.userId),
+                followUp: followUp
+            )
+        }
     }
 
     @Sendable func ship(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         guard try shop.order(id: id) != nil else { throw Problem.notFound("no order \(id)") }
-        let result = try await shop.shipOrder(
-            id: id,
-            expectedVersion: try Responses.expectedVersion(request),
-            metadata: context.eventMetadata(userId: identity.userId)
-        )
-        return try answer(id: id, status: .ok, position: result.position)
+        let expected = try Responses.expectedVersion(request)
+        return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
+            try await shop.shipOrder(
+                id: id,
+                expectedVersion: expected,
+                metadata: context.eventMetadata(userId: identity.userId),
+                followUp: followUp
+            )
+        }
     }
 
     /// The order if `identity` may see it (its owner or an admin); a 404 otherwise.
@@ -163,9 +174,12 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         return (record, position)
     }
 
-    private func answer(id: String, status: HTTPResponse.Status, position: UInt64, location: String? = nil) throws -> Response {
-        guard let (record, _) = try shop.order(id: id) else { throw Problem.notFound("no order \(id)") }
-        return try Responses.command(record, status: status, position: position, etag: ConditionalGET.etag(record.version), location: location)
+    /// Renders the order as the command left it (the inline read model already has it).
+    private func answer(id: String, status: HTTPResponse.Status, location: String? = nil) -> @Sendable (UInt64, (any StoreReading)?) throws -> StoredAnswer {
+        { [shop] position, reader in
+            guard let (record, _) = try shop.order(id: id, in: reader) else { throw Problem.notFound("no order \(id)") }
+            return try Responses.command(record, status: status, position: position, etag: ConditionalGET.etag(record.version), location: location)
+        }
     }
 
 }

@@ -36,16 +36,18 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         guard let sku, let name, let price, let stock else { throw Problem.validationFailed(fields.errors) }
         let id = UUIDv7.make().uuidString.lowercased()
-        let result = try await shop.createProduct(
-            id: id,
-            sku: sku,
-            name: name,
-            description: description ?? "",
-            priceCents: price,
-            stock: stock,
-            metadata: context.eventMetadata(userId: admin.userId)
-        )
-        return try await answer(id: id, status: .created, position: result.position, location: "/v1/products/\(id)")
+        return try await context.answerCommand(render: answer(id: id, status: .created, location: "/v1/products/\(id)")) { followUp in
+            try await shop.createProduct(
+                id: id,
+                sku: sku,
+                name: name,
+                description: description ?? "",
+                priceCents: price,
+                stock: stock,
+                metadata: context.eventMetadata(userId: admin.userId),
+                followUp: followUp
+            )
+        }
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
@@ -85,15 +87,17 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         // A request that is not understood is refused before its precondition is looked at.
         let expected = try Responses.expectedVersion(request)
-        let result = try await shop.updateProduct(
-            id: id,
-            name: name,
-            description: description,
-            priceCents: price,
-            expectedVersion: expected,
-            metadata: context.eventMetadata(userId: admin.userId)
-        )
-        return try await answer(id: id, status: .ok, position: result.position)
+        return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
+            try await shop.updateProduct(
+                id: id,
+                name: name,
+                description: description,
+                priceCents: price,
+                expectedVersion: expected,
+                metadata: context.eventMetadata(userId: admin.userId),
+                followUp: followUp
+            )
+        }
     }
 
     @Sendable func restock(_ request: Request, context: Context) async throws -> Response {
@@ -104,30 +108,37 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         let expected = try Responses.expectedVersion(request)
         guard let quantity else { throw Problem.validationFailed(fields.errors) }
-        let result = try await shop.restockProduct(
-            id: id,
-            quantity: quantity,
-            expectedVersion: expected,
-            metadata: context.eventMetadata(userId: admin.userId)
-        )
-        return try await answer(id: id, status: .ok, position: result.position)
+        return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
+            try await shop.restockProduct(
+                id: id,
+                quantity: quantity,
+                expectedVersion: expected,
+                metadata: context.eventMetadata(userId: admin.userId),
+                followUp: followUp
+            )
+        }
     }
 
     @Sendable func discontinue(_ request: Request, context: Context) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
-        let result = try await shop.discontinueProduct(
-            id: id,
-            expectedVersion: try Responses.expectedVersion(request),
-            metadata: context.eventMetadata(userId: admin.userId)
-        )
-        return Responses.noContent(position: result.position)
+        let expected = try Responses.expectedVersion(request)
+        return try await context.answerCommand(render: Responses.noContentAnswer) { followUp in
+            try await shop.discontinueProduct(
+                id: id,
+                expectedVersion: expected,
+                metadata: context.eventMetadata(userId: admin.userId),
+                followUp: followUp
+            )
+        }
     }
 
-    /// The product as the command left it (the inline read model already has it).
-    private func answer(id: String, status: HTTPResponse.Status, position: UInt64, location: String? = nil) async throws -> Response {
-        guard let (record, _) = try shop.product(id: id) else { throw Problem.notFound("no product \(id)") }
-        return try Responses.command(record, status: status, position: position, etag: ConditionalGET.etag(record.version), location: location)
+    /// Renders the product as the command left it (the inline read model already has it).
+    private func answer(id: String, status: HTTPResponse.Status, location: String? = nil) -> @Sendable (UInt64, (any StoreReading)?) throws -> StoredAnswer {
+        { [shop] position, reader in
+            guard let (record, _) = try shop.product(id: id, in: reader) else { throw Problem.notFound("no product \(id)") }
+            return try Responses.command(record, status: status, position: position, etag: ConditionalGET.etag(record.version), location: location)
+        }
     }
 
 }

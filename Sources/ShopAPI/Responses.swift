@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import StrataHTTP
 import StrataKit
+import StrataStore
 
 /// Builds JSON answers with the headers the API promises.
 enum Responses {
@@ -14,18 +15,21 @@ enum Responses {
         etag: String? = nil,
         location: String? = nil
     )
-        throws -> Response
+        throws -> StoredAnswer
     {
         var headers: HTTPFields = [.strataPosition: String(position)]
         if let etag { headers[.eTag] = etag }
         if let location { headers[.location] = location }
-        return try JSONResponse.make(value, status: status, headers: headers)
+        return try StoredAnswer.json(value, status: status, headers: headers)
     }
 
     /// A command's answer without a body.
-    static func noContent(position: UInt64) -> Response {
-        Response(status: .noContent, headers: [.strataPosition: String(position), .cacheControl: "no-store"])
+    static func noContent(position: UInt64) -> StoredAnswer {
+        StoredAnswer(status: .noContent, headers: [.strataPosition: String(position), .cacheControl: "no-store"], body: [])
     }
+
+    /// Renders ``noContent(position:)``: for ``StrataRequestContextProtocol/answerCommand(render:_:)``.
+    static let noContentAnswer: @Sendable (UInt64, (any StoreReading)?) throws -> StoredAnswer = { position, _ in noContent(position: position) }
 
     /// The version an `If-Match: "<version>"` names; `nil` without the header, 412 when it is not a version.
     static func expectedVersion(_ request: Request) throws -> UInt64? {

@@ -64,18 +64,18 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         limiter.reset(key)
         let sessionId = UUIDv7.make().uuidString.lowercased()
         let refreshToken = Credentials.newRefreshToken()
-        let result = try await shop.startSession(
-            id: sessionId,
-            userId: userId,
-            refreshTokenHash: Credentials.tokenHash(refreshToken),
-            expiresAt: Date().addingTimeInterval(refreshLifetime),
-            metadata: context.eventMetadata(userId: userId)
-        )
         let access = try await tokens.issue(for: Identity(userId: userId, role: user.role.rawValue, sessionId: sessionId))
-        return try Responses.command(
-            TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refreshToken),
-            position: result.position
-        )
+        let pair = TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refreshToken)
+        return try await context.answerCommand(render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
+            try await shop.startSession(
+                id: sessionId,
+                userId: userId,
+                refreshTokenHash: Credentials.tokenHash(refreshToken),
+                expiresAt: Date().addingTimeInterval(refreshLifetime),
+                metadata: context.eventMetadata(userId: userId),
+                followUp: followUp
+            )
+        }
     }
 
     @Sendable func refresh(_ request: Request, context: Context) async throws -> Response {
@@ -84,25 +84,29 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         guard let presented else { throw Problem.validationFailed(fields.errors) }
         let next = Credentials.newRefreshToken()
-        let result = try await shop.refreshSession(
-            presentedHash: Credentials.tokenHash(presented),
-            newHash: Credentials.tokenHash(next),
-            expiresAt: Date().addingTimeInterval(refreshLifetime),
-            metadata: context.eventMetadata(userId: nil)
-        )
-        guard let (user, _) = try shop.user(id: result.value.userId) else { throw ShopError.invalidSession }
-        let access = try await tokens.issue(for: Identity(userId: user.id, role: user.role.rawValue, sessionId: result.value.sessionId))
-        return try Responses.command(TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: next), position: result.position)
+        // The new access token is made first, so that the answer can be stored with the rotation;
+        // it is never sent if the rotation is refused.
+        guard let session = try shop.session(tokenHash: Credentials.tokenHash(presented)), let (user, _) = try shop.user(id: session.userId) else {
+            throw ShopError.invalidSession
+        }
+        let access = try await tokens.issue(for: Identity(userId: user.id, role: user.role.rawValue, sessionId: session.sessionId))
+        let pair = TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: next)
+        return try await context.answerCommand(render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
+            try await shop.refreshSession(
+                presentedHash: Credentials.tokenHash(presented),
+                newHash: Credentials.tokenHash(next),
+                expiresAt: Date().addingTimeInterval(refreshLifetime),
+                metadata: context.eventMetadata(userId: nil),
+                followUp: followUp
+            )
+        }
     }
 
     @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.requireIdentity()
         guard let sessionId = identity.sessionId else { throw Problem.unauthorized("the token names no session") }
-        let result = try await shop.revokeSession(
-            id: sessionId,
-            reason: .signedOut,
-            metadata: context.eventMetadata(userId: identity.userId)
-        )
-        return Responses.noContent(position: result.position)
+        return try await context.answerCommand(render: Responses.noContentAnswer) { followUp in
+            try await shop.revokeSession(id: sessionId, reason: .signedOut, metadata: context.eventMetadata(userId: identity.userId), followUp: followUp)
+        }
     }
 }

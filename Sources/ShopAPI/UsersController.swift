@@ -69,16 +69,17 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         guard let name, let email, let password else { throw Problem.validationFailed(fields.errors) }
         let id = UUIDv7.make().uuidString.lowercased()
         let hash = try await credentials.hash(password)
-        let result = try await shop.registerUser(
-            id: id,
-            name: name,
-            email: email,
-            role: .customer,
-            passwordHash: hash,
-            metadata: context.eventMetadata(userId: id)
-        )
-        guard let (record, _) = try shop.user(id: id) else { throw Problem.notFound() }
-        return try Responses.command(UserBody(record), status: .created, position: result.position, location: "/v1/users/\(id)")
+        return try await context.answerCommand(render: answer(id: id, status: .created, location: "/v1/users/\(id)")) { followUp in
+            try await shop.registerUser(
+                id: id,
+                name: name,
+                email: email,
+                role: .customer,
+                passwordHash: hash,
+                metadata: context.eventMetadata(userId: id),
+                followUp: followUp
+            )
+        }
     }
 
     @Sendable func me(_ request: Request, context: Context) async throws -> Response {
@@ -95,20 +96,18 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         guard try shop.user(id: id) != nil else { throw Problem.notFound("no user \(id)") }
-        let result = try await shop.deactivateUser(
-            id: id,
-            metadata: context.eventMetadata(userId: admin.userId)
-        )
-        guard let (record, _) = try shop.user(id: id) else { throw Problem.notFound() }
-        return try Responses.command(UserBody(record), position: result.position)
+        return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
+            try await shop.deactivateUser(id: id, metadata: context.eventMetadata(userId: admin.userId), followUp: followUp)
+        }
     }
 
     /// Erases the caller's personal data (crypto-shredding): their key is destroyed, sessions
     /// revoked, email released; orders stay.
     @Sendable func eraseSelf(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.requireIdentity()
-        let result = try await shop.eraseUser(id: identity.userId, metadata: context.eventMetadata(userId: identity.userId))
-        return Responses.noContent(position: result.position)
+        return try await context.answerCommand(render: Responses.noContentAnswer) { followUp in
+            try await shop.eraseUser(id: identity.userId, metadata: context.eventMetadata(userId: identity.userId), followUp: followUp)
+        }
     }
 
     /// The same for any user, by an admin.
@@ -116,8 +115,17 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         guard try shop.user(id: id) != nil else { throw Problem.notFound("no user \(id)") }
-        let result = try await shop.eraseUser(id: id, metadata: context.eventMetadata(userId: admin.userId))
-        return Responses.noContent(position: result.position)
+        return try await context.answerCommand(render: Responses.noContentAnswer) { followUp in
+            try await shop.eraseUser(id: id, metadata: context.eventMetadata(userId: admin.userId), followUp: followUp)
+        }
+    }
+
+    /// Renders the user as the command left it (the inline read model already has it).
+    private func answer(id: String, status: HTTPResponse.Status, location: String? = nil) -> @Sendable (UInt64, (any StoreReading)?) throws -> StoredAnswer {
+        { [shop] position, reader in
+            guard let (record, _) = try shop.user(id: id, in: reader) else { throw Problem.notFound("no user \(id)") }
+            return try Responses.command(UserBody(record), status: status, position: position, location: location)
+        }
     }
 
     /// A user's view, through the view cache (the users projection drops it when the user changes).

@@ -112,7 +112,7 @@ private func contents(of directory: String) throws -> [(path: String, bytes: Dat
         // the key still exists.
         _ = try await fixture.shop.executor.execute(
             metadata: meta,
-            afterAppend: { _, _, transaction in
+            followUp: CommandFollowUp { _, transaction in
                 try transaction.put(try transaction.table(named: "shop.pendingErasures"), key: Array("u1".utf8), value: [])
             }
         ) { context in

@@ -1,14 +1,10 @@
 import StrataStore
 
 extension ProjectionRunner {
-    /// Runs `body` with a consistent read of `name`'s live tables.
-    public func read<T>(_ name: String, _ body: (ReadModelReader) throws -> T) throws -> T {
-        try log.withSnapshot { snapshot in try read(name, in: snapshot, body) }
-    }
-
-    /// Runs `body` with a read of `name`'s live tables through `reader`: a snapshot, or a write
-    /// transaction (which sees what the inline projections just wrote in it).
-    public func read<T>(_ name: String, in reader: any StoreReading, _ body: (ReadModelReader) throws -> T) throws -> T {
+    /// Runs `body` with a consistent read of `name`'s live tables: through `reader` when given (a
+    /// write transaction sees what the inline projections just wrote in it), else a fresh snapshot.
+    public func read<T>(_ name: String, in reader: (any StoreReading)? = nil, _ body: (ReadModelReader) throws -> T) throws -> T {
+        guard let reader else { return try log.withSnapshot { snapshot in try read(name, in: snapshot, body) } }
         let projection = try projection(name)
         guard let checkpoint = try checkpoints.checkpoint(name, in: reader) else {
             throw ProjectionError(message: "projection \(name) was not started")

@@ -45,23 +45,24 @@ public struct CommandExecutor: Sendable {
         self.optimisticAttempts = optimisticAttempts
     }
 
-    /// Runs `decide` and appends what it added atomically. `afterAppend` runs inside the write
+    /// Runs `decide` and appends what it added atomically. `followUp` runs inside the write
     /// transaction once the events and the inline projections are written; if it throws, nothing
-    /// is appended. The task's ``IdempotencyClaim``, if any, is staked in the same transaction.
+    /// is appended.
     public func execute<Value: Sendable>(
         metadata: EventMetadata,
-        afterAppend givenAfterAppend: (@Sendable (Value, AppendResult, any StoreTransaction) throws -> Void)? = nil,
+        followUp: CommandFollowUp? = nil,
         _ decide: @escaping @Sendable (CommandContext) throws -> Value
     ) async throws -> CommandResult<Value> {
-        let afterAppend: (@Sendable (Value, AppendResult, any StoreTransaction) throws -> Void)?
-        if let claim = IdempotencyClaim.current {
-            afterAppend = { value, result, transaction in
-                try givenAfterAppend?(value, result, transaction)
-                try claim.stake(position: result.positions?.upperBound ?? result.committedHead, in: transaction)
-            }
-        } else {
-            afterAppend = givenAfterAppend
-        }
+        try await execute(metadata: metadata, followUp: { _ in followUp }, decide)
+    }
+
+    /// Runs `decide` and appends what it added atomically, with the follow-up that `followUp`
+    /// chooses for the decided value (none: the append stands alone).
+    public func execute<Value: Sendable>(
+        metadata: EventMetadata,
+        followUp: @escaping @Sendable (Value) -> CommandFollowUp?,
+        _ decide: @escaping @Sendable (CommandContext) throws -> Value
+    ) async throws -> CommandResult<Value> {
         for _ in 0..<max(0, optimisticAttempts) {
             let (value, request, head) = try log.withSnapshot { snapshot in
                 let context = CommandContext(
@@ -76,8 +77,10 @@ public struct CommandExecutor: Sendable {
                 return (value, try context.appendRequest(), try snapshot.headPosition())
             }
             guard var request else { return CommandResult(value: value, append: nil, position: head) }
-            if let afterAppend {
-                request.inTransaction = { result, _, transaction in try afterAppend(value, result, transaction) }
+            if let followUp = followUp(value) {
+                request.inTransaction = { result, _, transaction in
+                    try followUp.run(position: result.positions?.upperBound ?? 0, in: transaction)
+                }
             }
             do {
                 let result = try await log.append(request)
@@ -100,7 +103,7 @@ public struct CommandExecutor: Sendable {
                 return (value, AppendResult?.none, try transaction.headPosition())
             }
             let result = try transaction.append(request)
-            try afterAppend?(value, result, transaction)
+            try followUp(value)?.run(position: result.positions?.upperBound ?? 0, in: transaction)
             return (value, result, result.positions?.upperBound ?? 0)
         }
         return CommandResult(value: outcome.0, append: outcome.1, position: outcome.2)

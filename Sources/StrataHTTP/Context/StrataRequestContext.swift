@@ -26,6 +26,9 @@ public protocol StrataRequestContextProtocol: RequestContext {
     var identity: Identity? { get set }
     /// The client's address, for rate limiting (`unknown` when the transport has none).
     var clientAddress: String { get }
+    /// The request's idempotency key, set by ``IdempotencyMiddleware`` on a keyed POST and given
+    /// to its command by ``answerCommand(render:_:)``.
+    var idempotency: IdempotencyClaim? { get set }
 }
 
 extension StrataRequestContextProtocol {
@@ -55,6 +58,7 @@ public struct StrataRequestContext: StrataRequestContextProtocol {
     public var requestID: String = ""
     public var identity: Identity?
     public let clientAddress: String
+    public var idempotency: IdempotencyClaim?
 
     public init(source: Source) {
         coreContext = .init(source: source)

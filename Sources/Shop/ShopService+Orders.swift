@@ -1,0 +1,112 @@
+import Foundation
+import StrataKit
+import StrataStore
+
+/// Orders: placing (reserving stock atomically), paying, cancelling, shipping, and the sales statistics.
+extension ShopService {
+    /// Places an order, reserving stock on every product in the same atomic append. Concurrent
+    /// orders never oversell; contention is retried, then decided on the writer.
+    public func placeOrder(
+        id: String,
+        userId: String,
+        items: [Order.Item],
+        metadata: EventMetadata,
+        followUp: CommandFollowUp? = nil
+    ) async throws -> CommandResult<Void> {
+        try await executor.execute(metadata: metadata, followUp: followUp) { context in
+            var products: [String: Product] = [:]
+            for item in items { products[item.productId] = try context.load(Product.self, id: item.productId) }
+            let (order, reservations) = try context.load(Order.self, id: id).place(id: id, userId: userId, items: items, products: products)
+            for item in items {
+                try context.append(reservations[item.productId] ?? [], to: Product.self, id: item.productId)
+            }
+            try context.append(order, to: Order.self, id: id)
+        }
+    }
+
+    /// Pays an order (its owner only).
+    public func payOrder(id: String, by userId: String, expectedVersion: UInt64? = nil, metadata: EventMetadata, followUp: CommandFollowUp? = nil) async throws -> CommandResult<Void> {
+        try await executor.execute(metadata: metadata, followUp: followUp) { context in
+            let order = try context.load(Order.self, id: id)
+            let events = try order.pay(by: userId)
+            try Self.checkVersion(expectedVersion, try context.version(of: Order.self, id: id))
+            try context.append(events, to: Order.self, id: id)
+        }
+    }
+
+    /// Cancels an order (its owner or an admin) and puts its stock back.
+    public func cancelOrder(
+        id: String,
+        by userId: String,
+        isAdmin: Bool,
+        expectedVersion: UInt64? = nil,
+        metadata: EventMetadata, followUp: CommandFollowUp? = nil
+    ) async throws
+        -> CommandResult<Void>
+    {
+        try await executor.execute(metadata: metadata, followUp: followUp) { context in
+            let (events, releases) = try context.load(Order.self, id: id).cancel(by: userId, isAdmin: isAdmin)
+            try Self.checkVersion(expectedVersion, try context.version(of: Order.self, id: id))
+            try context.append(events, to: Order.self, id: id)
+            for (productId, quantity) in releases.sorted(by: { $0.key < $1.key }) {
+                try context.append(try context.load(Product.self, id: productId).release(quantity, from: id), to: Product.self, id: productId)
+            }
+        }
+    }
+
+    /// Ships a paid order (admins).
+    public func shipOrder(id: String, expectedVersion: UInt64? = nil, metadata: EventMetadata, followUp: CommandFollowUp? = nil) async throws -> CommandResult<Void> {
+        try await executor.execute(metadata: metadata, followUp: followUp) { context in
+            let events = try context.load(Order.self, id: id).ship()
+            try Self.checkVersion(expectedVersion, try context.version(of: Order.self, id: id))
+            try context.append(events, to: Order.self, id: id)
+        }
+    }
+    /// An order by id.
+    public func order(id: String, in reader: (any StoreReading)? = nil) throws -> (record: OrderRecord, position: UInt64)? {
+        try runner.read("orders", in: reader) { reader in
+            try reader.get(OrderRecord.self, "byId", key: Keys.text(id)).map { ($0, reader.position) }
+        }
+    }
+    /// opaque cursor of the previous page.
+    public func orders(userId: String?, status: OrderStatus?, limit: Int, after: String?) throws -> Page<OrderRecord> {
+        let table = userId == nil ? "all" : "byUser"
+        let prefix = userId.map { Keys.pair($0, []) } ?? []
+        var start = prefix
+        if let after, let cursor = Self.decodeCursor(after), cursor.starts(with: prefix) { start = cursor + [0] }
+        return try runner.read("orders") { reader in
+            var items: [OrderRecord] = []
+            var lastKey: [UInt8] = []
+            var more = false
+            try reader.scan(table, from: start.isEmpty ? nil : start) { key, value in
+                guard key.starts(with: prefix) else { return false }
+                guard let record = try reader.get(OrderRecord.self, "byId", key: Array(value)) else { return true }
+                if let status, record.status != status { return true }
+                if items.count == limit {
+                    more = true
+                    return false
+                }
+                items.append(record)
+                lastKey = Array(key)
+                return true
+            }
+            return Page(items: items, next: more ? Self.encodeCursor(lastKey) : nil, position: reader.position)
+        }
+    }
+
+    static func encodeCursor(_ key: [UInt8]) -> String {
+        Data(key).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeCursor(_ cursor: String) -> [UInt8]? {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64).map { Array($0) }
+    }
+
+    /// The sales statistics and the position they reflect.
+    public func salesStatistics() throws -> (statistics: SalesStatistics, position: UInt64) {
+        try runner.read("sales") { reader in (try SalesProjection.statistics(from: reader), reader.position) }
+    }
+}

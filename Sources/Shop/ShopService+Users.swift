@@ -1,0 +1,77 @@
+import Foundation
+import StrataKit
+import StrataStore
+
+/// Users: registration, renaming, deactivation, and the user queries.
+extension ShopService {
+    /// Registers a user (the email is stored lower-cased); its key is created first.
+    public func registerUser(
+        id: String,
+        name: String,
+        email: String,
+        role: Role,
+        passwordHash: String,
+        metadata: EventMetadata, followUp: CommandFollowUp? = nil
+    ) async throws
+        -> CommandResult<Void>
+    {
+        let email = Self.emailValue(email).value
+        try await keys.createKey(for: id)
+        return try await executor.execute(metadata: metadata, followUp: followUp) { context in
+            let events = try context.load(User.self, id: id).register(id: id, name: name, email: email, role: role, passwordHash: passwordHash)
+            do {
+                try context.reserve(Self.emailValue(email), for: id)
+            } catch is UniqueValueTaken {
+                throw ShopError.emailTaken
+            }
+            try context.append(events, to: User.self, id: id)
+        }
+    }
+
+    /// Renames a user.
+    public func renameUser(id: String, name: String, metadata: EventMetadata, followUp: CommandFollowUp? = nil) async throws -> CommandResult<Void> {
+        try await executor.execute(metadata: metadata, followUp: followUp) { context in
+            try context.append(try context.load(User.self, id: id).rename(to: name), to: User.self, id: id)
+        }
+    }
+
+    /// Deactivates a user and revokes their sessions.
+    public func deactivateUser(id: String, metadata: EventMetadata, followUp: CommandFollowUp? = nil) async throws -> CommandResult<Void> {
+        let sessions = try sessionIds(of: id)
+        return try await executor.execute(metadata: metadata, followUp: followUp) { context in
+            let events = try context.load(User.self, id: id).deactivate()
+            guard !events.isEmpty else { return }
+            try context.append(events, to: User.self, id: id)
+            for session in sessions {
+                try context.append(try context.load(Session.self, id: session).revoke(.userDeactivated), to: Session.self, id: session)
+            }
+        }
+    }
+    /// A user by id, with the position the read model reflects.
+    public func user(id: String, in reader: (any StoreReading)? = nil) throws -> (record: UserRecord, position: UInt64)? {
+        try runner.read("users", in: reader) { reader in
+            try reader.get(UserRecord.self, "byId", key: Keys.text(id)).map { ($0, reader.position) }
+        }
+    }
+    /// asks): the users projection drops the entry when the user's status may change.
+    public func isActive(userId: String) throws -> Bool {
+        let key = ViewKey(view: "userStatus", key: userId)
+        if let cached = cache.lookup(key) { return cached.body == [1] }
+        guard let (record, position) = try user(id: userId) else { return false }
+        let active = record.status == .active
+        cache.store(CachedView(body: [active ? 1 : 0], etag: "", position: position), for: key)
+        return active
+    }
+    /// The user registered with `email`, looked up by its keyed hash.
+    public func userId(forEmail email: String) throws -> String? {
+        try runner.read("users") { reader in
+            try reader.get("byEmail", key: UsersProjection.emailKey(email, hasher: hasher)).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+    /// The bcrypt hash of a user's password (none once erased).
+    public func passwordHash(userId: String) throws -> String? {
+        try runner.read("users") { reader in
+            try reader.get("credentials", key: Keys.text(userId)).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+}
