@@ -79,6 +79,11 @@ public final class EventLog: EventStore {
         do {
             let tables = try mappingStorageErrors { try LogTables { try environment.openDatabase(named: $0, flags: [.create]) } }
             try mappingStorageErrors { try StoreMetadata.prepare(environment: environment, meta: tables.meta) }
+            // Every table that exists is opened now, so `existingTable` finds the tables of other
+            // layers (checkpoints, idempotency records, read models) before they are first written.
+            for name in try mappingStorageErrors({ try environment.databaseNames() }) {
+                _ = try mappingStorageErrors { try environment.openDatabase(named: name) }
+            }
             let head = try mappingStorageErrors {
                 try environment.withReadTransaction { try LogReader(transaction: $0, tables: tables).headPosition() }
             }
@@ -188,7 +193,7 @@ public final class EventLog: EventStore {
         }
     }
 
-    /// A table by name if it exists. A writing log only knows tables created through it.
+    /// A table by name if it exists: every table there was at opening, and those created since.
     public func existingTable(named name: String) throws -> Table? {
         if let database = environment.database(named: name) {
             return Table(database)
