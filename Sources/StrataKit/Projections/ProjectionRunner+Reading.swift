@@ -16,9 +16,6 @@ extension ProjectionRunner {
                 tables[table] = try transaction.table(named: physical)
             } else if let found = try log.existingTable(named: physical) {
                 tables[table] = found
-            } else if !log.isReadOnly {
-                // A writing store knows the tables it opened; prepare() opens every live one.
-                throw ProjectionError(message: "projection \(name) is not prepared: call prepare() or start() first")
             }
         }
         let position = projection.mode == .inline ? try reader.headPosition() : checkpoint.position
