@@ -54,12 +54,7 @@ public struct Order: Aggregate, Hashable {
         order: [any Event], reservations: [String: [any Event]]
     ) {
         guard !exists else { throw .alreadyExists }
-        guard (1...Self.maximumLines).contains(items.count) else {
-            throw .invalidValue(field: "items", message: "must have 1–\(Self.maximumLines) lines")
-        }
-        guard Set(items.map(\.productId)).count == items.count else {
-            throw .invalidValue(field: "items", message: "each product may appear once")
-        }
+        let items = try OrderRules.items(items)
         let unavailable = items.map(\.productId).filter { products[$0]?.exists != true || products[$0]?.status != .active }
         guard unavailable.isEmpty else { throw .unavailableProducts(productIds: unavailable) }
         let short = items.filter { products[$0.productId]?.canReserve($0.quantity) != true }.map(\.productId)
@@ -68,9 +63,6 @@ public struct Order: Aggregate, Hashable {
         var reservations: [String: [any Event]] = [:]
         for item in items {
             guard let product = products[item.productId] else { throw .unavailableProducts(productIds: [item.productId]) }
-            guard (1...Self.maximumQuantity).contains(item.quantity) else {
-                throw .invalidValue(field: "quantity", message: "must be 1–\(Self.maximumQuantity)")
-            }
             reservations[item.productId] = try product.reserve(item.quantity, for: id)
             lines.append(
                 OrderLine(

@@ -48,12 +48,16 @@ public struct Product: Aggregate, Hashable {
     /// Creates the product; the sku's uniqueness is reserved by the command in the same append.
     public func create(id: String, sku: String, name: String, description: String, priceCents: Int, stock: Int) throws(ShopError) -> [any Event] {
         guard !exists else { throw .alreadyExists }
+        try ProductRules.require(ProductRules.issues(sku: sku, name: name, description: description, priceCents: priceCents, stock: stock))
+        let name = ProductRules.storedName(name)
         return [ProductCreated(productId: id, sku: sku, name: name, description: description, priceCents: priceCents, stock: stock)]
     }
 
     /// Changes name, description or price; nothing when nothing differs.
     public func update(name: String?, description: String?, priceCents: Int?) throws(ShopError) -> [any Event] {
         guard let id else { throw .notFound }
+        try ProductRules.require(ProductRules.issues(name: name, description: description, priceCents: priceCents))
+        let name = name.map(ProductRules.storedName)
         let changedName = name.flatMap { $0 == self.name ? nil : $0 }
         let changedDescription = description.flatMap { $0 == self.description ? nil : $0 }
         let changedPrice = priceCents.flatMap { $0 == self.priceCents ? nil : $0 }
@@ -64,9 +68,9 @@ public struct Product: Aggregate, Hashable {
     /// Adds units; the total may not pass ``maximumStock``.
     public func restock(quantity: Int) throws(ShopError) -> [any Event] {
         guard let id else { throw .notFound }
-        guard quantity >= 1 else { throw .invalidValue(field: "quantity", message: "must be at least 1") }
+        try ProductRules.require(ProductRules.issues(restock: quantity))
         guard stock + quantity <= Self.maximumStock else {
-            throw .invalidValue(field: "quantity", message: "stock would exceed \(Self.maximumStock)")
+            throw .invalidInput([FieldIssue("quantity", "stock would exceed \(Self.maximumStock)")])
         }
         return [ProductRestocked(productId: id, quantity: quantity)]
     }

@@ -20,6 +20,6 @@ public enum ShopError: Error, Sendable, Hashable {
     case invalidSession
     /// An `If-Match` version does not match the resource's current version.
     case versionMismatch(current: UInt64)
-    /// A value outside what the domain accepts (the message says which).
-    case invalidValue(field: String, message: String)
+    /// Input the domain does not accept: every failing field.
+    case invalidInput([FieldIssue])
 }

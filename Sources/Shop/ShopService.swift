@@ -62,6 +62,9 @@ public struct ShopService: Sendable {
         return shop
     }
 
+    /// A new id for a user, session, product or order: a time-ordered UUID in lower case.
+    public static func newId() -> String { UUIDv7.makeString() }
+
     /// Stops the async projections.
     public func stop() async { await runner.stop() }
 

@@ -40,6 +40,7 @@ public struct User: Aggregate, Hashable {
     /// Registers a new user; the email's uniqueness is reserved by the command in the same append.
     public func register(id: String, name: String, email: String, role: Role, passwordHash: String) throws(ShopError) -> [any Event] {
         guard !exists else { throw .alreadyExists }
+        let (name, email) = try UserRules.check(name: name, email: email)
         return [UserRegistered(userId: id, name: name, email: email, role: role, passwordHash: passwordHash)]
     }
 
@@ -47,6 +48,8 @@ public struct User: Aggregate, Hashable {
     public func rename(to newName: String) throws(ShopError) -> [any Event] {
         guard let id else { throw .notFound }
         guard status != .erased else { throw .invalidState("the user was erased") }
+        var checks = FieldChecks()
+        guard let newName = checks.text(newName, "name", length: UserRules.nameLength, trimmed: true) else { try checks.finish(); return [] }
         return newName == name ? [] : [UserRenamed(userId: id, name: PersonalString(subject: id, value: newName))]
     }
 

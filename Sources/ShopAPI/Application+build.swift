@@ -118,10 +118,11 @@ enum FirstAdmin {
         guard let password = configuration.adminPassword else {
             throw ConfigurationError("STRATA_ADMIN_EMAIL is set but STRATA_ADMIN_PASSWORD is not")
         }
-        guard EmailAddress.isValid(email) else { throw ConfigurationError("STRATA_ADMIN_EMAIL is not a valid email address") }
-        guard (8...128).contains(password.count) else { throw ConfigurationError("STRATA_ADMIN_PASSWORD must be 8–128 characters") }
+        if let issue = UserRules.issues(name: nil, email: email, password: password).first {
+            throw ConfigurationError("STRATA_ADMIN_\(issue.field.uppercased()) \(issue.message)")
+        }
         guard try shop.userId(forEmail: email) == nil else { return }
-        let id = UUIDv7.make().uuidString.lowercased()
+        let id = ShopService.newId()
         _ = try await shop.registerUser(
             id: id,
             name: "Administrator",

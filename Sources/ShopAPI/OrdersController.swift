@@ -29,7 +29,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         var fields = try await JSONBody.object(request, context: context, allowed: ["items"])
         let items = Self.items(&fields)
         try fields.finish()
-        let id = UUIDv7.make().uuidString.lowercased()
+        let id = ShopService.newId()
         return try await context.answerCommand(render: answer(id: id, status: .created, location: "/v1/orders/\(id)")) { followUp in
             try await shop.placeOrder(
                 id: id,
@@ -41,41 +41,36 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         }
     }
 
-    /// The `items` of an order, checked line by line: 1–50 lines, each a known-shape object with a
-    /// product id and a quantity of 1–1000, no product twice.
+    /// The `items` of an order: an array of objects with a string `productId` and an integer
+    /// `quantity` and no other fields; the shop checks the values (``OrderRules``).
     static func items(_ fields: inout JSONFields) -> [Order.Item] {
         guard let value = fields.members["items"], value != .null else {
             fields.fail("items", "is required")
             return []
         }
-        guard case .array(let lines) = value, (1...Order.maximumLines).contains(lines.count) else {
-            fields.fail("items", "must be an array of 1–\(Order.maximumLines) lines")
+        guard case .array(let elements) = value else {
+            fields.fail("items", "must be an array of \(OrderRules.lines.lowerBound)–\(OrderRules.lines.upperBound) lines")
             return []
         }
-        var items: [Order.Item] = []
-        var seen = Set<String>()
-        for (index, line) in lines.enumerated() {
+        var lines: [OrderRules.Line] = []
+        for (index, element) in elements.enumerated() {
             let at = "items[\(index)]"
-            guard case .object(let members) = line else {
+            guard case .object(let members) = element else {
                 fields.fail(at, "must be an object")
                 continue
             }
             for name in members.keys.sorted() where name != "productId" && name != "quantity" { fields.fail("\(at).\(name)", "unknown field") }
-            guard case .string(let productId)? = members["productId"], (1...100).contains(productId.count) else {
-                fields.fail("\(at).productId", "must be a product id")
-                continue
+            var line = OrderRules.Line(productId: nil, quantity: nil)
+            if case .string(let productId)? = members["productId"] { line.productId = productId } else { fields.fail("\(at).productId", "must be a product id") }
+            if case .integer(let quantity)? = members["quantity"], let exact = Int(exactly: quantity) {
+                line.quantity = exact
+            } else {
+                fields.fail("\(at).quantity", "must be an integer")
             }
-            guard case .integer(let quantity)? = members["quantity"], (1...Int64(Order.maximumQuantity)).contains(quantity) else {
-                fields.fail("\(at).quantity", "must be an integer 1–\(Order.maximumQuantity)")
-                continue
-            }
-            guard seen.insert(productId).inserted else {
-                fields.fail("\(at).productId", "appears on another line")
-                continue
-            }
-            items.append(Order.Item(productId: productId, quantity: Int(quantity)))
+            lines.append(line)
         }
-        return items
+        fields.add(OrderRules.issues(lines))
+        return lines.compactMap { line in line.productId.flatMap { id in line.quantity.map { Order.Item(productId: id, quantity: $0) } } }
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
@@ -94,7 +89,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let after: String? = request.uri.queryParameters.get("after")
         let page = try shop.orders(userId: userId, status: status, limit: limit, after: after)
         let body = try KitCoding.encoder().encode(Listing(items: page.items, next: page.next))
-        let etag = "\"\(page.position)-\(ProductRules.fingerprint((request.uri.query ?? "") + "|" + identity.userId))\""
+        let etag = "\"\(page.position)-\(ListingETag.fingerprint((request.uri.query ?? "") + "|" + identity.userId))\""
         return ConditionalGET.response(
             CachedView(body: Array(body), etag: etag, position: page.position),
             request: request,

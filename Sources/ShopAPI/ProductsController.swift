@@ -27,15 +27,15 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         var fields = try await JSONBody.object(request, context: context, allowed: ["sku", "name", "description", "priceCents", "stock"])
-        let sku = fields.string("sku", length: 1...64)
-        if let sku, !sku.allSatisfy(ProductRules.skuCharacters.contains) { fields.fail("sku", "may only contain A-Z a-z 0-9 - _ .") }
-        let name = fields.string("name", trimmed: true, length: 1...200)
-        let description = fields.string("description", required: false, length: 0...2000)
-        let price = fields.integer("priceCents", in: 0...100_000_000)
-        let stock = fields.integer("stock", in: 0...Product.maximumStock)
+        let sku = fields.string("sku")
+        let name = fields.string("name")
+        let description = fields.string("description", required: false)
+        let price = fields.integer("priceCents")
+        let stock = fields.integer("stock")
+        fields.add(ProductRules.issues(sku: sku, name: name, description: description, priceCents: price, stock: stock))
         try fields.finish()
         guard let sku, let name, let price, let stock else { throw Problem.validationFailed(fields.errors) }
-        let id = UUIDv7.make().uuidString.lowercased()
+        let id = ShopService.newId()
         return try await context.answerCommand(render: answer(id: id, status: .created, location: "/v1/products/\(id)")) { followUp in
             try await shop.createProduct(
                 id: id,
@@ -57,7 +57,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         let page = try shop.products(limit: limit, after: after, query: query.flatMap { $0.isEmpty ? nil : $0 })
         let body = try KitCoding.encoder().encode(Listing(items: page.items, next: page.next))
         // The listing changes with any product change: its ETag is the position plus the query.
-        let etag = "\"\(page.position)-\(ProductRules.fingerprint(request.uri.query ?? ""))\""
+        let etag = "\"\(page.position)-\(ListingETag.fingerprint(request.uri.query ?? ""))\""
         return ConditionalGET.response(
             CachedView(body: Array(body), etag: etag, position: page.position),
             request: request,
@@ -81,9 +81,10 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         var fields = try await JSONBody.object(request, context: context, allowed: ["name", "description", "priceCents"])
-        let name = fields.has("name") ? fields.string("name", trimmed: true, length: 1...200) : nil
-        let description = fields.has("description") ? fields.string("description", length: 0...2000) : nil
-        let price = fields.has("priceCents") ? fields.integer("priceCents", in: 0...100_000_000) : nil
+        let name = fields.has("name") ? fields.string("name") : nil
+        let description = fields.has("description") ? fields.string("description") : nil
+        let price = fields.has("priceCents") ? fields.integer("priceCents") : nil
+        fields.add(ProductRules.issues(name: name, description: description, priceCents: price))
         try fields.finish()
         // A request that is not understood is refused before its precondition is looked at.
         let expected = try Responses.expectedVersion(request)
@@ -104,7 +105,8 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         var fields = try await JSONBody.object(request, context: context, allowed: ["quantity"])
-        let quantity = fields.integer("quantity", in: 1...1_000_000)
+        let quantity = fields.integer("quantity")
+        fields.add(ProductRules.issues(restock: quantity))
         try fields.finish()
         let expected = try Responses.expectedVersion(request)
         guard let quantity else { throw Problem.validationFailed(fields.errors) }
@@ -157,11 +159,8 @@ struct Listing<Item: Encodable>: Encodable {
     }
 }
 
-/// Rules of the catalog's input.
-enum ProductRules {
-    /// What a sku may contain.
-    static let skuCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
-
+/// ETags of listings.
+enum ListingETag {
     /// A short stable hash of a query string (FNV-1a), for list ETags.
     static func fingerprint(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

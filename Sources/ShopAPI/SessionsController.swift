@@ -62,7 +62,7 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
             )
         }
         limiter.reset(key)
-        let sessionId = UUIDv7.make().uuidString.lowercased()
+        let sessionId = ShopService.newId()
         let refreshToken = Credentials.newRefreshToken()
         let access = try await tokens.issue(for: Identity(userId: userId, role: user.role.rawValue, sessionId: sessionId))
         let pair = TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refreshToken)

@@ -24,7 +24,21 @@ extension ShopError: ProblemConvertible {
         case .invalidSession: .unauthorized("the refresh token is not valid")
         case .versionMismatch(let current):
             Problem(status: .preconditionFailed, code: "precondition_failed", detail: "If-Match does not match the current version \(current)")
-        case .invalidValue(let field, let message): .validationFailed([FieldError(field: field, message: message)])
+        case .invalidInput(let issues): .validationFailed(issues.map(FieldError.init))
         }
+    }
+}
+
+extension FieldError {
+    /// A shop input issue as the API reports it.
+    init(_ issue: FieldIssue) {
+        self.init(field: issue.field, message: issue.message)
+    }
+}
+
+extension JSONFields {
+    /// Adds the shop's verdict on the values read so far, so one 422 names every failing field.
+    mutating func add(_ issues: [FieldIssue]) {
+        for issue in issues { fail(issue.field, issue.message) }
     }
 }

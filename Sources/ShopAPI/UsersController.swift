@@ -61,13 +61,13 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
 
     @Sendable func register(_ request: Request, context: Context) async throws -> Response {
         var fields = try await JSONBody.object(request, context: context, allowed: ["name", "email", "password"])
-        let name = fields.string("name", trimmed: true, length: 1...100)
-        let email = fields.string("email", trimmed: true, length: 3...254)
-        if let email, !EmailAddress.isValid(email) { fields.fail("email", "is not a valid email address") }
-        let password = fields.string("password", length: 8...128)
+        let name = fields.string("name")
+        let email = fields.string("email")
+        let password = fields.string("password")
+        fields.add(UserRules.issues(name: name, email: email, password: password))
         try fields.finish()
         guard let name, let email, let password else { throw Problem.validationFailed(fields.errors) }
-        let id = UUIDv7.make().uuidString.lowercased()
+        let id = ShopService.newId()
         let hash = try await credentials.hash(password)
         return try await context.answerCommand(render: answer(id: id, status: .created, location: "/v1/users/\(id)")) { followUp in
             try await shop.registerUser(

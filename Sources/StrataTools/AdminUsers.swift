@@ -8,13 +8,10 @@ import StrataStore
 /// `strata-admin users create`: registers a user offline (it takes the writer's lock), the way
 /// the first admin is made.
 public enum AdminUsers {
-    /// The same rules as the API: name 1–100 characters after trimming, a syntactically valid
-    /// email, password 8–128 characters.
+    /// The same rules as the API (``UserRules``), every failing field named.
     public static func validate(name: String, email: String, password: String) throws {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...100).contains(trimmed.count) else { throw ToolError("the name must be 1–100 characters") }
-        guard EmailAddress.isValid(email) else { throw ToolError("\(email) is not a valid email address") }
-        guard (8...128).contains(password.count) else { throw ToolError("the password must be 8–128 characters") }
+        let issues = UserRules.issues(name: name, email: email, password: password)
+        guard issues.isEmpty else { throw ToolError(issues.map { "the \($0.field) \($0.message)" }.joined(separator: "; ")) }
     }
 
     /// Creates the user; returns its id.
@@ -40,12 +37,12 @@ public enum AdminUsers {
             keys.close()
         }
         let shop = try await ShopService.start(log: log, keys: keys)
-        let id = UUIDv7.make().uuidString.lowercased()
+        let id = ShopService.newId()
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         do {
             _ = try await shop.registerUser(
                 id: id,
-                name: name.trimmingCharacters(in: .whitespacesAndNewlines),
+                name: name,
                 email: email,
                 role: role,
                 passwordHash: hash,

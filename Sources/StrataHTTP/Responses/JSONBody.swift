@@ -60,6 +60,16 @@ public struct JSONFields: Sendable {
     /// Whether the body has the field (even as `null`).
     public func has(_ name: String) -> Bool { members[name] != nil }
 
+    /// A string field, unchecked beyond its type (the domain checks its value).
+    public mutating func string(_ name: String, required: Bool = true) -> String? {
+        string(name, required: required, length: 0...Int.max)
+    }
+
+    /// An integer field, unchecked beyond its type (the domain checks its value).
+    public mutating func integer(_ name: String, required: Bool = true) -> Int? {
+        integer(name, required: required, in: Int.min...Int.max)
+    }
+
     /// A string field, trimmed if asked, of a length in `length`.
     public mutating func string(_ name: String, required: Bool = true, trimmed: Bool = false, length: ClosedRange<Int>) -> String? {
         guard let value = members[name], value != .null else {

@@ -1,0 +1,49 @@
+import Foundation
+
+/// One input field the shop refuses, and why. Checks return every failing field at once; the
+/// HTTP edge answers them together (422 with an entry per field).
+public struct FieldIssue: Sendable, Hashable, CustomStringConvertible {
+    /// The field's name as clients send it (`sku`, `items[2].quantity`).
+    public var field: String
+    public var message: String
+
+    public init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(field) \(message)" }
+}
+
+/// Collects the issues of one input.
+struct FieldChecks {
+    var issues: [FieldIssue] = []
+
+    /// `text` (trimmed when asked) must have a length in `length`; `nil` (absent or of the wrong
+    /// type, reported elsewhere) is not checked. Returns the checked text.
+    @discardableResult
+    mutating func text(_ text: String?, _ field: String, length: ClosedRange<Int>, trimmed: Bool = false) -> String? {
+        guard var text else { return nil }
+        if trimmed { text = text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard length.contains(text.count) else {
+            issues.append(FieldIssue(field, "must be \(length.lowerBound)–\(length.upperBound) characters"))
+            return nil
+        }
+        return text
+    }
+
+    /// `number` must lie in `range`; `nil` is not checked.
+    mutating func number(_ number: Int?, _ field: String, in range: ClosedRange<Int>) {
+        guard let number, !range.contains(number) else { return }
+        issues.append(FieldIssue(field, "must be \(range.lowerBound)–\(range.upperBound)"))
+    }
+
+    mutating func fail(_ field: String, _ message: String) {
+        issues.append(FieldIssue(field, message))
+    }
+
+    /// Throws ``ShopError/invalidInput(_:)`` with every issue, if there are any.
+    func finish() throws(ShopError) {
+        guard issues.isEmpty else { throw .invalidInput(issues) }
+    }
+}
