@@ -6,8 +6,11 @@ public struct OrdersProjection: Projection {
     public let version = 1
     public let mode = ProjectionMode.inline
     public let eventTypes: Set<String> = [OrderPlaced.eventType, OrderPaid.eventType, OrderCancelled.eventType, OrderShipped.eventType]
-    public let tables = ["byId", "byUser", "all"]
-    public let views: Set<String> = ["order"]
+    public static let byId: ReadModelTable = "byId"
+    public static let byUser: ReadModelTable = "byUser"
+    public static let all: ReadModelTable = "all"
+    public let tables: [ReadModelTable] = [byId, byUser, all]
+    public let views: Set<ViewName> = [ShopViews.order]
 
     public init() {}
 
@@ -32,11 +35,11 @@ public struct OrdersProjection: Projection {
                 createdAt: envelope.recordedAt,
                 updatedAt: envelope.recordedAt
             )
-            try store.put(record, "byId", key: Keys.text(placed.orderId))
+            try store.put(record, Self.byId, key: Keys.text(placed.orderId))
             let order = Keys.newestFirst(envelope.position)
-            try store.put("byUser", key: Keys.pair(placed.userId, order), value: Keys.text(placed.orderId))
-            try store.put("all", key: order, value: Keys.text(placed.orderId))
-            store.changed(ViewKey(view: "order", key: placed.orderId))
+            try store.put(Self.byUser, key: Keys.pair(placed.userId, order), value: Keys.text(placed.orderId))
+            try store.put(Self.all, key: order, value: Keys.text(placed.orderId))
+            store.changed(ShopViews.order.key(placed.orderId))
             return
         }
         let (orderId, status): (String, OrderStatus)
@@ -46,11 +49,11 @@ public struct OrdersProjection: Projection {
         case let event as OrderShipped: (orderId, status) = (event.orderId, .shipped)
         default: return
         }
-        guard var record = try store.get(OrderRecord.self, "byId", key: Keys.text(orderId)) else { return }
+        guard var record = try store.get(OrderRecord.self, Self.byId, key: Keys.text(orderId)) else { return }
         record.status = status
         record.version = envelope.streamVersion
         record.updatedAt = envelope.recordedAt
-        try store.put(record, "byId", key: Keys.text(orderId))
-        store.changed(ViewKey(view: "order", key: orderId))
+        try store.put(record, Self.byId, key: Keys.text(orderId))
+        store.changed(ShopViews.order.key(orderId))
     }
 }

@@ -9,8 +9,10 @@ public struct ProductsProjection: Projection {
         ProductCreated.eventType, ProductUpdated.eventType, ProductRestocked.eventType, ProductDiscontinued.eventType,
         StockReserved.eventType, StockReleased.eventType,
     ]
-    public let tables = ["byId", "bySku"]
-    public let views: Set<String> = ["product"]
+    public static let byId: ReadModelTable = "byId"
+    public static let bySku: ReadModelTable = "bySku"
+    public let tables: [ReadModelTable] = [byId, bySku]
+    public let views: Set<ViewName> = [ShopViews.product]
 
     public init() {}
 
@@ -28,9 +30,9 @@ public struct ProductsProjection: Projection {
                 createdAt: envelope.recordedAt,
                 updatedAt: envelope.recordedAt
             )
-            try store.put(record, "byId", key: Keys.text(created.productId))
-            try store.put("bySku", key: Keys.text(created.sku), value: Keys.text(created.productId))
-            store.changed(ViewKey(view: "product", key: created.productId))
+            try store.put(record, Self.byId, key: Keys.text(created.productId))
+            try store.put(Self.bySku, key: Keys.text(created.sku), value: Keys.text(created.productId))
+            store.changed(ShopViews.product.key(created.productId))
             return
         }
         let productId: String
@@ -42,7 +44,7 @@ public struct ProductsProjection: Projection {
         case let event as StockReleased: productId = event.productId
         default: return
         }
-        guard var record = try store.get(ProductRecord.self, "byId", key: Keys.text(productId)) else { return }
+        guard var record = try store.get(ProductRecord.self, Self.byId, key: Keys.text(productId)) else { return }
         switch envelope.event {
         case let event as ProductUpdated:
             record.name = event.name ?? record.name
@@ -56,7 +58,7 @@ public struct ProductsProjection: Projection {
         }
         record.version = envelope.streamVersion
         record.updatedAt = envelope.recordedAt
-        try store.put(record, "byId", key: Keys.text(productId))
-        store.changed(ViewKey(view: "product", key: productId))
+        try store.put(record, Self.byId, key: Keys.text(productId))
+        store.changed(ShopViews.product.key(productId))
     }
 }

@@ -8,8 +8,11 @@ public struct SalesProjection: Projection {
     public let version = 1
     public let mode = ProjectionMode.async
     public let eventTypes: Set<String> = [OrderPlaced.eventType, OrderPaid.eventType, OrderCancelled.eventType, OrderShipped.eventType]
-    public let tables = ["totals", "products", "orders"]
-    public let views: Set<String> = ["sales"]
+    public static let totals: ReadModelTable = "totals"
+    public static let products: ReadModelTable = "products"
+    public static let orders: ReadModelTable = "orders"
+    public let tables: [ReadModelTable] = [totals, products, orders]
+    public let views: Set<ViewName> = [ShopViews.sales]
 
     public init() {}
 
@@ -30,11 +33,11 @@ public struct SalesProjection: Projection {
     static let totalsKey = Keys.text("totals")
 
     public func apply(_ envelope: Envelope, to store: ProjectionStore) throws {
-        var totals = try store.get(Totals.self, "totals", key: Self.totalsKey) ?? Totals()
+        var totals = try store.get(Totals.self, Self.totals, key: Self.totalsKey) ?? Totals()
         switch envelope.event {
         case let placed as OrderPlaced:
             totals.ordersPlaced += 1
-            try store.put(OrderSummary(status: .placed, lines: placed.lines, totalCents: placed.totalCents), "orders", key: Keys.text(placed.orderId))
+            try store.put(OrderSummary(status: .placed, lines: placed.lines, totalCents: placed.totalCents), Self.orders, key: Keys.text(placed.orderId))
         case let paid as OrderPaid:
             totals.ordersPaid += 1
             try transition(paid.orderId, to: .paid, &totals, store)
@@ -47,33 +50,33 @@ public struct SalesProjection: Projection {
         default:
             return
         }
-        try store.put(totals, "totals", key: Self.totalsKey)
-        store.changed(ViewKey(view: "sales", key: "all"))
+        try store.put(totals, Self.totals, key: Self.totalsKey)
+        store.changed(ShopViews.sales.key("all"))
     }
 
     /// Moves an order between states, counting it in revenue while it is paid or shipped.
     private func transition(_ orderId: String, to status: OrderStatus, _ totals: inout Totals, _ store: ProjectionStore) throws {
-        guard var order = try store.get(OrderSummary.self, "orders", key: Keys.text(orderId)) else { return }
+        guard var order = try store.get(OrderSummary.self, Self.orders, key: Keys.text(orderId)) else { return }
         let wasCounted = order.status == .paid || order.status == .shipped
         let isCounted = status == .paid || status == .shipped
         order.status = status
-        try store.put(order, "orders", key: Keys.text(orderId))
+        try store.put(order, Self.orders, key: Keys.text(orderId))
         guard wasCounted != isCounted else { return }
         let sign = isCounted ? 1 : -1
         totals.revenueCents += sign * order.totalCents
         for line in order.lines {
             var sales =
-                try store.get(ProductSales.self, "products", key: Keys.text(line.productId))
+                try store.get(ProductSales.self, Self.products, key: Keys.text(line.productId))
                 ?? ProductSales(productId: line.productId, sku: line.sku, name: line.name, unitsSold: 0, revenueCents: 0)
             sales.unitsSold += sign * line.quantity
             sales.revenueCents += sign * line.lineTotalCents
-            try store.put(sales, "products", key: Keys.text(line.productId))
+            try store.put(sales, Self.products, key: Keys.text(line.productId))
         }
     }
 
     /// The statistics as the API shows them: top 10 products by units sold, ties by sku.
     public static func statistics(from reader: ReadModelReader) throws -> SalesStatistics {
-        let totals = try reader.get(Totals.self, "totals", key: totalsKey) ?? Totals()
+        let totals = try reader.get(Totals.self, Self.totals, key: totalsKey) ?? Totals()
         var products: [ProductSales] = []
         try reader.scan("products") { _, value in
             products.append(try reader.decode(ProductSales.self, from: value))

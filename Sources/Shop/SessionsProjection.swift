@@ -6,8 +6,10 @@ public struct SessionsProjection: Projection {
     public let version = 1
     public let mode = ProjectionMode.inline
     public let eventTypes: Set<String> = [SessionStarted.eventType, SessionRefreshed.eventType, SessionRevoked.eventType]
-    public let tables = ["byTokenHash", "byUser"]
-    public let views: Set<String> = []
+    public static let byTokenHash: ReadModelTable = "byTokenHash"
+    public static let byUser: ReadModelTable = "byUser"
+    public let tables: [ReadModelTable] = [byTokenHash, byUser]
+    public let views: Set<ViewName> = []
 
     public init() {}
 
@@ -16,24 +18,24 @@ public struct SessionsProjection: Projection {
         case let started as SessionStarted:
             try store.put(
                 SessionRecord(sessionId: started.sessionId, userId: started.userId, state: .current),
-                "byTokenHash",
+                Self.byTokenHash,
                 key: Keys.text(started.refreshTokenHash)
             )
-            try store.put("byUser", key: Keys.pair(started.userId, Keys.text(started.sessionId)), value: [])
-            try store.put("byUser", key: Keys.pair("hash:" + started.sessionId, Keys.text(started.refreshTokenHash)), value: [])
+            try store.put(Self.byUser, key: Keys.pair(started.userId, Keys.text(started.sessionId)), value: [])
+            try store.put(Self.byUser, key: Keys.pair("hash:" + started.sessionId, Keys.text(started.refreshTokenHash)), value: [])
         case let refreshed as SessionRefreshed:
             try setState(.rotated, hash: refreshed.previousTokenHash, store)
-            guard let previous = try store.get(SessionRecord.self, "byTokenHash", key: Keys.text(refreshed.previousTokenHash)) else { return }
+            guard let previous = try store.get(SessionRecord.self, Self.byTokenHash, key: Keys.text(refreshed.previousTokenHash)) else { return }
             try store.put(
                 SessionRecord(sessionId: refreshed.sessionId, userId: previous.userId, state: .current),
-                "byTokenHash",
+                Self.byTokenHash,
                 key: Keys.text(refreshed.refreshTokenHash)
             )
-            try store.put("byUser", key: Keys.pair("hash:" + refreshed.sessionId, Keys.text(refreshed.refreshTokenHash)), value: [])
+            try store.put(Self.byUser, key: Keys.pair("hash:" + refreshed.sessionId, Keys.text(refreshed.refreshTokenHash)), value: [])
         case let revoked as SessionRevoked:
             var hashes: [[UInt8]] = []
             let prefix = Keys.pair("hash:" + revoked.sessionId, [])
-            try store.scan("byUser", from: prefix) { key, _ in
+            try store.scan(Self.byUser, from: prefix) { key, _ in
                 guard key.starts(with: prefix) else { return false }
                 hashes.append(Array(key.dropFirst(prefix.count)))
                 return true
@@ -49,8 +51,8 @@ public struct SessionsProjection: Projection {
     }
 
     private func setState(_ state: SessionRecord.TokenState, hashKey: [UInt8], _ store: ProjectionStore) throws {
-        guard var record = try store.get(SessionRecord.self, "byTokenHash", key: hashKey) else { return }
+        guard var record = try store.get(SessionRecord.self, Self.byTokenHash, key: hashKey) else { return }
         record.state = state
-        try store.put(record, "byTokenHash", key: hashKey)
+        try store.put(record, Self.byTokenHash, key: hashKey)
     }
 }

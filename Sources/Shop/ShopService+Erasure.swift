@@ -27,7 +27,8 @@ extension ShopService {
             }
         }
         try await finishErasure(of: id)
-        cache.invalidate([ViewKey(view: "user", key: id)], at: result.position)
+        // Cached views of the user hold what the destroyed key opened.
+        invalidations.publish(.keys([ShopViews.user.key(id), ShopViews.userStatus.key(id)], position: result.position))
         return result
     }
 

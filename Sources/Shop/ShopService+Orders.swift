@@ -65,12 +65,12 @@ extension ShopService {
     /// An order by id.
     public func order(id: String, in reader: (any StoreReading)? = nil) throws -> (record: OrderRecord, position: UInt64)? {
         try runner.read("orders", in: reader) { reader in
-            try reader.get(OrderRecord.self, "byId", key: Keys.text(id)).map { ($0, reader.position) }
+            try reader.get(OrderRecord.self, OrdersProjection.byId, key: Keys.text(id)).map { ($0, reader.position) }
         }
     }
     /// opaque cursor of the previous page.
     public func orders(userId: String?, status: OrderStatus?, limit: Int, after: String?) throws -> Page<OrderRecord> {
-        let table = userId == nil ? "all" : "byUser"
+        let table = userId == nil ? OrdersProjection.all : OrdersProjection.byUser
         let prefix = userId.map { Keys.pair($0, []) } ?? []
         var start = prefix
         if let after, let cursor = Self.decodeCursor(after), cursor.starts(with: prefix) { start = cursor + [0] }
@@ -80,7 +80,7 @@ extension ShopService {
             var more = false
             try reader.scan(table, from: start.isEmpty ? nil : start) { key, value in
                 guard key.starts(with: prefix) else { return false }
-                guard let record = try reader.get(OrderRecord.self, "byId", key: Array(value)) else { return true }
+                guard let record = try reader.get(OrderRecord.self, OrdersProjection.byId, key: Array(value)) else { return true }
                 if let status, record.status != status { return true }
                 if items.count == limit {
                     more = true

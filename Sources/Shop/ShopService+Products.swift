@@ -73,7 +73,7 @@ extension ShopService {
     /// A product by id (also when discontinued).
     public func product(id: String, in reader: (any StoreReading)? = nil) throws -> (record: ProductRecord, position: UInt64)? {
         try runner.read("products", in: reader) { reader in
-            try reader.get(ProductRecord.self, "byId", key: Keys.text(id)).map { ($0, reader.position) }
+            try reader.get(ProductRecord.self, ProductsProjection.byId, key: Keys.text(id)).map { ($0, reader.position) }
         }
     }
     /// substring of name or sku.
@@ -83,8 +83,8 @@ extension ShopService {
             var items: [ProductRecord] = []
             var more = false
             let start = after.map { Keys.text($0) + [0] }
-            try reader.scan("bySku", from: start) { _, value in
-                guard let record = try reader.get(ProductRecord.self, "byId", key: Array(value)), record.status == .active else { return true }
+            try reader.scan(ProductsProjection.bySku, from: start) { _, value in
+                guard let record = try reader.get(ProductRecord.self, ProductsProjection.byId, key: Array(value)), record.status == .active else { return true }
                 if let needle, !record.name.lowercased().contains(needle) && !record.sku.lowercased().contains(needle) { return true }
                 if items.count == limit {
                     more = true

@@ -77,7 +77,7 @@ extension ShopService {
         try runner.read("sessions") { reader in
             var ids: [String] = []
             let prefix = Keys.pair(userId, [])
-            try reader.scan("byUser", from: prefix) { key, _ in
+            try reader.scan(SessionsProjection.byUser, from: prefix) { key, _ in
                 guard key.starts(with: prefix) else { return false }
                 ids.append(String(decoding: key.dropFirst(prefix.count), as: UTF8.self))
                 return true

@@ -50,28 +50,28 @@ extension ShopService {
     /// A user by id, with the position the read model reflects.
     public func user(id: String, in reader: (any StoreReading)? = nil) throws -> (record: UserRecord, position: UInt64)? {
         try runner.read("users", in: reader) { reader in
-            try reader.get(UserRecord.self, "byId", key: Keys.text(id)).map { ($0, reader.position) }
+            try reader.get(UserRecord.self, UsersProjection.byId, key: Keys.text(id)).map { ($0, reader.position) }
         }
     }
     /// asks): the users projection drops the entry when the user's status may change.
     public func isActive(userId: String) throws -> Bool {
-        let key = ViewKey(view: "userStatus", key: userId)
-        if let cached = cache.lookup(key) { return cached.body == [1] }
+        let key = ShopViews.userStatus.key(userId)
+        if let active = userStatuses.lookup(key) { return active }
         guard let (record, position) = try user(id: userId) else { return false }
         let active = record.status == .active
-        cache.store(CachedView(body: [active ? 1 : 0], etag: "", position: position), for: key)
+        userStatuses.store(active, size: 1, position: position, for: key)
         return active
     }
     /// The user registered with `email`, looked up by its keyed hash.
     public func userId(forEmail email: String) throws -> String? {
         try runner.read("users") { reader in
-            try reader.get("byEmail", key: UsersProjection.emailKey(email, hasher: hasher)).map { String(decoding: $0, as: UTF8.self) }
+            try reader.get(UsersProjection.byEmail, key: UsersProjection.emailKey(email, hasher: hasher)).map { String(decoding: $0, as: UTF8.self) }
         }
     }
     /// The bcrypt hash of a user's password (none once erased).
     public func passwordHash(userId: String) throws -> String? {
         try runner.read("users") { reader in
-            try reader.get("credentials", key: Keys.text(userId)).map { String(decoding: $0, as: UTF8.self) }
+            try reader.get(UsersProjection.credentials, key: Keys.text(userId)).map { String(decoding: $0, as: UTF8.self) }
         }
     }
 }

@@ -7,13 +7,18 @@ import StrataStore
 /// ``CommandExecutor``, and every query, read from the projections. The HTTP layer and the tools
 /// call this; it knows nothing of HTTP.
 public struct ShopService: Sendable {
+    /// The store, for wiring the kit's own routes and tools (events, projections, idempotency).
     public let log: any EventStore
-    public let registry: EventRegistry
-    public let executor: CommandExecutor
+    /// The projections, for wiring the kit's own routes (status, rebuilds, read-your-writes).
     public let runner: ProjectionRunner
-    public let keys: KeyStore
-    public let hasher: UniqueValueHasher
-    public let cache: ViewCache
+    /// Where the views that commits changed are reported: response caches follow it.
+    public let invalidations: ViewInvalidations
+    let registry: EventRegistry
+    let executor: CommandExecutor
+    let keys: KeyStore
+    let hasher: UniqueValueHasher
+    /// Whether each user may act, asked on every authenticated request.
+    let userStatuses: ViewCache<Bool>
 
     /// Every event type of the shop (and the kit's reservations), with the personal-data cipher.
     public static func registry(cipher: (any PersonalDataCipher)?) throws -> EventRegistry {
@@ -39,23 +44,32 @@ public struct ShopService: Sendable {
     public static func start(
         log: any EventStore,
         keys: KeyStore,
-        cache: ViewCache = ViewCache(),
         logger: Logger = Logger(label: "strata.shop")
     ) async throws
         -> ShopService
     {
         let hasher = try await UniqueValueHasher.open(in: log)
         let registry = try registry(cipher: AESGCMCipher(keys: keys))
-        let runner = try ProjectionRunner(log: log, registry: registry, projections: projections(hasher: hasher), cache: cache, logger: logger)
+        let invalidations = ViewInvalidations()
+        let userStatuses = ViewCache<Bool>(capacityBytes: 16 << 20)
+        userStatuses.follow(invalidations)
+        let runner = try ProjectionRunner(
+            log: log,
+            registry: registry,
+            projections: projections(hasher: hasher),
+            invalidations: invalidations,
+            logger: logger
+        )
         try await runner.start()
         let shop = ShopService(
             log: log,
+            runner: runner,
+            invalidations: invalidations,
             registry: registry,
             executor: CommandExecutor(log: log, registry: registry, hasher: hasher),
-            runner: runner,
             keys: keys,
             hasher: hasher,
-            cache: cache
+            userStatuses: userStatuses
         )
         // A crash may have come between an erasure's commit and its key's destruction.
         try await shop.finishPendingErasures()

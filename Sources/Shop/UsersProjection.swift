@@ -7,8 +7,11 @@ public struct UsersProjection: Projection {
     public let version = 1
     public let mode = ProjectionMode.inline
     public let eventTypes: Set<String> = [UserRegistered.eventType, UserRenamed.eventType, UserDeactivated.eventType, UserErased.eventType]
-    public let tables = ["byId", "byEmail", "credentials"]
-    public let views: Set<String> = ["user", "userStatus"]
+    public static let byId: ReadModelTable = "byId"
+    public static let byEmail: ReadModelTable = "byEmail"
+    public static let credentials: ReadModelTable = "credentials"
+    public let tables: [ReadModelTable] = [byId, byEmail, credentials]
+    public let views: Set<ViewName> = [ShopViews.user, ShopViews.userStatus]
     let hasher: UniqueValueHasher
 
     public init(hasher: UniqueValueHasher) {
@@ -32,22 +35,22 @@ public struct UsersProjection: Projection {
                 createdAt: envelope.recordedAt,
                 version: envelope.streamVersion
             )
-            try store.put(record, "byId", key: Keys.text(registered.userId))
+            try store.put(record, Self.byId, key: Keys.text(registered.userId))
             if let email = registered.email.value {
-                try store.put("byEmail", key: Self.emailKey(email, hasher: hasher), value: Keys.text(registered.userId))
+                try store.put(Self.byEmail, key: Self.emailKey(email, hasher: hasher), value: Keys.text(registered.userId))
             }
-            try store.put("credentials", key: Keys.text(registered.userId), value: Keys.text(registered.passwordHash))
-            store.changed(ViewKey(view: "user", key: registered.userId))
-            store.changed(ViewKey(view: "userStatus", key: registered.userId))
+            try store.put(Self.credentials, key: Keys.text(registered.userId), value: Keys.text(registered.passwordHash))
+            store.changed(ShopViews.user.key(registered.userId))
+            store.changed(ShopViews.userStatus.key(registered.userId))
         case let renamed as UserRenamed:
             try update(renamed.userId, envelope, store) { $0.name = renamed.name }
         case let deactivated as UserDeactivated:
             try update(deactivated.userId, envelope, store) { $0.status = .deactivated }
         case let erased as UserErased:
-            if let record = try store.get(UserRecord.self, "byId", key: Keys.text(erased.userId)), let email = record.email.value {
-                try store.delete("byEmail", key: Self.emailKey(email, hasher: hasher))
+            if let record = try store.get(UserRecord.self, Self.byId, key: Keys.text(erased.userId)), let email = record.email.value {
+                try store.delete(Self.byEmail, key: Self.emailKey(email, hasher: hasher))
             }
-            try store.delete("credentials", key: Keys.text(erased.userId))
+            try store.delete(Self.credentials, key: Keys.text(erased.userId))
             try update(erased.userId, envelope, store) { record in
                 record.status = .erased
                 record.name.value = nil
@@ -59,11 +62,11 @@ public struct UsersProjection: Projection {
     }
 
     private func update(_ userId: String, _ envelope: Envelope, _ store: ProjectionStore, _ change: (inout UserRecord) -> Void) throws {
-        guard var record = try store.get(UserRecord.self, "byId", key: Keys.text(userId)) else { return }
+        guard var record = try store.get(UserRecord.self, Self.byId, key: Keys.text(userId)) else { return }
         change(&record)
         record.version = envelope.streamVersion
-        try store.put(record, "byId", key: Keys.text(userId))
-        store.changed(ViewKey(view: "user", key: userId))
-        store.changed(ViewKey(view: "userStatus", key: userId))
+        try store.put(record, Self.byId, key: Keys.text(userId))
+        store.changed(ShopViews.user.key(userId))
+        store.changed(ShopViews.userStatus.key(userId))
     }
 }

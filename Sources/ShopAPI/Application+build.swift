@@ -13,6 +13,7 @@ import StrataStore
 /// the projections and closes the store. It also purges expired idempotency records hourly.
 struct StoreService: Service {
     let shop: ShopService
+    let keys: KeyStore
     let readiness: Readiness
     let background: BackgroundWork
     let logger: Logger
@@ -36,7 +37,7 @@ struct StoreService: Service {
         await background.waitForAll()
         await shop.stop()
         shop.log.close()
-        shop.keys.close()
+        keys.close()
         logger.info("store closed")
     }
 }
@@ -84,7 +85,7 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
-        services: [StoreService(shop: shop, readiness: options.readiness, background: options.background, logger: logger)],
+        services: [StoreService(shop: shop, keys: keys, readiness: options.readiness, background: options.background, logger: logger)],
         logger: logger
     )
 }

@@ -10,9 +10,11 @@ import StrataStore
 /// another user's order is a 404, never a 403, so its existence does not leak.
 public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable {
     let shop: ShopService
+    let cache: ResponseCache
 
-    public init(shop: ShopService) {
+    public init(shop: ShopService, cache: ResponseCache) {
         self.shop = shop
+        self.cache = cache
     }
 
     public func addRoutes(to group: RouterGroup<Context>) {
@@ -103,15 +105,15 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let identity = try context.requireIdentity()
         let id = try context.parameters.require("id")
         let isAdmin = identity.role == Role.admin.rawValue
-        if let owner = shop.cache.lookup(ViewKey(view: "orderOwner", key: id)), isAdmin || owner.body == Array(identity.userId.utf8),
-            let cached = shop.cache.lookup(ViewKey(view: "order", key: id))
+        if let owner = cache.lookup(ShopViews.orderOwner.key(id)), isAdmin || owner.body == Array(identity.userId.utf8),
+            let cached = cache.lookup(ShopViews.order.key(id))
         {
             return ConditionalGET.response(cached, request: request, cacheControl: ConditionalGET.privateCache)
         }
         let (record, position) = try visibleOrder(id, to: identity)
         let view = CachedView(body: Array(try KitCoding.encoder().encode(record)), etag: ConditionalGET.etag(record.version), position: position)
-        shop.cache.store(view, for: ViewKey(view: "order", key: id))
-        shop.cache.store(CachedView(body: Array(record.userId.utf8), etag: "", position: position), for: ViewKey(view: "orderOwner", key: id))
+        cache.store(view, for: ShopViews.order.key(id))
+        cache.store(CachedView(body: Array(record.userId.utf8), etag: "", position: position), for: ShopViews.orderOwner.key(id))
         return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.privateCache)
     }
 

@@ -9,9 +9,11 @@ import StrataStore
 /// `/v1/products`: the catalog. Reads are public; changes need an admin.
 public struct ProductsController<Context: StrataRequestContextProtocol>: Sendable {
     let shop: ShopService
+    let cache: ResponseCache
 
-    public init(shop: ShopService) {
+    public init(shop: ShopService, cache: ResponseCache) {
         self.shop = shop
+        self.cache = cache
     }
 
     /// Adds the routes to `group` (mounted at `/v1/products`).
@@ -67,13 +69,13 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        let key = ViewKey(view: "product", key: id)
-        if let cached = shop.cache.lookup(key) {
+        let key = ShopViews.product.key(id)
+        if let cached = cache.lookup(key) {
             return ConditionalGET.response(cached, request: request, cacheControl: ConditionalGET.publicCache)
         }
         guard let (record, position) = try shop.product(id: id) else { throw Problem.notFound("no product \(id)") }
         let view = CachedView(body: Array(try KitCoding.encoder().encode(record)), etag: ConditionalGET.etag(record.version), position: position)
-        shop.cache.store(view, for: key)
+        cache.store(view, for: key)
         return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.publicCache)
     }
 

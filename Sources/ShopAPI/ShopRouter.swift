@@ -17,6 +17,9 @@ public enum ShopRouter {
         public var metrics = StrataMetrics()
         public var readiness = Readiness()
         public var background = BackgroundWork()
+        /// The cache of GET answers (products, users, orders), emptied as the shop's projections
+        /// report changes.
+        public var cache = ResponseCache()
 
         public init() {}
     }
@@ -32,6 +35,8 @@ public enum ShopRouter {
         let router = Router(context: StrataRequestContext.self)
         let routes = RouteTable()
         let consistency = ConsistencyWait(runner: shop.runner, timeout: options.consistencyWait)
+        let cache = options.cache
+        cache.follow(shop.invalidations)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: AccessLogMiddleware(logger: logger))
         router.add(middleware: MetricsMiddleware(metrics: options.metrics))
@@ -41,9 +46,9 @@ public enum ShopRouter {
         router.add(middleware: AuthenticationMiddleware(tokens: tokens) { identity in try shop.isActive(userId: identity.userId) })
         router.add(middleware: ConsistencyMiddleware(wait: consistency))
         router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(store: shop.log), log: shop.log))
-        ProductsController(shop: shop).addRoutes(to: router.group("/v1/products"))
-        UsersController(shop: shop, credentials: credentials).addRoutes(to: router.group("/v1/users"))
-        OrdersController(shop: shop).addRoutes(to: router.group("/v1/orders"))
+        ProductsController(shop: shop, cache: cache).addRoutes(to: router.group("/v1/products"))
+        UsersController(shop: shop, cache: cache, credentials: credentials).addRoutes(to: router.group("/v1/users"))
+        OrdersController(shop: shop, cache: cache).addRoutes(to: router.group("/v1/orders"))
         SessionsController(shop: shop, tokens: tokens, credentials: credentials, limiter: limiter).addRoutes(to: router.group("/v1/sessions"))
         StatsController(shop: shop, consistency: consistency).addRoutes(to: router.group("/v1/stats"))
         AdminController(
@@ -57,7 +62,7 @@ public enum ShopRouter {
         let metrics = options.metrics
         metrics.observe(shop.log)
         OperationsController(readiness: options.readiness) {
-            metrics.render(projections: try shop.runner.status(), cache: shop.cache)
+            metrics.render(projections: try shop.runner.status(), cache: cache)
         }.addRoutes(to: router)
         routes.fill(from: router)
         return router

@@ -43,10 +43,12 @@ struct UserBody: Encodable {
 /// `/v1/users`: sign-up, the caller's account, and admin look-ups.
 public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
     let shop: ShopService
+    let cache: ResponseCache
     let credentials: Credentials
 
-    public init(shop: ShopService, credentials: Credentials) {
+    public init(shop: ShopService, cache: ResponseCache, credentials: Credentials) {
         self.shop = shop
+        self.cache = cache
         self.credentials = credentials
     }
 
@@ -130,8 +132,8 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
 
     /// A user's view, through the view cache (the users projection drops it when the user changes).
     private func userResponse(_ id: String, request: Request) throws -> Response {
-        let key = ViewKey(view: "user", key: id)
-        if let cached = shop.cache.lookup(key) {
+        let key = ShopViews.user.key(id)
+        if let cached = cache.lookup(key) {
             return ConditionalGET.response(cached, request: request, cacheControl: ConditionalGET.privateCache)
         }
         guard let (record, position) = try shop.user(id: id) else { throw Problem.notFound("no user \(id)") }
@@ -140,7 +142,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
             etag: ConditionalGET.etag(record.version),
             position: position
         )
-        shop.cache.store(view, for: key)
+        cache.store(view, for: key)
         return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.privateCache)
     }
 }

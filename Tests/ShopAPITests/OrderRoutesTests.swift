@@ -68,7 +68,7 @@ struct OrderBody: Decodable {
 
             // Another customer sees nothing of it: 404, not 403 — also once the owner's read put it in the view cache.
             let ownRead = try await client.execute(uri: "/v1/orders/\(order.id)", method: .get, headers: [.authorization: "Bearer \(ann)"])
-            #expect(ownRead.status == .ok && fixture.shop.cache.lookup(ViewKey(view: "order", key: order.id)) != nil)
+            #expect(ownRead.status == .ok && fixture.cache.lookup(ShopViews.order.key(order.id)) != nil)
             _ = try await client.post("/v1/users", #"{"name":"Bob","email":"bob@example.com","password":"correct horse"}"#)
             let bob = try decode(TokenPairBody.self, try await client.signIn("bob@example.com", "correct horse")).accessToken
             #expect(

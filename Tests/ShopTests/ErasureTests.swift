@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Shop
+@testable import Shop
 import StrataKit
 import StrataLog
 import StrataStore

@@ -11,9 +11,11 @@ import Testing
         defer { directory.remove() }
         let log = try EventLog.open(directory: directory.path)
         defer { log.close() }
-        let cache = ViewCache()
+        let cache = ViewCache<[UInt8]>()
+        let invalidations = ViewInvalidations()
+        cache.follow(invalidations)
         let projection = TotalsProjection(mode: .inline)
-        let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [projection], cache: cache)
+        let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [projection], invalidations: invalidations)
         try await runner.start()
         let executor = CommandExecutor(log: log, registry: runner.registry, hasher: testHasher)
         _ = try await add(executor, "a", 2)
@@ -22,8 +24,8 @@ import Testing
         let a = ViewKey(view: "counter", key: "a")
         let b = ViewKey(view: "counter", key: "b")
         let head = try log.headPosition()
-        cache.store(CachedView(body: [1], etag: "x", position: head), for: a)
-        cache.store(CachedView(body: [2], etag: "y", position: head), for: b)
+        cache.store([1], size: 1, position: head, for: a)
+        cache.store([2], size: 1, position: head, for: b)
         let result = try await add(executor, "a", 5)
         // The append returned: the read model already has it, and the cache dropped only "a".
         #expect(try total(runner, "a") == 7)

@@ -28,8 +28,8 @@ final class TotalsProjection: Projection, @unchecked Sendable {
     let version: Int
     let mode: ProjectionMode
     let eventTypes: Set<String> = [Added.eventType]
-    let tables = ["totals"]
-    let views: Set<String> = ["counter"]
+    let tables: [ReadModelTable] = ["totals"]
+    let views: Set<ViewName> = ["counter"]
     let failOnPoison = Atomic<Bool>(true)
     let applied = Atomic<Int>(0)
 

@@ -3,39 +3,51 @@ import Foundation
 import Testing
 
 @Suite struct ViewCacheTests {
-    private func view(_ text: String, at position: UInt64) -> CachedView {
-        CachedView(body: Array(text.utf8), etag: "\"\(position)\"", position: position)
+    private let cache = ViewCache<String>()
+
+    private func store(_ cache: ViewCache<String>, _ text: String, at position: UInt64, for key: ViewKey) -> Bool {
+        cache.store(text, size: text.utf8.count, position: position, for: key)
     }
 
     @Test func dropsExactlyTheChangedKeys() {
-        let cache = ViewCache()
         let a = ViewKey(view: "product", key: "a")
         let b = ViewKey(view: "product", key: "b")
-        cache.store(view("A", at: 5), for: a)
-        cache.store(view("B", at: 5), for: b)
+        _ = store(cache, "A", at: 5, for: a)
+        _ = store(cache, "B", at: 5, for: b)
         cache.invalidate([a], at: 6)
         #expect(cache.lookup(a) == nil)
-        #expect(cache.lookup(b) == view("B", at: 5))
+        #expect(cache.lookup(b) == "B")
         #expect(cache.statistics.hits == 1 && cache.statistics.misses == 1)
     }
 
     @Test func refusesAViewOlderThanItsInvalidation() {
-        let cache = ViewCache()
         let a = ViewKey(view: "product", key: "a")
         cache.invalidate([a], at: 10)
-        #expect(!cache.store(view("stale", at: 9), for: a))
-        #expect(cache.store(view("fresh", at: 10), for: a))
+        #expect(!store(cache, "stale", at: 9, for: a))
+        #expect(store(cache, "fresh", at: 10, for: a))
         cache.invalidate(view: "product", at: 20)
         #expect(cache.lookup(a) == nil)
-        #expect(!cache.store(view("stale", at: 19), for: a))
+        #expect(!store(cache, "stale", at: 19, for: a))
     }
 
     @Test func staysWithinItsBytes() {
-        let cache = ViewCache(capacityBytes: 1000)
-        for index in 0..<50 { cache.store(view(String(repeating: "x", count: 100), at: 1), for: ViewKey(view: "v", key: "\(index)")) }
+        let cache = ViewCache<String>(capacityBytes: 1000)
+        for index in 0..<50 { _ = store(cache, String(repeating: "x", count: 100), at: 1, for: ViewKey(view: "v", key: "\(index)")) }
         #expect(cache.statistics.bytes <= 1000)
         #expect(cache.lookup(ViewKey(view: "v", key: "49")) != nil)
         #expect(cache.lookup(ViewKey(view: "v", key: "0")) == nil)
+    }
+
+    @Test func followsPublishedInvalidations() {
+        let invalidations = ViewInvalidations()
+        cache.follow(invalidations)
+        let a = ViewKey(view: "product", key: "a")
+        _ = store(cache, "A", at: 5, for: a)
+        invalidations.publish(.keys([a], position: 6))
+        #expect(cache.lookup(a) == nil)
+        _ = store(cache, "A", at: 6, for: a)
+        invalidations.publish(.view("product", position: 7))
+        #expect(cache.lookup(a) == nil)
     }
 }
 

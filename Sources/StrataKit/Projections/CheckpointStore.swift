@@ -22,7 +22,7 @@ struct CheckpointStore: Sendable {
     func tables(of projection: any Projection, generation: UInt32, in transaction: any StoreTransaction) throws -> [String: Table] {
         var tables: [String: Table] = [:]
         for table in projection.tables {
-            tables[table] = try transaction.table(
+            tables[table.name] = try transaction.table(
                 named: ProjectionCheckpoint.tableName(projection: projection.name, generation: generation, table: table)
             )
         }

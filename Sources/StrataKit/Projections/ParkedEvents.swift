@@ -75,7 +75,7 @@ extension ProjectionRunner {
                     try parked.remove(name, position: parkedEvent.position, in: transaction)
                     let changed = store.changedKeys
                     let position = try transaction.headPosition()
-                    if let cache, !changed.isEmpty { transaction.afterCommit { cache.invalidate(changed, at: position) } }
+                    if let invalidations, !changed.isEmpty { transaction.afterCommit { invalidations.publish(.keys(changed, position: position)) } }
                 }
                 retried += 1
             } catch {

@@ -44,8 +44,8 @@ struct ProjectionCheckpoint: Hashable, Sendable {
     static func key(_ name: String) -> [UInt8] { Array(name.utf8) }
 
     /// The physical name of a projection's logical table in one generation.
-    static func tableName(projection: String, generation: UInt32, table: String) -> String {
-        "rm.\(projection).\(generation).\(table)"
+    static func tableName(projection: String, generation: UInt32, table: ReadModelTable) -> String {
+        "rm.\(projection).\(generation).\(table.name)"
     }
 }
 

@@ -83,7 +83,7 @@ extension ProjectionRunner {
             if case .live = target {
                 transaction.afterCommit { [self] in
                     progress.withLock { $0[projection.name] = last }
-                    if !changed.isEmpty { cache?.invalidate(changed, at: last) }
+                    if !changed.isEmpty { invalidations?.publish(.keys(changed, position: last)) }
                 }
             }
             return BatchOutcome.applied

@@ -2,7 +2,7 @@ import StrataStore
 
 extension ProjectionRunner {
     /// Applies the inline projections to one request's events, in its transaction, and drops the
-    /// cached views they changed once the commit is durable.
+    /// views they changed (to caches) once the commit is durable.
     public func didAppend(_ events: [RecordedEvent], in transaction: any StoreTransaction) throws {
         guard !inline.isEmpty, let last = events.last else { return }
         var decoded: [UInt64: Envelope] = [:]
@@ -28,10 +28,10 @@ extension ProjectionRunner {
             try store?.flush()
             changed += store?.changedKeys ?? []
         }
-        if let cache, !changed.isEmpty {
+        if let invalidations, !changed.isEmpty {
             let position = last.position
             let keys = changed
-            transaction.afterCommit { cache.invalidate(keys, at: position) }
+            transaction.afterCommit { invalidations.publish(.keys(keys, position: position)) }
         }
     }
 }

@@ -13,9 +13,9 @@ extension ProjectionRunner {
         for table in projection.tables {
             let physical = ProjectionCheckpoint.tableName(projection: name, generation: checkpoint.generation, table: table)
             if let transaction = reader as? any StoreTransaction {
-                tables[table] = try transaction.table(named: physical)
+                tables[table.name] = try transaction.table(named: physical)
             } else if let found = try log.existingTable(named: physical) {
-                tables[table] = found
+                tables[table.name] = found
             }
         }
         let position = projection.mode == .inline ? try reader.headPosition() : checkpoint.position
@@ -34,7 +34,7 @@ extension ProjectionRunner {
                     entries[Array(key)] = Array(value)
                     return true
                 }
-                rows[table] = entries
+                rows[table.name] = entries
             }
             return rows
         }

@@ -217,7 +217,7 @@ extension ProjectionRunner {
             let swappedAt = applied
             transaction.afterCommit { [self] in
                 progress.withLock { progress in for name in names { progress[name] = swappedAt } }
-                for view in views { cache?.invalidate(view: view, at: swappedAt) }
+                for view in views { invalidations?.publish(.view(view.name, position: swappedAt)) }
             }
             return BatchOutcome.applied
         }.value

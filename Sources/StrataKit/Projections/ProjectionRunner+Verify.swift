@@ -33,7 +33,7 @@ extension ProjectionRunner {
             for table in projection.tables {
                 let live = try rows(snapshot, ProjectionCheckpoint.tableName(projection: name, generation: checkpoint.generation, table: table))
                 let rebuilt = try rows(snapshot, ProjectionCheckpoint.tableName(projection: name, generation: generation, table: table))
-                if live != rebuilt { differing.append(table) }
+                if live != rebuilt { differing.append(table.name) }
             }
             let livePosition = projection.mode == .inline ? try snapshot.headPosition() : checkpoint.position
             return RebuildComparison(

@@ -16,7 +16,8 @@ public struct ProjectionError: Error, Sendable, Hashable, CustomStringConvertibl
 public final class ProjectionRunner: AppendHook, Sendable {
     public let log: any EventStore
     public let registry: EventRegistry
-    public let cache: ViewCache?
+    /// Where the views that commits changed are reported.
+    public let invalidations: ViewInvalidations?
     let projections: [String: any Projection]
     /// Names in registration order.
     public let names: [String]
@@ -35,7 +36,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
         log: any EventStore,
         registry: EventRegistry,
         projections: [any Projection],
-        cache: ViewCache? = nil,
+        invalidations: ViewInvalidations? = nil,
         logger: Logger = Logger(label: "strata.projections"),
         batchSize: Int = 500,
         rebuildBatchSize: Int = 10_000,
@@ -52,7 +53,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
         }
         self.log = log
         self.registry = registry
-        self.cache = cache
+        self.invalidations = invalidations
         self.projections = byName
         self.names = projections.map(\.name)
         self.inline = projections.filter { $0.mode == .inline }

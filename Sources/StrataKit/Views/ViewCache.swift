@@ -1,41 +1,17 @@
 import Foundation
 import Synchronization
 
-/// Names one cached response: a view (such as `"product"`) and a key within it (the product id).
-public struct ViewKey: Sendable, Hashable, CustomStringConvertible {
-    public var view: String
-    public var key: String
-
-    public init(view: String, key: String) {
-        self.view = view
-        self.key = key
-    }
-
-    public var description: String { "\(view)/\(key)" }
-}
-
-/// A cached response: the encoded bytes, their ETag, and the log position they reflect.
-public struct CachedView: Sendable, Hashable {
-    public var body: [UInt8]
-    public var etag: String
-    public var position: UInt64
-
-    public init(body: [UInt8], etag: String, position: UInt64) {
-        self.body = body
-        self.etag = etag
-        self.position = position
-    }
-}
-
-/// The materialized-view cache: encoded responses kept in memory, bounded by total bytes (least
-/// recently used out first), dropped exactly when a projection reports their key changed.
+/// The materialized-view cache: values made from read models (an HTTP layer keeps encoded bodies
+/// with their ETags; the shop keeps users' statuses), bounded by their total size (least recently
+/// used out first), dropped exactly when a projection reports their key changed.
 ///
 /// A reader that loaded a view from a snapshot taken before a change must not put the old bytes
 /// back after the change dropped them: an invalidation remembers the position it happened at, and
 /// ``store(_:for:)`` refuses a view older than that.
-public final class ViewCache: Sendable {
+public final class ViewCache<Value: Sendable>: Sendable {
     private struct Slot {
-        var view: CachedView
+        var value: Value
+        var size: Int
         var lastUse: UInt64
     }
 
@@ -63,14 +39,14 @@ public final class ViewCache: Sendable {
         self.invalidationMemory = invalidationMemory
     }
 
-    /// The cached view, counting a hit or a miss.
-    public func lookup(_ key: ViewKey) -> CachedView? {
-        let found = state.withLock { state -> CachedView? in
+    /// The cached value, counting a hit or a miss.
+    public func lookup(_ key: ViewKey) -> Value? {
+        let found = state.withLock { state -> Value? in
             state.clock += 1
             guard var slot = state.slots[key] else { return nil }
             slot.lastUse = state.clock
             state.slots[key] = slot
-            return slot.view
+            return slot.value
         }
         if found == nil {
             missCount.add(1, ordering: .relaxed)
@@ -80,19 +56,19 @@ public final class ViewCache: Sendable {
         return found
     }
 
-    /// Keeps `view` unless the key (or its whole view) was invalidated after `view.position`.
-    /// Returns whether it was kept.
+    /// Keeps `value` (made from read models at `position`, taking `size` bytes) unless the key
+    /// (or its whole view) was invalidated after `position`. Returns whether it was kept.
     @discardableResult
-    public func store(_ view: CachedView, for key: ViewKey) -> Bool {
-        guard view.body.count <= capacityBytes else { return false }
+    public func store(_ value: Value, size: Int, position: UInt64, for key: ViewKey) -> Bool {
+        guard size <= capacityBytes else { return false }
         return state.withLock { state in
-            if view.position < state.floor { return false }
-            if let at = state.invalidatedAt[key], view.position < at { return false }
-            if let at = state.viewInvalidatedAt[key.view], view.position < at { return false }
+            if position < state.floor { return false }
+            if let at = state.invalidatedAt[key], position < at { return false }
+            if let at = state.viewInvalidatedAt[key.view], position < at { return false }
             state.clock += 1
-            if let old = state.slots[key] { state.bytes -= old.view.body.count }
-            state.slots[key] = Slot(view: view, lastUse: state.clock)
-            state.bytes += view.body.count
+            if let old = state.slots[key] { state.bytes -= old.size }
+            state.slots[key] = Slot(value: value, size: size, lastUse: state.clock)
+            state.bytes += size
             if state.bytes > capacityBytes { evict(&state) }
             return true
         }
@@ -102,7 +78,7 @@ public final class ViewCache: Sendable {
     public func invalidate(_ keys: some Sequence<ViewKey>, at position: UInt64) {
         state.withLock { state in
             for key in keys {
-                if let slot = state.slots.removeValue(forKey: key) { state.bytes -= slot.view.body.count }
+                if let slot = state.slots.removeValue(forKey: key) { state.bytes -= slot.size }
                 state.invalidatedAt[key] = max(state.invalidatedAt[key] ?? 0, position)
             }
             if state.invalidatedAt.count > invalidationMemory {
@@ -121,10 +97,23 @@ public final class ViewCache: Sendable {
     public func invalidate(view: String, at position: UInt64) {
         state.withLock { state in
             for key in state.slots.keys where key.view == view {
-                if let slot = state.slots.removeValue(forKey: key) { state.bytes -= slot.view.body.count }
+                if let slot = state.slots.removeValue(forKey: key) { state.bytes -= slot.size }
             }
             state.viewInvalidatedAt[view] = max(state.viewInvalidatedAt[view] ?? 0, position)
         }
+    }
+
+    /// Drops what `invalidation` names.
+    public func apply(_ invalidation: ViewInvalidation) {
+        switch invalidation {
+        case .keys(let keys, let position): invalidate(keys, at: position)
+        case .view(let view, let position): invalidate(view: view, at: position)
+        }
+    }
+
+    /// Drops entries as `invalidations` reports changes, from now on.
+    public func follow(_ invalidations: ViewInvalidations) {
+        invalidations.subscribe { [weak self] in self?.apply($0) }
     }
 
     private func evict(_ state: inout State) {
@@ -132,7 +121,7 @@ public final class ViewCache: Sendable {
         for (key, slot) in state.slots.sorted(by: { $0.value.lastUse < $1.value.lastUse }) {
             guard state.bytes > target else { break }
             state.slots.removeValue(forKey: key)
-            state.bytes -= slot.view.body.count
+            state.bytes -= slot.size
         }
     }
 

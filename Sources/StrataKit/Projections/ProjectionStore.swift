@@ -1,0 +1,119 @@
+import Foundation
+import StrataStore
+
+/// The tables of one projection generation, as `apply` writes them inside a write transaction.
+///
+/// Rows read or written through the typed `get`/`put` are kept decoded until ``flush()``, which
+/// encodes each changed row once: a batch that touches the same row a hundred times decodes and
+/// encodes it once. Raw-byte access and scans see pending changes (a scan flushes first).
+public final class ProjectionStore {
+    let transaction: any StoreTransaction
+    let tables: [String: Table]
+    let registry: EventRegistry
+    private let encoder: JSONEncoder
+    private let decoder: JSONDecoder
+    private(set) var changedKeys: [ViewKey] = []
+
+    private enum Row {
+        /// As stored: the decoded value, or `nil` when absent.
+        case clean(Any?)
+        /// Changed, to be encoded at flush.
+        case value(any Encodable)
+        /// Changed, as bytes.
+        case bytes([UInt8])
+        case deleted
+    }
+
+    private var rows: [ReadModelTable: [[UInt8]: Row]] = [:]
+
+    init(transaction: any StoreTransaction, tables: [String: Table], registry: EventRegistry) {
+        self.transaction = transaction
+        self.tables = tables
+        self.registry = registry
+        self.encoder = registry.makeEncoder()
+        self.decoder = registry.makeDecoder()
+    }
+
+    private func table(_ name: ReadModelTable) throws -> Table {
+        guard let table = tables[name.name] else { throw EventRegistryError(message: "the projection has no table \(name.name)") }
+        return table
+    }
+
+    public func get(_ table: ReadModelTable, key: [UInt8]) throws -> [UInt8]? {
+        switch rows[table]?[key] {
+        case .value(let value)?: return Array(try encoder.encode(value))
+        case .bytes(let bytes)?: return bytes
+        case .deleted?: return nil
+        case .clean?, nil: return try transaction.get(try self.table(table), key: key)
+        }
+    }
+
+    public func put(_ table: ReadModelTable, key: [UInt8], value: [UInt8]) throws {
+        _ = try self.table(table)
+        rows[table, default: [:]][key] = .bytes(value)
+    }
+
+    @discardableResult
+    public func delete(_ table: ReadModelTable, key: [UInt8]) throws -> Bool {
+        let existed = try get(table, key: key) != nil
+        rows[table, default: [:]][key] = .deleted
+        return existed
+    }
+
+    /// Walks a table (see ``TableReading``), pending changes included.
+    public func scan(
+        _ table: ReadModelTable,
+        from start: [UInt8]? = nil,
+        direction: ScanDirection = .forward,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        try flush()
+        try transaction.scan(try self.table(table), from: start, direction: direction, body)
+    }
+
+    /// The decoded JSON row under `key`.
+    public func get<T: Decodable>(_ type: T.Type, _ table: ReadModelTable, key: [UInt8]) throws -> T? {
+        switch rows[table]?[key] {
+        case .clean(let value)?:
+            if value == nil { return nil }
+            if let typed = value as? T { return typed }
+        case .value(let value)?:
+            if let typed = value as? T { return typed }
+        case .deleted?:
+            return nil
+        case .bytes, nil:
+            break
+        }
+        let value = try get(table, key: key).map { try decoder.decode(T.self, from: Data($0)) }
+        if rows[table]?[key] == nil { rows[table, default: [:]][key] = .clean(value) }
+        return value
+    }
+
+    /// Stores `value` as JSON (sorted keys, personal fields sealed) at the next flush.
+    public func put(_ value: some Encodable, _ table: ReadModelTable, key: [UInt8]) throws {
+        _ = try self.table(table)
+        rows[table, default: [:]][key] = .value(value)
+    }
+
+    /// Writes every pending change. The runner calls it before the transaction commits.
+    public func flush() throws {
+        for (name, pending) in rows {
+            let table = try self.table(name)
+            for (key, row) in pending {
+                switch row {
+                case .value(let value): try transaction.put(table, key: key, value: Array(try encoder.encode(value)))
+                case .bytes(let bytes): try transaction.put(table, key: key, value: bytes)
+                case .deleted: try transaction.delete(table, key: key)
+                case .clean: break
+                }
+            }
+        }
+        rows.removeAll(keepingCapacity: true)
+    }
+
+    /// Reports that the cached view `key` no longer matches.
+    public func changed(_ key: ViewKey) {
+        changedKeys.append(key)
+    }
+
+}

@@ -1,0 +1,49 @@
+import Foundation
+import StrataStore
+
+/// A consistent read of one projection's live tables, through a snapshot or a write transaction.
+public final class ReadModelReader {
+    let reader: any StoreReading
+    let tables: [String: Table]
+    let registry: EventRegistry
+    /// The log position the tables reflect.
+    public let position: UInt64
+
+    init(reader: any StoreReading, tables: [String: Table], registry: EventRegistry, position: UInt64) {
+        self.reader = reader
+        self.tables = tables
+        self.registry = registry
+        self.position = position
+    }
+
+    public func get(_ table: ReadModelTable, key: [UInt8]) throws -> [UInt8]? {
+        guard let table = tables[table.name] else { return nil }
+        return try reader.get(table, key: key)
+    }
+
+    public func get<T: Decodable>(_ type: T.Type, _ table: ReadModelTable, key: [UInt8]) throws -> T? {
+        guard let bytes = try get(table, key: key) else { return nil }
+        return try registry.makeDecoder().decode(T.self, from: Data(bytes))
+    }
+
+    /// Walks a table; a table never written is empty.
+    public func scan(
+        _ table: ReadModelTable,
+        from start: [UInt8]? = nil,
+        direction: ScanDirection = .forward,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        guard let table = tables[table.name] else { return }
+        try reader.scan(table, from: start, direction: direction, body)
+    }
+
+    public func count(_ table: ReadModelTable) throws -> Int {
+        guard let table = tables[table.name] else { return 0 }
+        return try reader.count(table)
+    }
+
+    /// Decodes a row with this reader's decoder (personal fields opened).
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
+        try registry.makeDecoder().decode(T.self, from: Data(bytes))
+    }
+}
