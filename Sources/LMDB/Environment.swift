@@ -220,14 +220,6 @@ public final class Environment: @unchecked Sendable {
         return Int(raw.ms_psize)
     }
 
-    /// Clears reader slots left behind by processes that died; returns how many were cleared.
-    @discardableResult
-    public func clearStaleReaders() throws(LMDBError) -> Int {
-        var dead: Int32 = 0
-        try check(mdb_reader_check(pointer, &dead))
-        return Int(dead)
-    }
-
     /// Grows the map after `MDB_MAP_FULL`, doubling up to the maximum.
     private func growMap() throws {
         let grown: Bool? = try resizeLock.withExclusive {

@@ -78,6 +78,10 @@ import Testing
             #expect(result.position == 1)
             let envelope = try executor.registry.decode(try #require(try log.event(at: 1)))
             #expect(envelope.metadata == EventMetadata(correlationId: "req-1", causationId: "req-1", userId: "u1"))
+            // Metadata that does not decode is an error, never silently empty.
+            var broken = try #require(try log.event(at: 1))
+            broken.metadata = Array("not json".utf8)
+            #expect(throws: EventRegistryError.self) { try executor.registry.decode(broken) }
         }
     }
 

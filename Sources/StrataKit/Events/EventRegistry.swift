@@ -91,7 +91,12 @@ public struct EventRegistry: Sendable {
             steps += 1
         }
         guard let decode = decoders[type] else { throw EventRegistryError(message: "unknown event type \(type)") }
-        let metadata = (try? decoder.decode(EventMetadata.self, from: Data(recorded.metadata))) ?? EventMetadata()
+        let metadata: EventMetadata
+        do {
+            metadata = try decoder.decode(EventMetadata.self, from: Data(recorded.metadata))
+        } catch {
+            throw EventRegistryError(message: "the metadata of the event at position \(recorded.position) is not valid: \(error)")
+        }
         return Envelope(
             position: recorded.position,
             streamId: recorded.streamId,
