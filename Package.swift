@@ -121,11 +121,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "strata-replay",
-            dependencies: ["StrataTools", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "StrataTools", "StrataKit", "StrataStore", "StrataLog", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "strata-admin",
-            dependencies: ["StrataTools", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "StrataTools", "Shop", "StrataKit", "StrataStore", "StrataLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Benchmarks of the log against a raw LMDB loop (`make bench`).
         .executableTarget(
@@ -136,7 +141,6 @@ let package = Package(
                 "StrataKit",
                 "StrataStore",
                 "StrataLog",
-                "LMDB",
                 "CLMDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -155,25 +159,37 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB", "StrataTestSupport"]),
         .testTarget(name: "StrataLogTests", dependencies: ["StrataLog", "StrataStore", "LMDB", "StrataTestSupport"]),
         .testTarget(name: "StrataKitTests", dependencies: ["StrataKit", "StrataStore", "StrataLog", "StrataTestSupport"]),
-        .testTarget(name: "ShopTests", dependencies: ["Shop", "StrataKit", "StrataStore", "StrataLog", "StrataTestSupport"]),
+        .testTarget(
+            name: "ShopTests",
+            dependencies: ["Shop", "StrataKit", "StrataStore", "StrataLog", "StrataTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "StrataHTTPTests",
             dependencies: [
-                "StrataHTTP", "StrataKit", "StrataStore", .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "StrataHTTP", "StrataKit", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "ShopAPITests",
             dependencies: [
                 "ShopAPI", "Shop", "StrataHTTP", "StrataKit", "StrataStore", "StrataLog", "StrataTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         // Runs the built strata-server on loopback ports: SSE over a real socket, graceful shutdown.
         .testTarget(name: "ServerTests", dependencies: ["StrataTestSupport"]),
-        .testTarget(name: "ToolsTests", dependencies: ["StrataTools", "Shop", "StrataKit", "StrataStore", "StrataLog", "StrataTestSupport"]),
+        .testTarget(
+            name: "ToolsTests",
+            dependencies: [
+                "StrataTools", "Shop", "StrataKit", "StrataStore", "StrataLog", "StrataTestSupport",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
