@@ -9,7 +9,7 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: deps build release test run bench format clean crash-test fuzz bench-http
+.PHONY: deps build release test run bench format clean crash-test fuzz bench-http bench-http-compare
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
@@ -69,7 +69,15 @@ bench-http: deps
 	$(SWIFT) build -c release --product strata-server
 	$(SWIFT) build -c release --product strata-admin
 	$(SWIFT) build -c release --product strata-http-baseline
-	python3 tools/bench_http.py --server .build/release/strata-server --baseline .build/release/strata-http-baseline --seconds $(BENCH_HTTP_SECONDS)
+	python3 tools/bench_http.py --server .build/release/strata-server --baseline .build/release/strata-http-baseline --seconds $(BENCH_HTTP_SECONDS) $(if $(BENCH_BEFORE),--before $(BENCH_BEFORE))
+
+# The same, with the strata loads also run on the build of an earlier commit (BEFORE=<rev>), in
+# the same run: before and after side by side. The earlier commit is built in .bench/before.
+BEFORE ?= HEAD~1
+bench-http-compare: deps
+	rm -rf .bench/before && mkdir -p .bench && git worktree prune && git worktree add --detach -f .bench/before $(BEFORE)
+	cd .bench/before && $(SWIFT) build -c release --product strata-server && $(SWIFT) build -c release --product strata-admin
+	$(MAKE) bench-http BENCH_BEFORE=.bench/before/.build/release/strata-server
 
 format:
 	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests

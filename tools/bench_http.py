@@ -13,7 +13,10 @@ Every wrk load runs for the same duration with the same connection count (64), o
 Then it prints each figure and the ratios of the goals, the server's resident memory after the
 load, and bytes on disk per event.
 
-Usage: bench_http.py --server BIN --baseline BIN [--seconds 10] [--connections 64]
+Usage: bench_http.py --server BIN --baseline BIN [--seconds 10] [--connections 64] [--before BIN]
+
+With --before, the strata loads also run on an earlier build in the same run, and the figures are
+printed side by side.
 """
 
 import argparse
@@ -137,6 +140,44 @@ def postgres(workspace, seconds):
         subprocess.run(as_postgres + [f"{PG_BIN}/pg_ctl", "-D", data, "-m", "fast", "stop"], capture_output=True)
 
 
+def measure_strata(binary, data_dir, args, label=""):
+    """The order and cached-GET loads on one strata-server binary, on a fresh data directory."""
+    results = {}
+    server = Server(binary, data_dir, env={"STRATA_LOG_LEVEL": "error"}).start()
+    try:
+        anonymous = Client(server.port)
+        admin = anonymous.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+        products = []
+        for index in range(args.products):
+            status, _, product = admin.request("POST", "/v1/products", {"sku": f"BENCH-{index:05d}", "name": f"Bench {index}", "priceCents": 100, "stock": 1000000})
+            assert status == 201, product
+            products.append(product["id"])
+        tokens = []
+        for index in range(args.connections):
+            email = f"bench{index}@example.com"
+            anonymous.request("POST", "/v1/users", {"name": f"Bench {index}", "email": email, "password": "bench password"})
+            tokens.append(anonymous.sign_in(email, "bench password").token)
+        post_lua = os.path.join(os.path.dirname(data_dir), os.path.basename(data_dir) + "-post.lua")
+        post_script(post_lua, tokens, products)
+        base = f"http://127.0.0.1:{server.port}"
+        print(f"{label}strata POST /v1/orders: {args.seconds} s, {args.connections} connections …", flush=True)
+        results["strata_post"] = wrk(base + "/v1/orders", args.seconds, args.connections, post_lua)
+        anonymous.request("GET", f"/v1/products/{products[0]}")
+        print(f"{label}strata cached GET /v1/products/{{id}} …", flush=True)
+        results["strata_get"] = wrk(base + f"/v1/products/{products[0]}", args.seconds, args.connections)
+        results["strata_rss_kib"] = resident_kib(server.process.pid)
+        store = subprocess.run([os.path.join(os.path.dirname(binary), "strata-admin"), "--data-dir", server.data_dir, "--json", "stats"],
+                               capture_output=True, text=True)
+        if store.returncode == 0:
+            report = json.loads(store.stdout)["store"]
+            results["store_events"] = report["events"]
+            results["store_used_bytes"] = report["usedBytes"]
+            results["store_bytes_per_event"] = report["usedBytes"] / max(1, report["events"])
+    finally:
+        server.stop()
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", required=True)
@@ -145,42 +186,15 @@ def main():
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--products", type=int, default=1000)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--before", help="another strata-server binary (an earlier commit) to measure in the same run")
     args = parser.parse_args()
     workspace = tempfile.mkdtemp(prefix="strata-bench-http-")
     results = {"seconds": args.seconds, "connections": args.connections}
     try:
-        server = Server(args.server, os.path.join(workspace, "data"), env={"STRATA_LOG_LEVEL": "error"}).start()
-        try:
-            anonymous = Client(server.port)
-            admin = anonymous.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
-            products = []
-            for index in range(args.products):
-                status, _, product = admin.request("POST", "/v1/products", {"sku": f"BENCH-{index:05d}", "name": f"Bench {index}", "priceCents": 100, "stock": 1000000})
-                assert status == 201, product
-                products.append(product["id"])
-            tokens = []
-            for index in range(args.connections):
-                email = f"bench{index}@example.com"
-                anonymous.request("POST", "/v1/users", {"name": f"Bench {index}", "email": email, "password": "bench password"})
-                tokens.append(anonymous.sign_in(email, "bench password").token)
-            post_lua = os.path.join(workspace, "post.lua")
-            post_script(post_lua, tokens, products)
-            base = f"http://127.0.0.1:{server.port}"
-            print(f"strata POST /v1/orders: {args.seconds} s, {args.connections} connections …", flush=True)
-            results["strata_post"] = wrk(base + "/v1/orders", args.seconds, args.connections, post_lua)
-            anonymous.request("GET", f"/v1/products/{products[0]}")
-            print("strata cached GET /v1/products/{id} …", flush=True)
-            results["strata_get"] = wrk(base + f"/v1/products/{products[0]}", args.seconds, args.connections)
-            results["strata_rss_kib"] = resident_kib(server.process.pid)
-            store = subprocess.run([os.path.join(os.path.dirname(args.server), "strata-admin"), "--data-dir", server.data_dir, "--json", "stats"],
-                                   capture_output=True, text=True)
-            if store.returncode == 0:
-                report = json.loads(store.stdout)["store"]
-                results["store_events"] = report["events"]
-                results["store_used_bytes"] = report["usedBytes"]
-                results["store_bytes_per_event"] = report["usedBytes"] / max(1, report["events"])
-        finally:
-            server.stop()
+        results.update(measure_strata(args.server, os.path.join(workspace, "data"), args))
+        if args.before:
+            before = measure_strata(args.before, os.path.join(workspace, "before"), args, label="before: ")
+            results["before"] = before
         baseline_port = free_port()
         baseline = subprocess.Popen([args.baseline, str(baseline_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -227,6 +241,18 @@ def main():
         value = ratios[name]
         met = value is not None and (value >= goal if direction == ">=" else value <= goal)
         print(f"{name}: {value:.2f} (goal {direction} {goal}): {'met' if met else 'MISSED'}")
+    if "before" in results:
+        before = results["before"]
+        print()
+        print("| before → after (same run) | before | after | after / before |")
+        print("|---|---|---|---|")
+        for name, key in (("orders/s", "strata_post"), ("cached GET/s", "strata_get")):
+            was, now = before[key]["ok_per_second"], results[key]["ok_per_second"]
+            print(f"| {name} | {was:,.0f} | {now:,.0f} | {now / was:.2f} |")
+        for name, key in (("order p99 ms", "strata_post"), ("cached GET p99 ms", "strata_get")):
+            print(f"| {name} | {before[key]['p99_ms']} | {results[key]['p99_ms']} | |")
+        print(f"| orders vs baseline POST | {before['strata_post']['ok_per_second'] / base_post['ok_per_second']:.2f} | {ratios['orders_vs_baseline_post']:.2f} | |")
+        print(f"| cached GET vs baseline GET | {before['strata_get']['ok_per_second'] / base_get['ok_per_second']:.2f} | {ratios['cached_get_vs_baseline_get']:.2f} | |")
     print(f"strata-server resident memory after the load: {results['strata_rss_kib'] / 1024:.0f} MiB")
     if "store_bytes_per_event" in results:
         print(f"store: {results['store_events']} events, {results['store_used_bytes']} bytes used, {results['store_bytes_per_event']:.0f} bytes per event")
