@@ -1,0 +1,127 @@
+import Foundation
+import LMDB
+import StrataStore
+
+/// The writer thread's side of group commit: one batch, one transaction, one sync.
+extension EventLog {
+    /// What one job produced inside the transaction, before the commit.
+    enum JobOutcome {
+        case appended(AppendResult, eventCount: Int)
+        case wrote(eventCount: Int)
+        case failed(any Error)
+    }
+
+    /// Commits one batch: every job in one write transaction and one fsync. Runs on the writer thread.
+    func commit(_ batch: [WriterJob]) {
+        let started = ContinuousClock.now
+        let hook = hookBox.withLock { $0 }
+        var outcomes: [JobOutcome] = []
+        var actions: [@Sendable () -> Void] = []
+        var newHead: UInt64 = 0
+        var applied = started
+        do {
+            try environment.withWriteTransaction { transaction in
+                // The body may run again after the map grows: start from scratch each time.
+                outcomes = []
+                actions = []
+                let state = BatchState(head: try LogReader(transaction: transaction, tables: tables).headPosition(), hook: hook)
+                for job in batch {
+                    outcomes.append(try run(job, in: transaction, state: state, actions: &actions))
+                }
+                // Each type's tail is rewritten once per batch, not once per request.
+                for (type, positions) in state.typePositions {
+                    try index(positions, ofType: type, in: transaction)
+                }
+                newHead = state.head
+                applied = ContinuousClock.now
+            }
+        } catch {
+            if batch.count > 1 {
+                // The batch failed as a whole (store full, disk error): give each job its own
+                // transaction so that the ones that fit still land.
+                for job in batch { commit([job]) }
+                return
+            }
+            logger.error("write transaction failed", metadata: ["error": "\(error)"])
+            statisticsBox.withLock { $0.failedRequests += 1 }
+            batch[0].fail(Self.publicError(error))
+            return
+        }
+        let nanoseconds = UInt64((ContinuousClock.now - started) / .nanoseconds(1))
+        let applyNanoseconds = UInt64((applied - started) / .nanoseconds(1))
+        statisticsBox.withLock { $0.applyNanoseconds += applyNanoseconds }
+        finish(batch, outcomes: outcomes, actions: actions, newHead: newHead, nanoseconds: nanoseconds)
+    }
+
+    private func finish(_ batch: [WriterJob], outcomes: [JobOutcome], actions: [@Sendable () -> Void], newHead: UInt64, nanoseconds: UInt64) {
+        var events = 0
+        var failed = 0
+        for outcome in outcomes {
+            switch outcome {
+            case .appended(_, let count), .wrote(let count): events += count
+            case .failed: failed += 1
+            }
+        }
+        let previousHead = head.exchange(newHead, ordering: .releasing)
+        statisticsBox.withLock { statistics in
+            statistics.commits += 1
+            statistics.committedRequests += batch.count - failed
+            statistics.failedRequests += failed
+            statistics.events += events
+            statistics.commitNanoseconds += nanoseconds
+        }
+        for action in actions { action() }
+        let report = CommitReport(requests: batch.count, events: events, head: newHead, nanoseconds: nanoseconds)
+        for observer in commitObservers.withLock({ $0 }) { observer(report) }
+        if newHead != previousHead { notifier.publish(newHead) }
+        for (job, outcome) in zip(batch, outcomes) {
+            switch (job, outcome) {
+            case (.append(_, _, let reply), .appended(var result, _)):
+                result.committedHead = newHead
+                reply(.success(result))
+            case (.write(_, let reply), .wrote):
+                reply(.success(newHead))
+            case (_, .failed(let error)):
+                job.fail(Self.publicError(error))
+            default:
+                job.fail(EventStoreError(.storage, "internal: job and outcome disagree"))
+            }
+        }
+    }
+
+    /// Runs one job inside the batch's transaction. A failure that belongs to the job alone is
+    /// returned as `.failed` (its writes rolled back); a failure of the transaction itself (map
+    /// full, I/O) is thrown.
+    private func run(
+        _ job: WriterJob,
+        in transaction: WriteTransaction,
+        state: BatchState,
+        actions: inout [@Sendable () -> Void]
+    ) throws -> JobOutcome {
+        let saved = state.save()
+        do {
+            switch job {
+            case .append(let request, _, _):
+                let (result, requestActions) = try append(request, in: transaction, state: state)
+                actions += requestActions
+                return .appended(result, eventCount: request.eventCount)
+            case .write(let body, _):
+                let before = state.head
+                let jobActions = try transaction.withNestedTransaction { child in
+                    let context = LogTransaction(transaction: child, log: self, state: state)
+                    try body(context)
+                    return context.afterCommitActions
+                }
+                actions += jobActions
+                return .wrote(eventCount: Int(state.head - before))
+            }
+        } catch {
+            state.restore(saved)
+            if transaction.sawMapFull { throw LMDBError.mapFull }
+            // A storage error may have left part of a request written in place: fail the batch,
+            // which then runs one job per transaction so only the culprit fails.
+            if error is LMDBError { throw error }
+            return .failed(error)
+        }
+    }
+}
