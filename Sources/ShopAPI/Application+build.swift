@@ -50,8 +50,8 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     logger.logLevel = configuration.logLevel
     let directory = configuration.dataDirectory
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let secret = try configuration.jwtSecret ?? JWTSecretFile.loadOrCreate(in: directory)
-    let tokens = try await TokenService(secret: secret, lifetime: configuration.accessTokenLifetime)
+    let signingKeys = try configuration.signingKeys { try JWTSecretFile.loadOrCreate(in: directory) }
+    let tokens = try await TokenService(keys: signingKeys, lifetime: configuration.accessTokenLifetime)
     var logLogger = logger
     logLogger[metadataKey: "component"] = "log"
     let log = try EventLog.open(

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import StrataHTTP
 
 /// Everything `strata-server` can be told, with the defaults of ARCHITECTURE.md. Each field has
 /// a flag and an environment variable (`STRATA_…`); ``init(environment:)`` reads the variables.
@@ -13,6 +14,11 @@ public struct ServerConfiguration: Sendable {
     /// `STRATA_JWT_SECRET`: at least 32 bytes. When `nil`, a random secret is generated once and
     /// kept in `<data>/jwt-secret` with mode 0600.
     public var jwtSecret: String?
+    /// `STRATA_JWT_KEYS` (`kid:secret` pairs separated by commas) or `STRATA_JWT_KEYS_FILE` (a file
+    /// with one `kid secret` per line): several HS256 keys, the first signs, all verify — for
+    /// rotating keys without signing anyone out. Instead of `STRATA_JWT_SECRET`, which alone is
+    /// one key with the id `strata`.
+    public var jwtKeys: [SigningKey]?
     /// `STRATA_LOG_LEVEL`, default `info`.
     public var logLevel: Logger.Level = .info
     /// `STRATA_BCRYPT_COST`, default 12.
@@ -42,6 +48,8 @@ public struct ServerConfiguration: Sendable {
         if let text = value("STRATA_HOST") { host = text }
         if let text = value("STRATA_PORT") { port = try Self.integer(text, "STRATA_PORT", in: 0...65535) }
         jwtSecret = environment["STRATA_JWT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        if let text = value("STRATA_JWT_KEYS") { jwtKeys = try Self.keys(text, "STRATA_JWT_KEYS") }
+        if let path = value("STRATA_JWT_KEYS_FILE") { jwtKeys = try Self.keys(file: path) }
         if let text = value("STRATA_LOG_LEVEL") { logLevel = try Self.level(text) }
         if let text = value("STRATA_BCRYPT_COST") { bcryptCost = UInt8(try Self.integer(text, "STRATA_BCRYPT_COST", in: 4...31)) }
         if let text = value("STRATA_CONSISTENCY_WAIT") { consistencyWait = try Self.seconds(text, "STRATA_CONSISTENCY_WAIT") }
@@ -50,6 +58,30 @@ public struct ServerConfiguration: Sendable {
         if let text = value("STRATA_MAX_MAP_SIZE") { maximumMapSize = try Self.integer(text, "STRATA_MAX_MAP_SIZE", in: (1 << 20)...(1 << 50)) }
         if let text = value("STRATA_SSE_HEARTBEAT") { heartbeat = try Self.seconds(text, "STRATA_SSE_HEARTBEAT") }
         if let text = value("STRATA_ACCESS_TOKEN_TTL") { accessTokenLifetime = .seconds(try Self.integer(text, "STRATA_ACCESS_TOKEN_TTL", in: 10...86400)) }
+    }
+
+    /// The keys tokens are signed and verified with: `jwtKeys`, else `jwtSecret` as the key
+    /// `strata`, else `generated()` (a secret kept in the data directory) as the key `strata`.
+    public func signingKeys(generated: () throws -> String) throws -> [SigningKey] {
+        if let jwtKeys {
+            guard jwtSecret == nil else { throw ConfigurationError("set STRATA_JWT_KEYS(_FILE) or STRATA_JWT_SECRET, not both") }
+            return jwtKeys
+        }
+        return [SigningKey(id: SigningKey.defaultID, secret: try jwtSecret ?? generated())]
+    }
+
+    /// Key pairs from a file (see ``SigningKey/parseList(_:)``); errors name the file, never a secret.
+    public static func keys(file path: String) throws -> [SigningKey] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ConfigurationError("cannot read the key file \(path)") }
+        return try keys(text, path)
+    }
+
+    static func keys(_ text: String, _ origin: String) throws -> [SigningKey] {
+        do {
+            return try SigningKey.parseList(text)
+        } catch {
+            throw ConfigurationError("\(origin): \(error)")
+        }
     }
 
     public static func integer(_ text: String, _ name: String, in range: ClosedRange<Int>) throws -> Int {

@@ -13,7 +13,7 @@ struct StrataServer: AsyncParsableCommand {
         commandName: "strata-server",
         abstract: "Serve the Strata shop over HTTP.",
         discussion: """
-            Environment: STRATA_DATA_DIR, STRATA_HOST, STRATA_PORT, STRATA_JWT_SECRET, STRATA_LOG_LEVEL, \
+            Environment: STRATA_DATA_DIR, STRATA_HOST, STRATA_PORT, STRATA_JWT_SECRET, STRATA_JWT_KEYS, STRATA_JWT_KEYS_FILE, STRATA_LOG_LEVEL, \
             STRATA_BCRYPT_COST, STRATA_CONSISTENCY_WAIT, STRATA_ADMIN_EMAIL, STRATA_ADMIN_PASSWORD, \
             STRATA_MAX_MAP_SIZE, STRATA_ACCESS_TOKEN_TTL.
             """
@@ -30,6 +30,9 @@ struct StrataServer: AsyncParsableCommand {
 
     @Option(name: .customLong("jwt-secret"), help: "HS256 key, at least 32 bytes (STRATA_JWT_SECRET; generated into the data directory if unset).")
     var jwtSecret: String?
+
+    @Option(name: .customLong("jwt-keys-file"), help: "File of HS256 keys, one `kid secret` per line; the first signs, all verify (STRATA_JWT_KEYS_FILE).")
+    var jwtKeysFile: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (STRATA_LOG_LEVEL).")
     var logLevel: String?
@@ -53,6 +56,7 @@ struct StrataServer: AsyncParsableCommand {
             if let host { configuration.host = host }
             if let port { configuration.port = try ServerConfiguration.integer(String(port), "--port", in: 0...65535) }
             if let jwtSecret { configuration.jwtSecret = jwtSecret }
+            if let jwtKeysFile { configuration.jwtKeys = try ServerConfiguration.keys(file: jwtKeysFile) }
             if let logLevel { configuration.logLevel = try ServerConfiguration.level(logLevel) }
             if let bcryptCost { configuration.bcryptCost = UInt8(try ServerConfiguration.integer(String(bcryptCost), "--bcrypt-cost", in: 4...31)) }
             if let consistencyWait { configuration.consistencyWait = try ServerConfiguration.seconds(consistencyWait, "--consistency-wait") }
