@@ -1,15 +1,19 @@
 import StrataKit
 
-/// Sessions by refresh-token hash (current, rotated or revoked), and session ids by user.
+/// Sessions by refresh-token hash (current, rotated or revoked), session ids by user, and the
+/// sessions that ended (so that their access tokens are refused at once).
 public struct SessionsProjection: Projection {
     public let name = "sessions"
-    public let version = 1
+    /// 2: the `revoked` table.
+    public let version = 2
     public let mode = ProjectionMode.inline
     public let eventTypes: Set<String> = [SessionStarted.eventType, SessionRefreshed.eventType, SessionRevoked.eventType]
     public static let byTokenHash: ReadModelTable = "byTokenHash"
     public static let byUser: ReadModelTable = "byUser"
-    public let tables: [ReadModelTable] = [byTokenHash, byUser]
-    public let views: Set<ViewName> = []
+    /// Session id → nothing: the session ended (signed out, reused token, deactivation, erasure).
+    public static let revoked: ReadModelTable = "revoked"
+    public let tables: [ReadModelTable] = [byTokenHash, byUser, revoked]
+    public let views: Set<ViewName> = [ShopViews.sessionStatus]
 
     public init() {}
 
@@ -41,6 +45,8 @@ public struct SessionsProjection: Projection {
                 return true
             }
             for hash in hashes { try setState(.revoked, hashKey: hash, store) }
+            try store.put(Self.revoked, key: Keys.text(revoked.sessionId), value: [])
+            store.changed(ShopViews.sessionStatus.key(revoked.sessionId))
         default:
             break
         }

@@ -68,6 +68,7 @@ extension ShopService {
             try reader.get(OrderRecord.self, OrdersProjection.byId, key: Keys.text(id)).map { ($0, reader.position) }
         }
     }
+    /// Orders newest first — one user's, or everyone's — optionally of one status. `after` is the
     /// opaque cursor of the previous page.
     public func orders(userId: String?, status: OrderStatus?, limit: Int, after: String?) throws -> Page<OrderRecord> {
         let table = userId == nil ? OrdersProjection.all : OrdersProjection.byUser

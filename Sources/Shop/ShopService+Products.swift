@@ -76,6 +76,7 @@ extension ShopService {
             try reader.get(ProductRecord.self, ProductsProjection.byId, key: Keys.text(id)).map { ($0, reader.position) }
         }
     }
+    /// Active products in sku order (bytewise) after the sku `after`, filtered by a case-insensitive
     /// substring of name or sku.
     public func products(limit: Int, after: String?, query: String?) throws -> Page<ProductRecord> {
         let needle = query?.lowercased()

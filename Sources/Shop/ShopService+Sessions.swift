@@ -85,4 +85,16 @@ extension ShopService {
             return ids
         }
     }
+
+    /// Whether session `id` has ended (signed out, revoked for a reused token, its user
+    /// deactivated or erased), through the status cache: every authenticated request asks.
+    public func isRevoked(sessionId id: String) throws -> Bool {
+        let key = ShopViews.sessionStatus.key(id)
+        if let revoked = statuses.lookup(key) { return revoked }
+        let (revoked, position) = try runner.read("sessions") { reader in
+            (try reader.get(SessionsProjection.revoked, key: Keys.text(id)) != nil, reader.position)
+        }
+        statuses.store(revoked, size: 1, position: position, for: key)
+        return revoked
+    }
 }

@@ -53,13 +53,22 @@ extension ShopService {
             try reader.get(UserRecord.self, UsersProjection.byId, key: Keys.text(id)).map { ($0, reader.position) }
         }
     }
+    /// Whether a caller may act: its user exists and is active, and its session (when its token
+    /// names one) has not ended.
+    public func mayAct(userId: String, sessionId: String?) throws -> Bool {
+        guard try isActive(userId: userId) else { return false }
+        guard let sessionId else { return true }
+        return try !isRevoked(sessionId: sessionId)
+    }
+
+    /// Whether the user exists and is active, through the status cache (every authenticated request
     /// asks): the users projection drops the entry when the user's status may change.
     public func isActive(userId: String) throws -> Bool {
         let key = ShopViews.userStatus.key(userId)
-        if let active = userStatuses.lookup(key) { return active }
+        if let active = statuses.lookup(key) { return active }
         guard let (record, position) = try user(id: userId) else { return false }
         let active = record.status == .active
-        userStatuses.store(active, size: 1, position: position, for: key)
+        statuses.store(active, size: 1, position: position, for: key)
         return active
     }
     /// The user registered with `email`, looked up by its keyed hash.

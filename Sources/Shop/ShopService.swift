@@ -17,8 +17,9 @@ public struct ShopService: Sendable {
     let executor: CommandExecutor
     let keys: KeyStore
     let hasher: UniqueValueHasher
-    /// Whether each user may act, asked on every authenticated request.
-    let userStatuses: ViewCache<Bool>
+    /// Users' and sessions' statuses (`userStatus`, `sessionStatus` views), asked on every
+    /// authenticated request.
+    let statuses: ViewCache<Bool>
 
     /// Every event type of the shop (and the kit's reservations), with the personal-data cipher.
     public static func registry(cipher: (any PersonalDataCipher)?) throws -> EventRegistry {
@@ -51,8 +52,8 @@ public struct ShopService: Sendable {
         let hasher = try await UniqueValueHasher.open(in: log)
         let registry = try registry(cipher: AESGCMCipher(keys: keys))
         let invalidations = ViewInvalidations()
-        let userStatuses = ViewCache<Bool>(capacityBytes: 16 << 20)
-        userStatuses.follow(invalidations)
+        let statuses = ViewCache<Bool>(capacityBytes: 16 << 20)
+        statuses.follow(invalidations)
         let runner = try ProjectionRunner(
             log: log,
             registry: registry,
@@ -69,7 +70,7 @@ public struct ShopService: Sendable {
             executor: CommandExecutor(log: log, registry: registry, hasher: hasher),
             keys: keys,
             hasher: hasher,
-            userStatuses: userStatuses
+            statuses: statuses
         )
         // A crash may have come between an erasure's commit and its key's destruction.
         try await shop.finishPendingErasures()

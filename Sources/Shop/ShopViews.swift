@@ -8,6 +8,8 @@ public enum ShopViews {
     public static let user: ViewName = "user"
     /// Whether a user may act, by user id.
     public static let userStatus: ViewName = "userStatus"
+    /// Whether a session is still open, by session id.
+    public static let sessionStatus: ViewName = "sessionStatus"
     /// An order's answer, by order id.
     public static let order: ViewName = "order"
     /// An order's owner (which never changes), by order id.

@@ -42,8 +42,10 @@ public enum ShopRouter {
         router.add(middleware: MetricsMiddleware(metrics: options.metrics))
         router.add(middleware: ProblemMiddleware(logger: logger))
         router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
-        // A token outlives nothing: deactivated or erased users are refused at once.
-        router.add(middleware: AuthenticationMiddleware(tokens: tokens) { identity in try shop.isActive(userId: identity.userId) })
+        // A token outlives nothing: deactivated or erased users, and ended sessions, are refused at once.
+        router.add(middleware: AuthenticationMiddleware(tokens: tokens) { identity in
+            try shop.mayAct(userId: identity.userId, sessionId: identity.sessionId)
+        })
         router.add(middleware: ConsistencyMiddleware(wait: consistency))
         router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(store: shop.log), log: shop.log))
         ProductsController(shop: shop, cache: cache).addRoutes(to: router.group("/v1/products"))

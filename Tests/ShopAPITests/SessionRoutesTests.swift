@@ -90,12 +90,26 @@ extension TestClientProtocol {
             let afterReuse = try await client.post("/v1/sessions/refresh", #"{"refreshToken":"\#(second.refreshToken)"}"#)
             #expect(afterReuse.status == .unauthorized)
 
-            // Sign-out ends that session's refresh token.
+            // A reused refresh token ends the session's access tokens too.
+            let meAfterReuse = try await client.execute(uri: "/v1/users/me", method: .get, headers: [.authorization: "Bearer \(second.accessToken)"])
+            #expect(meAfterReuse.status == .unauthorized)
+
+            // Sign-out ends that session at once: its refresh token and its access tokens, not the others.
             let other = try decode(TokenPairBody.self, try await client.signIn("ann@example.com", "correct horse"))
+            let third = try decode(TokenPairBody.self, try await client.signIn("ann@example.com", "correct horse"))
+            let before = try await client.execute(uri: "/v1/users/me", method: .get, headers: [.authorization: "Bearer \(other.accessToken)"])
+            #expect(before.status == .ok)
             let out = try await client.execute(uri: "/v1/sessions/current", method: .delete, headers: [.authorization: "Bearer \(other.accessToken)"])
             #expect(out.status == .noContent)
             let afterSignOut = try await client.post("/v1/sessions/refresh", #"{"refreshToken":"\#(other.refreshToken)"}"#)
             #expect(afterSignOut.status == .unauthorized)
+            let meAfterSignOut = try await client.execute(uri: "/v1/users/me", method: .get, headers: [.authorization: "Bearer \(other.accessToken)"])
+            #expect(meAfterSignOut.status == .unauthorized)
+            #expect(meAfterSignOut.headers[.wwwAuthenticate] == "Bearer")
+            let outAgain = try await client.execute(uri: "/v1/sessions/current", method: .delete, headers: [.authorization: "Bearer \(other.accessToken)"])
+            #expect(outAgain.status == .unauthorized)
+            let otherSession = try await client.execute(uri: "/v1/users/me", method: .get, headers: [.authorization: "Bearer \(third.accessToken)"])
+            #expect(otherSession.status == .ok)
         }
     }
 

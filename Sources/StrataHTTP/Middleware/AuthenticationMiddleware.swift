@@ -19,7 +19,7 @@ public struct AuthenticationMiddleware<Context: StrataRequestContextProtocol>: R
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Problem.unauthorized("use Authorization: Bearer <token>") }
         let identity = try await tokens.verify(String(parts[1]))
-        guard try await accept(identity) else { throw Problem.unauthorized("the account can no longer sign in") }
+        guard try await accept(identity) else { throw Problem.unauthorized("the session has ended or the account can no longer sign in") }
         var context = context
         context.identity = identity
         return try await next(request, context)
