@@ -20,6 +20,8 @@ public enum ShopError: Error, Sendable, Hashable {
     case invalidSession
     /// An `If-Match` version does not match the resource's current version.
     case versionMismatch(current: UInt64)
+    /// The last active admin cannot be deactivated or erased: the shop would have no operator.
+    case lastAdmin
     /// Input the domain does not accept: every failing field.
     case invalidInput([FieldIssue])
 }

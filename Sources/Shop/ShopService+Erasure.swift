@@ -10,9 +10,11 @@ extension ShopService {
 
     /// Erases a user: releases their email, revokes their sessions and appends `UserErased`; then
     /// destroys their key and rewrites the key store compacted, so their personal data can no
-    /// longer be read anywhere — log, read models, exports, or backups taken afterwards.
+    /// longer be read anywhere — log, read models, exports, or backups taken afterwards. The last
+    /// active admin stays (``ShopError/lastAdmin``).
     public func eraseUser(id: String, metadata: EventMetadata, followUp: CommandFollowUp? = nil) async throws -> CommandResult<Void> {
         let sessions = try sessionIds(of: id)
+        let existingAdmins = try user(id: id)?.record.role == .admin ? adminsToStartRoster() : nil
         let pending = CommandFollowUp { _, transaction in
             try transaction.put(try transaction.table(named: Self.pendingErasures), key: Array(id.utf8), value: [])
         }
@@ -20,6 +22,7 @@ extension ShopService {
             let user = try context.load(User.self, id: id)
             let events = try user.erase()
             guard !events.isEmpty else { return }
+            if user.isActiveAdmin { try Self.updateRoster(in: context, userId: id, joining: false, existing: existingAdmins) }
             if let email = user.email { try context.release(Self.emailValue(email), from: id) }
             try context.append(events, to: User.self, id: id)
             for session in sessions {

@@ -17,6 +17,7 @@ extension ShopService {
     {
         let email = Self.emailValue(email).value
         try await keys.createKey(for: id)
+        let existingAdmins = role == .admin ? try adminsToStartRoster() : nil
         return try await executor.execute(metadata: metadata, followUp: followUp) { context in
             let events = try context.load(User.self, id: id).register(id: id, name: name, email: email, role: role, passwordHash: passwordHash)
             do {
@@ -25,6 +26,7 @@ extension ShopService {
                 throw ShopError.emailTaken
             }
             try context.append(events, to: User.self, id: id)
+            if role == .admin { try Self.updateRoster(in: context, userId: id, joining: true, existing: existingAdmins) }
         }
     }
 
@@ -35,12 +37,16 @@ extension ShopService {
         }
     }
 
-    /// Deactivates a user and revokes their sessions.
+    /// Deactivates a user and revokes their sessions; the last active admin stays
+    /// (``ShopError/lastAdmin``).
     public func deactivateUser(id: String, metadata: EventMetadata, followUp: CommandFollowUp? = nil) async throws -> CommandResult<Void> {
         let sessions = try sessionIds(of: id)
+        let existingAdmins = try user(id: id)?.record.role == .admin ? adminsToStartRoster() : nil
         return try await executor.execute(metadata: metadata, followUp: followUp) { context in
-            let events = try context.load(User.self, id: id).deactivate()
+            let user = try context.load(User.self, id: id)
+            let events = try user.deactivate()
             guard !events.isEmpty else { return }
+            if user.isActiveAdmin { try Self.updateRoster(in: context, userId: id, joining: false, existing: existingAdmins) }
             try context.append(events, to: User.self, id: id)
             for session in sessions {
                 try context.append(try context.load(Session.self, id: session).revoke(.userDeactivated), to: Session.self, id: session)

@@ -30,6 +30,7 @@ public struct ShopService: Sendable {
             ProductCreated.self, ProductUpdated.self, ProductRestocked.self, ProductDiscontinued.self, StockReserved.self, StockReleased.self,
             OrderPlaced.self, OrderPaid.self, OrderCancelled.self, OrderShipped.self,
             UniqueValueReserved.self, UniqueValueReleased.self,
+            AdminRosterStarted.self, AdminJoined.self, AdminLeft.self,
         ]
         for type in types { try registry.register(type) }
         if let cipher { registry.setCodingInfo(cipher, forKey: .personalDataCipher) }

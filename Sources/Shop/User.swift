@@ -71,4 +71,7 @@ public struct User: Aggregate, Hashable {
 
     /// Whether the user may sign in or refresh a session.
     public var canSignIn: Bool { exists && status == .active }
+
+    /// Whether the user is one of the active admins the roster counts.
+    public var isActiveAdmin: Bool { canSignIn && role == .admin }
 }

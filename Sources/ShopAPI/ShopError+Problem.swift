@@ -24,6 +24,8 @@ extension ShopError: ProblemConvertible {
         case .invalidSession: .unauthorized("the refresh token is not valid")
         case .versionMismatch(let current):
             Problem(status: .preconditionFailed, code: "precondition_failed", detail: "If-Match does not match the current version \(current)")
+        case .lastAdmin:
+            Problem(status: .conflict, code: "last_admin", detail: "the last active admin cannot be deactivated or erased")
         case .invalidInput(let issues): .validationFailed(issues.map(FieldError.init))
         }
     }

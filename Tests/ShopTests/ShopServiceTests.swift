@@ -201,6 +201,8 @@ import Testing
             let shop = fixture.shop
             try await shop.makeUser("u1", email: "u1@example.com")
             try await shop.makeUser("u2", email: "u2@example.com", role: .admin)
+            // Another admin, so that u2 is not the last one when it is deactivated below.
+            try await shop.makeUser("u3", email: "u3@example.com", role: .admin)
             _ = try await shop.startSession(id: "s1", userId: "u1", refreshTokenHash: "h1", expiresAt: Date().addingTimeInterval(60), metadata: meta)
             _ = try await shop.refreshSession(presentedHash: "h1", newHash: "h2", expiresAt: Date().addingTimeInterval(60), metadata: meta)
             for index in 0..<10 { try await shop.makeProduct("p\(index)", sku: "S\(index)", stock: 50) }
