@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 import ServiceLifecycle
 import Shop
@@ -81,9 +83,20 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     var options = ShopRouter.Options()
     options.consistencyWait = configuration.consistencyWait
     options.heartbeat = configuration.heartbeat
+    options.headerBytes = configuration.maxHeaderBytes
+    options.bodyBytes = configuration.maxBodyBytes
+    options.feeds = LiveFeedLimiter(perUser: configuration.liveFeedsPerUser, total: configuration.liveFeedsTotal)
     let router = ShopRouter.build(shop: shop, tokens: tokens, credentials: credentials, options: options, logger: logger)
+    let parserLimit = configuration.maxHeaderBytes + RequestLimits.parserAllowance
+    let idleNanoseconds = configuration.idleTimeout.components.seconds * 1_000_000_000
     return Application(
         router: router,
+        server: .http1(
+            configuration: HTTP1Channel.Configuration(
+                idleTimeout: .nanoseconds(idleNanoseconds),
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: parserLimit, maxHeaderListSize: parserLimit)
+            )
+        ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
         services: [StoreService(shop: shop, keys: keys, readiness: options.readiness, background: options.background, logger: logger)],
         logger: logger

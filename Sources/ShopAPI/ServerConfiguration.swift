@@ -35,6 +35,17 @@ public struct ServerConfiguration: Sendable {
     public var accessTokenLifetime: Duration = .seconds(15 * 60)
     /// `STRATA_SSE_HEARTBEAT` in seconds: how often an idle SSE stream gets a heartbeat comment (15).
     public var heartbeat: Duration = .seconds(15)
+    /// `STRATA_MAX_HEADER_BYTES`: request headers over this are 431 (default 16 KiB).
+    public var maxHeaderBytes = RequestLimits.defaultHeaderBytes
+    /// `STRATA_MAX_BODY_BYTES`: request bodies over this are 413 (default 1 MiB).
+    public var maxBodyBytes = JSONBody.defaultLimit
+    /// `STRATA_SSE_PER_USER` and `STRATA_SSE_TOTAL`: live feeds open at once per user (4) and in
+    /// all (256); beyond, 429 and 503 with `Retry-After`.
+    public var liveFeedsPerUser = 4
+    public var liveFeedsTotal = 256
+    /// `STRATA_IDLE_TIMEOUT` in seconds: a connection that sends nothing for this long while no
+    /// answer is being written (keep-alive, or a request trickling in) is closed (default 60).
+    public var idleTimeout: Duration = .seconds(60)
 
     public init() {}
 
@@ -57,6 +68,11 @@ public struct ServerConfiguration: Sendable {
         adminPassword = environment["STRATA_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         if let text = value("STRATA_MAX_MAP_SIZE") { maximumMapSize = try Self.integer(text, "STRATA_MAX_MAP_SIZE", in: (1 << 20)...(1 << 50)) }
         if let text = value("STRATA_SSE_HEARTBEAT") { heartbeat = try Self.seconds(text, "STRATA_SSE_HEARTBEAT") }
+        if let text = value("STRATA_MAX_HEADER_BYTES") { maxHeaderBytes = try Self.integer(text, "STRATA_MAX_HEADER_BYTES", in: 1024...(1 << 20)) }
+        if let text = value("STRATA_MAX_BODY_BYTES") { maxBodyBytes = try Self.integer(text, "STRATA_MAX_BODY_BYTES", in: 1024...(64 << 20)) }
+        if let text = value("STRATA_SSE_PER_USER") { liveFeedsPerUser = try Self.integer(text, "STRATA_SSE_PER_USER", in: 1...10_000) }
+        if let text = value("STRATA_SSE_TOTAL") { liveFeedsTotal = try Self.integer(text, "STRATA_SSE_TOTAL", in: 1...100_000) }
+        if let text = value("STRATA_IDLE_TIMEOUT") { idleTimeout = .seconds(try Self.integer(text, "STRATA_IDLE_TIMEOUT", in: 1...3600)) }
         if let text = value("STRATA_ACCESS_TOKEN_TTL") { accessTokenLifetime = .seconds(try Self.integer(text, "STRATA_ACCESS_TOKEN_TTL", in: 10...86400)) }
     }
 

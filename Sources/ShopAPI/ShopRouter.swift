@@ -20,6 +20,11 @@ public enum ShopRouter {
         /// The cache of GET answers (products, users, orders), emptied as the shop's projections
         /// report changes.
         public var cache = ResponseCache()
+        /// Request headers and bodies at most this large (431, 413).
+        public var headerBytes = RequestLimits.defaultHeaderBytes
+        public var bodyBytes = JSONBody.defaultLimit
+        /// Live feeds open at once, per user and in all (429, 503).
+        public var feeds = LiveFeedLimiter()
 
         public init() {}
     }
@@ -41,6 +46,7 @@ public enum ShopRouter {
         router.add(middleware: AccessLogMiddleware(logger: logger))
         router.add(middleware: MetricsMiddleware(metrics: options.metrics))
         router.add(middleware: ProblemMiddleware(logger: logger))
+        router.add(middleware: RequestLimitsMiddleware(headerBytes: options.headerBytes, bodyBytes: options.bodyBytes))
         router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
         // A token outlives nothing: deactivated or erased users, and ended sessions, are refused at once.
         router.add(middleware: AuthenticationMiddleware(tokens: tokens) { identity in
@@ -59,6 +65,7 @@ public enum ShopRouter {
             adminRole: Role.admin.rawValue,
             background: options.background,
             heartbeat: options.heartbeat,
+            feeds: options.feeds,
             logger: logger
         ).addRoutes(to: router.group("/v1/admin"))
         let metrics = options.metrics

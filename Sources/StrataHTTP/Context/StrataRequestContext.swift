@@ -29,6 +29,8 @@ public protocol StrataRequestContextProtocol: RequestContext {
     /// The request's idempotency key, set by ``IdempotencyMiddleware`` on a keyed POST and given
     /// to its command by ``answerCommand(render:_:)``.
     var idempotency: IdempotencyClaim? { get set }
+    /// The most bytes a request body may have, set by ``RequestLimitsMiddleware`` (1 MiB by default).
+    var bodyLimit: Int { get set }
 }
 
 extension StrataRequestContextProtocol {
@@ -59,14 +61,15 @@ public struct StrataRequestContext: StrataRequestContextProtocol {
     public var identity: Identity?
     public let clientAddress: String
     public var idempotency: IdempotencyClaim?
+    public var bodyLimit = JSONBody.defaultLimit
 
     public init(source: Source) {
         coreContext = .init(source: source)
         clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
-    /// Bodies are limited by ``JSONBody`` (1 MiB by default, answered with 413).
-    public var maxUploadSize: Int { JSONBody.defaultLimit }
+    /// Bodies are limited to ``bodyLimit`` (1 MiB by default, answered with 413).
+    public var maxUploadSize: Int { bodyLimit }
 }
 
 extension HTTPField.Name {

@@ -16,6 +16,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
     let adminRole: String
     let background: BackgroundWork
     let heartbeat: Duration
+    let feeds: LiveFeedLimiter
     let logger: Logger
 
     public init(
@@ -24,6 +25,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
         adminRole: String = "admin",
         background: BackgroundWork,
         heartbeat: Duration = .seconds(15),
+        feeds: LiveFeedLimiter = LiveFeedLimiter(),
         logger: Logger
     ) {
         self.log = log
@@ -31,6 +33,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
         self.adminRole = adminRole
         self.background = background
         self.heartbeat = heartbeat
+        self.feeds = feeds
         self.logger = logger
     }
 
@@ -125,7 +128,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
     /// they are committed; a comment line every `heartbeat` keeps proxies from closing an idle
     /// stream. The stream ends when the client goes or the server shuts down.
     @Sendable func live(_ request: Request, context: Context) async throws -> Response {
-        _ = try context.requireRole(adminRole)
+        let admin = try context.requireRole(adminRole)
         var start = try QueryParameter.position(request, "after") ?? 0
         if let last = request.headers[.lastEventID] {
             guard let position = UInt64(last.trimmingCharacters(in: .whitespaces)) else {
@@ -140,7 +143,10 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
         headers[.cacheControl] = "no-store"
         headers[.init("X-Accel-Buffering")!] = "no"
         let from = start
+        // The feed's place is held until its body ends (the client went, or shutdown).
+        let slot = try feeds.acquire(for: admin.userId)
         let body = ResponseBody { writer in
+            defer { slot.release() }
             let signals = LiveSignals(log: log, heartbeat: heartbeat)
             defer { signals.stop() }
             var position = from

@@ -10,13 +10,15 @@ public enum JSONBody {
     /// The default body limit: 1 MiB.
     public static let defaultLimit = 1 << 20
 
-    /// Collects and parses the body as a JSON object, checking its fields against `allowed`.
+    /// Collects and parses the body as a JSON object, checking its fields against `allowed`. The
+    /// body may have `limit` bytes, by default the context's `maxUploadSize`.
     public static func object(
         _ request: Request,
         context: some RequestContext,
         allowed: Set<String>,
-        limit: Int = defaultLimit
+        limit: Int? = nil
     ) async throws -> JSONFields {
+        let limit = limit ?? context.maxUploadSize
         guard let type = request.headers[.contentType], Self.isJSON(type) else { throw Problem.unsupportedMediaType }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw Problem.payloadTooLarge(limit: limit) }
         let buffer: ByteBuffer
