@@ -25,6 +25,8 @@ public enum ShopRouter {
         public var bodyBytes = JSONBody.defaultLimit
         /// Live feeds open at once, per user and in all (429, 503).
         public var feeds = LiveFeedLimiter()
+        /// Whether writes are refused for want of room (reported by health and metrics).
+        public var store = StoreCondition()
 
         public init() {}
     }
@@ -45,6 +47,7 @@ public enum ShopRouter {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: AccessLogMiddleware(logger: logger))
         router.add(middleware: MetricsMiddleware(metrics: options.metrics))
+        router.add(middleware: StoreConditionMiddleware(condition: options.store))
         router.add(middleware: ProblemMiddleware(logger: logger))
         router.add(middleware: RequestLimitsMiddleware(headerBytes: options.headerBytes, bodyBytes: options.bodyBytes))
         router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
@@ -70,8 +73,9 @@ public enum ShopRouter {
         ).addRoutes(to: router.group("/v1/admin"))
         let metrics = options.metrics
         metrics.observe(shop.log)
-        OperationsController(readiness: options.readiness) {
-            metrics.render(projections: try shop.runner.status(), cache: cache)
+        let store = options.store
+        OperationsController(readiness: options.readiness, store: store) {
+            metrics.render(projections: try shop.runner.status(), cache: cache, store: store)
         }.addRoutes(to: router)
         routes.fill(from: router)
         return router

@@ -2,22 +2,27 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// `/health/live` (the process answers) and `/health/ready` (503 until ``Readiness`` is set),
-/// and `/metrics` in the Prometheus text format. Open to everyone, for probes and scrapers.
+/// `/health/live` (the process answers) and `/health/ready` (503 until ``Readiness`` is set; its
+/// `store` says `full` while writes are refused for want of room, else `writable`), and `/metrics`
+/// in the Prometheus text format. Open to everyone, for probes and scrapers.
 public struct OperationsController<Context: StrataRequestContextProtocol>: Sendable {
     let readiness: Readiness
+    let store: StoreCondition
     let render: @Sendable () throws -> [UInt8]
 
     /// `render` gives the metrics text.
-    public init(readiness: Readiness, render: @escaping @Sendable () throws -> [UInt8]) {
+    public init(readiness: Readiness, store: StoreCondition = StoreCondition(), render: @escaping @Sendable () throws -> [UInt8]) {
         self.readiness = readiness
+        self.store = store
         self.render = render
     }
 
     public func addRoutes(to router: Router<Context>) {
         router.get("/health/live") { _, _ in try Self.status("live", .ok) }
-        router.get("/health/ready") { [readiness] _, _ in
-            try readiness.isReady ? Self.status("ready", .ok) : Self.status("starting or stopping", .serviceUnavailable)
+        router.get("/health/ready") { [readiness, store] _, _ in
+            let condition = store.isFull ? "full" : "writable"
+            return try readiness.isReady
+                ? Self.status("ready", .ok, store: condition) : Self.status("starting or stopping", .serviceUnavailable, store: condition)
         }
         router.get("/metrics") { [render] _, _ in
             var headers = HTTPFields()
@@ -29,9 +34,10 @@ public struct OperationsController<Context: StrataRequestContextProtocol>: Senda
 
     struct Health: Encodable {
         var status: String
+        var store: String?
     }
 
-    static func status(_ text: String, _ status: HTTPResponse.Status) throws -> Response {
-        try JSONResponse.make(Health(status: text), status: status)
+    static func status(_ text: String, _ status: HTTPResponse.Status, store: String? = nil) throws -> Response {
+        try JSONResponse.make(Health(status: text, store: store), status: status)
     }
 }

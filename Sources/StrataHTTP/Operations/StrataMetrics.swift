@@ -71,7 +71,10 @@ public final class StrataMetrics: Sendable {
     }
 
     /// The registry in Prometheus text format, with projection lag and cache counts read now.
-    public func render(projections: [ProjectionStatus], cache: ResponseCache?) -> [UInt8] {
+    public func render(projections: [ProjectionStatus], cache: ResponseCache?, store: StoreCondition? = nil) -> [UInt8] {
+        if let store {
+            CoreMetrics.Gauge(label: "strata_store_full", dimensions: [], factory: factory).record(store.isFull ? 1 : 0)
+        }
         for status in projections {
             CoreMetrics.Gauge(label: "strata_projection_lag_events", dimensions: [("projection", status.name)], factory: factory).record(Int64(clamping: status.lag))
             CoreMetrics.Gauge(label: "strata_projection_position", dimensions: [("projection", status.name)], factory: factory)

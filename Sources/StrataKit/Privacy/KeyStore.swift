@@ -2,6 +2,7 @@ import Crypto
 import Dispatch
 import Foundation
 import LMDB
+import StrataStore
 import Synchronization
 
 /// Why the key store refused.
@@ -57,6 +58,19 @@ public final class KeyStore: Sendable {
         return Open(environment: environment, keys: try environment.openDatabase(named: "keys"))
     }
 
+    /// Runs `body`; a full disk (or map) becomes ``EventStoreError/Code/storeFull``, as for the log.
+    private func mappingFullDisk<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as LMDBError where error == .mapFull || error.errno.map(DiskFull.errnos.contains) == true {
+            throw DiskFull.error("the key store: \(error.message)")
+        } catch let error as NSError where error.domain == NSPOSIXErrorDomain && DiskFull.errnos.contains(Int32(error.code)) {
+            throw DiskFull.error("the key store: \(error.localizedDescription)")
+        } catch let error as CocoaError where error.code == .fileWriteOutOfSpace {
+            throw DiskFull.error("the key store: \(error.localizedDescription)")
+        }
+    }
+
     private func withStore<T>(_ body: (Open) throws -> T) throws -> T {
         try store.withLock { open in
             guard let open else { throw KeyStoreError(message: "the key store is closed") }
@@ -89,11 +103,13 @@ public final class KeyStore: Sendable {
         return try await onQueue { [self] in
             let created = SymmetricKey(size: .bits256)
             let bytes = created.withUnsafeBytes { Array($0) }
-            let stored: [UInt8] = try withStore { open in
-                try open.environment.withWriteTransaction { transaction in
-                    if let existing = try transaction.get(open.keys, key: Array(subject.utf8)) { return existing }
-                    try transaction.put(open.keys, key: Array(subject.utf8), value: bytes)
-                    return bytes
+            let stored: [UInt8] = try mappingFullDisk {
+                try withStore { open in
+                    try open.environment.withWriteTransaction { transaction in
+                        if let existing = try transaction.get(open.keys, key: Array(subject.utf8)) { return existing }
+                        try transaction.put(open.keys, key: Array(subject.utf8), value: bytes)
+                        return bytes
+                    }
                 }
             }
             let key = SymmetricKey(data: stored)
@@ -107,12 +123,14 @@ public final class KeyStore: Sendable {
     public func destroyKey(for subject: String) async throws {
         try await onQueue { [self] in
             _ = cache.withLock { $0.removeValue(forKey: subject) }
-            try withStore { open in
-                try open.environment.withWriteTransaction { transaction in
-                    _ = try transaction.delete(open.keys, key: Array(subject.utf8))
+            try mappingFullDisk {
+                try withStore { open in
+                    try open.environment.withWriteTransaction { transaction in
+                        _ = try transaction.delete(open.keys, key: Array(subject.utf8))
+                    }
                 }
+                try compact()
             }
-            try compact()
         }
     }
 
