@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Fuzz strata-server against docs/openapi.yaml with schemathesis, as a customer and as an admin.
 
-Starts the server on a fresh data directory, seeds a product and an order (so generated ids
-sometimes hit), and runs schemathesis once per role with the checks the proof asks for: no 5xx,
+Starts the server on a fresh data directory, seeds a product and an order, and runs schemathesis
+once per role, every phase: the stateful one chains real ids along the document's OpenAPI links
+(create a product, order it, pay, cancel, ship; sign up, sign in, refresh), and a pass whose
+stateful phase ran no scenario fails. The checks are the ones the proof asks for: no 5xx,
 responses (status, content type, headers, body) conform to the document, every status is
 documented, invalid input is refused. The operations that deactivate or erase users run last, each
 on a fresh server of its own (they may disable the caller); the endless SSE feed is left to the
@@ -54,7 +56,8 @@ def schemathesis(binary, port, token, examples, seed, extra, report):
     run = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     print(run.stdout, flush=True)
     generated = re.search(r"(\d+) generated", run.stdout)
-    return run.returncode, int(generated.group(1)) if generated else 0
+    scenarios = re.search(r"Scenarios:\s+(\d+)", run.stdout)
+    return run.returncode, int(generated.group(1)) if generated else 0, int(scenarios.group(1)) if scenarios else 0
 
 
 def main():
@@ -88,8 +91,11 @@ def main():
         while True:
             for role, token, extra in runs:
                 print(f"== fuzzing as {role}, seed {seed}", flush=True)
-                code, generated = schemathesis(args.schemathesis, server.port, token, args.examples, seed, extra,
-                                               os.path.join(workspace, f"{role}-{seed}.xml"))
+                code, generated, scenarios = schemathesis(args.schemathesis, server.port, token, args.examples, seed, extra,
+                                                          os.path.join(workspace, f"{role}-{seed}.xml"))
+                if scenarios == 0:
+                    print(f"the stateful phase ran no scenario as {role}: are the OpenAPI links intact?")
+                    code = code or 1
                 failed = failed or code != 0
                 total += generated
             seed += 1
@@ -107,8 +113,10 @@ def main():
                     roles.append(("the admin", client.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).token))
                 for role, token in roles:
                     print(f"== fuzzing {name} as {role}", flush=True)
-                    code, generated = schemathesis(args.schemathesis, fresh.port, token, args.examples, args.seed,
-                                                   ["--include-operation-id", name], os.path.join(workspace, f"{name}.xml"))
+                    # One operation alone has no links to follow: no stateful phase.
+                    code, generated, _ = schemathesis(args.schemathesis, fresh.port, token, args.examples, args.seed,
+                                                   ["--include-operation-id", name, "--phases", "examples,coverage,fuzzing"],
+                                                   os.path.join(workspace, f"{name}.xml"))
                     failed = failed or code != 0
                     total += generated
                 if fresh.process.poll() is not None:
