@@ -21,25 +21,30 @@ public struct ShopService: Sendable {
     /// authenticated request.
     let statuses: ViewCache<Bool>
 
-    /// Every event type of the shop (and the kit's reservations), with the personal-data cipher.
+    /// Every event type of the shop (and the kit's reservations and admin roster).
+    static let eventTypes: [any Event.Type] = [
+        UserRegistered.self, UserRenamed.self, UserDeactivated.self, UserErased.self,
+        SessionStarted.self, SessionRefreshed.self, SessionRevoked.self,
+        ProductCreated.self, ProductUpdated.self, ProductRestocked.self, ProductDiscontinued.self, StockReserved.self, StockReleased.self,
+        OrderPlaced.self, OrderPaid.self, OrderCancelled.self, OrderShipped.self,
+        UniqueValueReserved.self, UniqueValueReleased.self,
+        AdminRosterStarted.self, AdminJoined.self, AdminLeft.self,
+    ]
+
+    /// The registry of ``eventTypes``, with the personal-data cipher.
     public static func registry(cipher: (any PersonalDataCipher)?) throws -> EventRegistry {
         var registry = EventRegistry()
-        let types: [any Event.Type] = [
-            UserRegistered.self, UserRenamed.self, UserDeactivated.self, UserErased.self,
-            SessionStarted.self, SessionRefreshed.self, SessionRevoked.self,
-            ProductCreated.self, ProductUpdated.self, ProductRestocked.self, ProductDiscontinued.self, StockReserved.self, StockReleased.self,
-            OrderPlaced.self, OrderPaid.self, OrderCancelled.self, OrderShipped.self,
-            UniqueValueReserved.self, UniqueValueReleased.self,
-            AdminRosterStarted.self, AdminJoined.self, AdminLeft.self,
-        ]
-        for type in types { try registry.register(type) }
+        for type in eventTypes { try registry.register(type) }
         if let cipher { registry.setCodingInfo(cipher, forKey: .personalDataCipher) }
         return registry
     }
 
     /// The shop's projections.
     public static func projections(hasher: UniqueValueHasher) -> [any Projection] {
-        [UsersProjection(hasher: hasher), SessionsProjection(), ProductsProjection(), OrdersProjection(), SalesProjection()]
+        [
+            UsersProjection(hasher: hasher), SessionsProjection(), ProductsProjection(), OrdersProjection(), SalesProjection(),
+            CorrelationsProjection(eventTypes: Set(eventTypes.map { $0.eventType })),
+        ]
     }
 
     /// Wires the shop onto an open log and key store and starts its projections.

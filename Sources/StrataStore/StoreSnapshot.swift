@@ -16,6 +16,8 @@ public protocol StoreReading: TableReading, StreamReading {
     func readByType(_ type: String, after position: UInt64, limit: Int) throws -> [RecordedEvent]
     /// Streams whose ids start with `prefix`, in id order, after the id `after`, with their versions.
     func streams(prefix: String, after: String?, limit: Int) throws -> [StreamSummary]
+    /// Every event type in the log, in byte order, with how many events it has and the last one's position.
+    func eventTypes() throws -> [EventTypeSummary]
 }
 
 extension StoreReading {
@@ -49,8 +51,21 @@ extension StoreReading {
 /// ``EventStore/withSnapshot(_:)``. Several reads through one snapshot agree with each other.
 public protocol StoreSnapshot: StoreReading {}
 
+/// An event type of the log: how many events it has and where the last one is.
+public struct EventTypeSummary: Sendable, Hashable, Codable {
+    public var type: String
+    public var count: Int
+    public var lastPosition: UInt64
+
+    public init(type: String, count: Int, lastPosition: UInt64) {
+        self.type = type
+        self.count = count
+        self.lastPosition = lastPosition
+    }
+}
+
 /// A stream and its current version.
-public struct StreamSummary: Sendable, Hashable {
+public struct StreamSummary: Sendable, Hashable, Codable {
     public var streamId: String
     public var version: UInt64
 

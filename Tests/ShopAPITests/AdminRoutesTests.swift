@@ -94,7 +94,7 @@ struct ProjectionBody: Decodable {
             let mug = try decode(ProductBody.self, created).id
             _ = try await client.post("/v1/orders", #"{"items":[{"productId":"\#(mug)","quantity":3}]}"#, token: fixture.customer)
             let listed = try decode([ProjectionBody].self, try await get(client, "/v1/admin/projections", fixture.admin))
-            #expect(Set(listed.map(\.name)) == ["users", "sessions", "products", "orders", "sales"])
+            #expect(Set(listed.map(\.name)) == ["users", "sessions", "products", "orders", "sales", "correlations"])
             #expect(listed.first { $0.name == "sales" }?.mode == "async" && listed.first { $0.name == "products" }?.mode == "inline")
 
             let before = try fixture.shop.runner.rows(of: "products")
@@ -112,6 +112,94 @@ struct ProjectionBody: Decodable {
             #expect(unknown.status == .notFound)
             let customer = try await client.post("/v1/admin/projections/products/rebuild", "", token: fixture.customer)
             #expect(customer.status == .forbidden)
+        }
+    }
+}
+
+struct TypeCatalogBody: Decodable {
+    struct Entry: Decodable, Equatable {
+        var type: String
+        var count: Int
+        var lastPosition: UInt64
+    }
+    var types: [Entry]
+}
+
+struct StreamListBody: Decodable {
+    struct Entry: Decodable {
+        var streamId: String
+        var version: UInt64
+    }
+    var items: [Entry]
+    var next: String?
+}
+
+/// The routes the operator's console reads: the type catalogue, streams by prefix, a request's
+/// events, parked events.
+@Suite struct AdminCatalogRoutesTests {
+    private func get(_ client: any TestClientProtocol, _ uri: String, _ token: String) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(token)"])
+    }
+
+    @Test func typesStreamsAndARequestsEvents() async throws {
+        try await APIFixture.run { fixture, client in
+            var requestIds: [String] = []
+            for sku in ["A", "B", "C"] {
+                let created = try await client.execute(
+                    uri: "/v1/products",
+                    method: .post,
+                    headers: jsonHeaders(fixture.admin, [.strataRequestID: "create-\(sku)"]),
+                    body: ByteBuffer(string: #"{"sku":"\#(sku)","name":"\#(sku)","priceCents":1,"stock":5}"#)
+                )
+                #expect(created.status == .created)
+                requestIds.append("create-\(sku)")
+            }
+            let catalog = try decode(TypeCatalogBody.self, try await get(client, "/v1/admin/event-types", fixture.admin))
+            let all = try decode(EventPageBody.self, try await get(client, "/v1/admin/events?limit=1000", fixture.admin)).events
+            let expected = Dictionary(grouping: all, by: \.type).map { type, events in
+                TypeCatalogBody.Entry(type: type, count: events.count, lastPosition: events.map(\.position).max() ?? 0)
+            }.sorted { Array($0.type.utf8).lexicographicallyPrecedes(Array($1.type.utf8)) }
+            #expect(catalog.types == expected)
+            #expect(catalog.types.first { $0.type == "ProductCreated" }?.count == 3)
+
+            let products = try decode(StreamListBody.self, try await get(client, "/v1/admin/streams?prefix=product-&limit=2", fixture.admin))
+            #expect(products.items.count == 2 && products.items.allSatisfy { $0.streamId.hasPrefix("product-") && $0.version == 1 })
+            let rest = try decode(
+                StreamListBody.self,
+                try await get(client, "/v1/admin/streams?prefix=product-&after=\(try #require(products.next))", fixture.admin)
+            )
+            #expect(rest.items.count == 1 && rest.next == nil)
+            #expect(try await get(client, "/v1/admin/streams?limit=0", fixture.admin).status == .badRequest)
+            #expect(try await get(client, "/v1/admin/streams", fixture.customer).status == .forbidden)
+
+            // One request's events: the product and its sku reservation, nothing of the others.
+            _ = await fixture.shop.runner.waitUntil(CorrelationsProjection.projectionName, reaches: all.last?.position ?? 0, timeout: .seconds(5))
+            let byRequest = try decode(EventPageBody.self, try await get(client, "/v1/admin/events?correlationId=create-B", fixture.admin))
+            #expect(Set(byRequest.events.map(\.type)) == ["ProductCreated", "UniqueValueReserved"])
+            #expect(byRequest.events.allSatisfy { $0.metadata == .object(["correlationId": .string("create-B"), "causationId": .string("create-B"), "userId": .string("admin-1")]) })
+            #expect(try decode(EventPageBody.self, try await get(client, "/v1/admin/events?correlationId=nobody", fixture.admin)).events.isEmpty)
+        }
+    }
+
+    @Test func parkedEventsAreListedAndUnknownOnesAre404() async throws {
+        try await APIFixture.run { fixture, client in
+            let empty = try await get(client, "/v1/admin/projections/sales/parked", fixture.admin)
+            #expect(empty.status == .ok && String(buffer: empty.body) == #"{"items":[],"next":null}"#)
+            #expect(try await get(client, "/v1/admin/projections/nope/parked", fixture.admin).status == .notFound)
+            for action in ["retry", "skip"] {
+                let missing = try await client.execute(
+                    uri: "/v1/admin/projections/sales/parked/7/\(action)",
+                    method: .post,
+                    headers: [.authorization: "Bearer \(fixture.admin)"]
+                )
+                #expect(missing.status == .notFound, "\(action)")
+                let byCustomer = try await client.execute(
+                    uri: "/v1/admin/projections/sales/parked/7/\(action)",
+                    method: .post,
+                    headers: [.authorization: "Bearer \(fixture.customer)"]
+                )
+                #expect(byCustomer.status == .forbidden, "\(action)")
+            }
         }
     }
 }

@@ -101,6 +101,44 @@ import Testing
         await runner.stop()
     }
 
+    @Test func aParkedEventIsRetriedOrSkippedOneByOne() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let log = try EventLog.open(directory: directory.path)
+        defer { log.close() }
+        let projection = TotalsProjection(mode: .async)
+        let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [projection])
+        try await runner.start()
+        let executor = CommandExecutor(log: log, registry: runner.registry, hasher: testHasher)
+        _ = try await add(executor, "c", 1000, poison: true)
+        _ = try await add(executor, "d", 2000, poison: true)
+        let last = try await add(executor, "c", 2)
+        #expect(await runner.waitUntil("totals", reaches: last.position, timeout: .seconds(10)))
+        let parked = try runner.parkedEvents("totals")
+        #expect(parked.map(\.position) == [1, 2])
+        #expect(parked.allSatisfy { $0.streamId != nil && $0.parkedAt != nil })
+        #expect(try runner.parkedEvents("totals", after: 1, limit: 5).map(\.position) == [2])
+        // Still poisoned: the retry fails, counts the attempt, and the event stays parked.
+        guard case .stillFailing(let again)? = try await runner.retryParked("totals", position: 1) else {
+            Issue.record("the retry should fail")
+            return
+        }
+        #expect(again.attempts == 4)
+        #expect(try runner.parkedEvents("totals").first?.attempts == 4)
+        #expect(try await runner.retryParked("totals", position: 99) == nil)
+        // Fixed: one applies; the other is skipped on record.
+        projection.failOnPoison.store(false, ordering: .relaxed)
+        #expect(try await runner.retryParked("totals", position: 1) == .applied)
+        #expect(try total(runner, "c") == 1002)
+        #expect(try await runner.skipParked("totals", position: 2))
+        #expect(try await !runner.skipParked("totals", position: 2))
+        #expect(try runner.parkedEvents("totals").isEmpty)
+        #expect(try total(runner, "d") == nil)
+        let skipped = try #require(try log.existingTable(named: "kit.skipped"))
+        #expect(try log.withSnapshot { try $0.count(skipped) } == 1)
+        await runner.stop()
+    }
+
     @Test func severalProjectionsRebuildTogetherInOnePass() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

@@ -145,6 +145,24 @@ extension StoreContract {
             #expect(try harness.isConsistent(log))
         }
     }
+
+    static func eventTypesAreCountedWithTheirLastPosition(_ harness: any StoreHarness) async throws {
+        try await harness.withFreshStore { log async throws in
+            #expect(try log.withSnapshot { try $0.eventTypes() }.isEmpty)
+            for round in 0..<150 {
+                var events = [event("Tick")]
+                if round % 50 == 0 { events.append(event("Tock")) }
+                _ = try await log.append(AppendRequest(streamId: "s-\(round % 7)", expectedVersion: .any, events: events))
+            }
+            let all = try log.readAll()
+            let expected = ["Tick", "Tock"].map { type in
+                let ofType = all.filter { $0.type == type }
+                return EventTypeSummary(type: type, count: ofType.count, lastPosition: ofType.last?.position ?? 0)
+            }
+            #expect(try log.withSnapshot { try $0.eventTypes() } == expected)
+            #expect(expected.map(\.count) == [150, 3])
+        }
+    }
 }
 
 /// Counts events per type into a table, and refuses events whose data is `"poison"`.

@@ -40,6 +40,7 @@ public enum StoreContract {
         StoreContractCase(name: "theLogsOwnTablesAreNotWritable", check: theLogsOwnTablesAreNotWritable),
         StoreContractCase(name: "storeStatisticsCountEventsAndStreams", check: storeStatisticsCountEventsAndStreams),
         StoreContractCase(name: "streamReadsAgreeWithTheLogAtEveryStartAndLimit", check: streamReadsAgreeWithTheLogAtEveryStartAndLimit),
+        StoreContractCase(name: "eventTypesAreCountedWithTheirLastPosition", check: eventTypesAreCountedWithTheirLastPosition),
     ]
 }
 

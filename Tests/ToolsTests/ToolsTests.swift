@@ -116,7 +116,7 @@ import Testing
         let stats = try runTool("strata-admin", ["stats"] + data)
         #expect(stats.status == 0 && stats.output.contains("PROJECTION") && stats.output.contains("sales"), "\(stats.errors)")
         let report = try JSONDecoder().decode(StoreReport.self, from: Data(try runTool("strata-admin", ["stats", "--json"] + data).output.utf8))
-        #expect(report.projections.map(\.name) == ["users", "sessions", "products", "orders", "sales"])
+        #expect(report.projections.map(\.name) == ["users", "sessions", "products", "orders", "sales", "correlations"])
         #expect(report.projections.allSatisfy { $0.lag == 0 })
         let streams = try runTool("strata-admin", ["streams", "--prefix", "product-", "--json"] + data)
         #expect(streams.output.contains("product-p7"))

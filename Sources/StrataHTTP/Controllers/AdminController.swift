@@ -8,7 +8,8 @@ import StrataKit
 import StrataStore
 
 /// `/v1/admin`: the log and the projections, for operators (admin role only). Events, a stream,
-/// the live feed as Server-Sent Events, the projections' state, and online rebuilds. Answers are
+/// the live feed as Server-Sent Events, the projections' state, and online rebuilds (and, in
+/// `+Catalog` and `+Parked`, the type catalogue, stream listing and parked events). Answers are
 /// `Cache-Control: no-store`.
 public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
     let log: any EventStore
@@ -41,9 +42,14 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
     public func addRoutes(to group: RouterGroup<Context>) {
         group.get("events", use: events)
         group.get("events/live", use: live)
+        group.get("event-types", use: eventTypes)
+        group.get("streams", use: streams)
         group.get("streams/:streamId", use: stream)
         group.get("projections", use: projections)
         group.post("projections/:name/rebuild", use: rebuild)
+        group.get("projections/:name/parked", use: parked)
+        group.post("projections/:name/parked/:position/retry", use: retryParked)
+        group.post("projections/:name/parked/:position/skip", use: skipParked)
     }
 
     struct EventPage: Encodable {
@@ -70,6 +76,12 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
         _ = try context.requireRole(adminRole)
         let after = try QueryParameter.position(request, "after") ?? 0
         let limit = try QueryParameter.integer(request, "limit", in: 1...1000, default: 100)
+        if let correlationId = request.uri.queryParameters.get("correlationId").map { String($0) } {
+            guard (1...255).contains(correlationId.utf8.count), !correlationId.utf8.contains(0) else {
+                throw Problem.invalidParameter("correlationId", "must be a request id (1–255 bytes)")
+            }
+            return try JSONResponse.make(try correlatedEvents(correlationId, after: after, limit: limit))
+        }
         let type = request.uri.queryParameters.get("type").map { String($0) }
         if let type, !(1...255).contains(type.utf8.count) || type.utf8.contains(0) {
             throw Problem.invalidParameter("type", "must be an event type name (1–255 bytes)")

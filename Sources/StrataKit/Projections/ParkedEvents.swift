@@ -2,9 +2,11 @@ import Foundation
 import StrataStore
 
 /// The kit's `kit.parked` table: events an async projection set aside after failing on them,
-/// keyed by projection name and position, so they stay visible and can be retried.
+/// keyed by projection name and position, so they stay visible and can be retried or skipped.
+/// Skipped ones move to `kit.skipped`, so the decision is on record.
 struct ParkedEvents: Sendable {
     static let table = KitTable(name: "kit.parked")
+    static let skipped = KitTable(name: "kit.skipped")
     let store: any EventStore
 
     static func key(_ projection: String, _ position: UInt64) -> [UInt8] {
@@ -13,9 +15,10 @@ struct ParkedEvents: Sendable {
         return key
     }
 
-    /// Creates the table, so that read-only readers find it.
+    /// Creates the tables, so that read-only readers find them.
     func prepare(in transaction: any StoreTransaction) throws {
         _ = try Self.table.open(in: transaction)
+        _ = try Self.skipped.open(in: transaction)
     }
 
     /// Records `event` as parked.
@@ -27,21 +30,41 @@ struct ParkedEvents: Sendable {
         )
     }
 
+    /// The parked event of `projection` at `position`, if there is one.
+    func find(_ projection: String, position: UInt64, in reader: any StoreReading) throws -> ParkedEvent? {
+        guard let bytes = try Self.table.get(Self.key(projection, position), from: reader, in: store) else { return nil }
+        return try KitCoding.decoder().decode(ParkedEvent.self, from: Data(bytes))
+    }
+
     /// Takes the event of `projection` at `position` off the list.
     func remove(_ projection: String, position: UInt64, in transaction: any StoreTransaction) throws {
         try transaction.delete(try Self.table.open(in: transaction), key: Self.key(projection, position))
     }
 
-    /// The events parked for `projection`, in log order.
-    func list(_ projection: String) throws -> [ParkedEvent] {
+    /// Moves the event to `kit.skipped` (with when it was skipped).
+    func skip(_ event: ParkedEvent, in transaction: any StoreTransaction) throws {
+        struct Skipped: Encodable {
+            var event: ParkedEvent
+            var skippedAt: Date
+        }
+        try remove(event.projection, position: event.position, in: transaction)
+        try transaction.put(
+            try Self.skipped.open(in: transaction),
+            key: Self.key(event.projection, event.position),
+            value: Array(try KitCoding.encoder().encode(Skipped(event: event, skippedAt: Date())))
+        )
+    }
+
+    /// The events parked for `projection`, in log order, after `position`, at most `limit`.
+    func list(_ projection: String, after position: UInt64 = 0, limit: Int = .max) throws -> [ParkedEvent] {
         let prefix = Array(projection.utf8) + [0]
         return try store.withSnapshot { snapshot in
-            guard let table = try Self.table.find(for: snapshot, in: store) else { return [] }
+            guard let table = try Self.table.find(for: snapshot, in: store), limit > 0 else { return [] }
             var parked: [ParkedEvent] = []
-            try snapshot.scan(table, from: prefix, direction: .forward) { key, value in
+            try snapshot.scan(table, from: Self.key(projection, position &+ 1), direction: .forward) { key, value in
                 guard key.starts(with: prefix) else { return false }
                 parked.append(try KitCoding.decoder().decode(ParkedEvent.self, from: Data(value)))
-                return true
+                return parked.count < limit
             }
             return parked
         }
@@ -49,39 +72,66 @@ struct ParkedEvents: Sendable {
 }
 
 extension ProjectionRunner {
-    /// The events parked for `name`, in log order.
-    public func parkedEvents(_ name: String) throws -> [ParkedEvent] {
-        try parked.list(name)
+    /// The events parked for `name`, in log order, after `position`, at most `limit`.
+    public func parkedEvents(_ name: String, after position: UInt64 = 0, limit: Int = .max) throws -> [ParkedEvent] {
+        _ = try projection(name)
+        return try parked.list(name, after: position, limit: limit)
     }
 
-    /// Applies the parked events of `name` again, in log order, to its live tables; those that
-    /// now succeed leave the parked list. Returns how many succeeded.
+    /// Applies the parked events of `name` again, in log order; those that now succeed leave the
+    /// parked list. Returns how many succeeded.
     @discardableResult
     public func retryParked(_ name: String) async throws -> Int {
-        let projection = try projection(name)
         var retried = 0
-        for parkedEvent in try parked.list(name) {
-            guard let event = try log.event(at: parkedEvent.position) else { continue }
-            do {
-                try await log.write { [self] transaction in
-                    guard let checkpoint = try checkpoints.checkpoint(name, in: transaction) else { return }
-                    let store = ProjectionStore(
-                        transaction: transaction,
-                        tables: try checkpoints.tables(of: projection, generation: checkpoint.generation, in: transaction),
-                        registry: registry
-                    )
-                    try projection.apply(try registry.decode(event), to: store)
-                    try store.flush()
-                    try parked.remove(name, position: parkedEvent.position, in: transaction)
-                    let changed = store.changedKeys
-                    let position = try transaction.headPosition()
-                    if let invalidations, !changed.isEmpty { transaction.afterCommit { invalidations.publish(.keys(changed, position: position)) } }
-                }
-                retried += 1
-            } catch {
-                logger.warning("parked event still fails", metadata: ["projection": "\(name)", "position": "\(parkedEvent.position)"])
-            }
+        for parkedEvent in try parked.list(name) where try await retryParked(name, position: parkedEvent.position) == .applied {
+            retried += 1
         }
         return retried
+    }
+
+    /// Applies the event parked for `name` at `position` to the live tables. `nil` when no event is
+    /// parked there.
+    public func retryParked(_ name: String, position: UInt64) async throws -> ParkedRetryOutcome? {
+        let projection = try projection(name)
+        guard let parkedEvent = try log.withSnapshot({ try parked.find(name, position: position, in: $0) }),
+            let event = try log.event(at: position)
+        else { return nil }
+        do {
+            try await log.write { [self] transaction in
+                guard let checkpoint = try checkpoints.checkpoint(name, in: transaction) else { return }
+                let store = ProjectionStore(
+                    transaction: transaction,
+                    tables: try checkpoints.tables(of: projection, generation: checkpoint.generation, in: transaction),
+                    registry: registry
+                )
+                try projection.apply(try registry.decode(event), to: store)
+                try store.flush()
+                try parked.remove(name, position: position, in: transaction)
+                let changed = store.changedKeys
+                let head = try transaction.headPosition()
+                if let invalidations, !changed.isEmpty { transaction.afterCommit { invalidations.publish(.keys(changed, position: head)) } }
+            }
+            return .applied
+        } catch {
+            var again = parkedEvent
+            again.error = "\(error)"
+            again.attempts += 1
+            logger.warning("parked event still fails", metadata: ["projection": "\(name)", "position": "\(position)"])
+            let updated = again
+            try await log.write { [parked] transaction in try parked.park(updated, in: transaction) }
+            return .stillFailing(updated)
+        }
+    }
+
+    /// Gives up on the event parked for `name` at `position`: it leaves the parked list and is
+    /// recorded in `kit.skipped`. Returns whether one was parked there.
+    @discardableResult
+    public func skipParked(_ name: String, position: UInt64) async throws -> Bool {
+        _ = try projection(name)
+        return try await log.perform { [parked] transaction in
+            guard let event = try parked.find(name, position: position, in: transaction) else { return false }
+            try parked.skip(event, in: transaction)
+            return true
+        }.value
     }
 }

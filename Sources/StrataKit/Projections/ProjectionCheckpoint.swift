@@ -1,3 +1,4 @@
+import Foundation
 import StrataStore
 
 /// A projection's row in the `checkpoints` table: its version, the generation of tables that
@@ -54,9 +55,32 @@ struct ProjectionCheckpoint: Hashable, Sendable {
 public struct ParkedEvent: Codable, Sendable, Hashable {
     public var projection: String
     public var position: UInt64
+    /// The event's stream (absent in rows parked before it was kept).
+    public var streamId: String?
     public var type: String
+    /// The last failure.
     public var error: String
     public var attempts: Int
+    /// When it was parked (absent in rows parked before it was kept).
+    public var parkedAt: Date?
+
+    public init(projection: String, position: UInt64, streamId: String?, type: String, error: String, attempts: Int, parkedAt: Date?) {
+        self.projection = projection
+        self.position = position
+        self.streamId = streamId
+        self.type = type
+        self.error = error
+        self.attempts = attempts
+        self.parkedAt = parkedAt
+    }
+}
+
+/// What retrying one parked event gave.
+public enum ParkedRetryOutcome: Sendable, Hashable {
+    /// It applied: it left the parked list, and the projection has it.
+    case applied
+    /// It failed again with this error, and stays parked (one more attempt counted).
+    case stillFailing(ParkedEvent)
 }
 
 /// One projection's state, for operators.

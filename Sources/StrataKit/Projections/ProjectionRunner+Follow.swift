@@ -1,3 +1,4 @@
+import Foundation
 import StrataStore
 
 /// Which tables of a projection a batch goes to.
@@ -106,9 +107,11 @@ extension ProjectionRunner {
         let parkedEvent = ParkedEvent(
             projection: projection.name,
             position: event.position,
+            streamId: event.streamId,
             type: event.type,
             error: "\(lastError.map { "\($0)" } ?? "unknown")",
-            attempts: attemptsBeforeParking
+            attempts: attemptsBeforeParking,
+            parkedAt: Date()
         )
         logger.warning(
             "parked an event the projection keeps failing on",

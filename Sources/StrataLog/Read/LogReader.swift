@@ -214,4 +214,26 @@ struct LogReader {
         }
         return streams
     }
+
+    /// Every type with its count and last position: the type tails (the newest positions) plus the
+    /// full runs in `types` (``IndexTail/typeCapacity`` positions each).
+    func eventTypes() throws -> [EventTypeSummary] {
+        var tails: [(String, IndexTail)] = []
+        try transaction.scan(tables.typeTails, from: nil, direction: .forward) { key, value in
+            let type = String(decoding: key, as: UTF8.self)
+            guard let tail = IndexTail(value) else { throw EventStoreError.corrupt(at: 0, "index tail of type \(type) is malformed") }
+            tails.append((type, tail))
+            return true
+        }
+        return try tails.map { type, tail in
+            var runs = 0
+            let prefix = IndexKeys.prefix(type)
+            try transaction.scan(tables.types, from: prefix, direction: .forward) { key, _ in
+                guard IndexKeys.matches(key, prefix: prefix) else { return false }
+                runs += 1
+                return true
+            }
+            return EventTypeSummary(type: type, count: runs * IndexTail.typeCapacity + tail.positions.count, lastPosition: tail.positions.last ?? 0)
+        }
+    }
 }

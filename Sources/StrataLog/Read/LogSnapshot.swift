@@ -48,6 +48,8 @@ extension LogReading {
         try reader.streams(prefix: prefix, after: after, limit: limit)
     }
 
+    func eventTypes() throws -> [EventTypeSummary] { try reader.eventTypes() }
+
     func get(_ table: Table, key: [UInt8]) throws -> [UInt8]? {
         try reader.transaction.get(table.database, key: key)
     }
