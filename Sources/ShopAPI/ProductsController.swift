@@ -147,20 +147,6 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
 
 }
 
-/// A page of a listing as the API shows it; `next` is `null` on the last page.
-struct Listing<Item: Encodable>: Encodable {
-    var items: [Item]
-    var next: String?
-
-    private enum CodingKeys: String, CodingKey { case items, next }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(next, forKey: .next)
-    }
-}
-
 /// ETags of listings.
 enum ListingETag {
     /// A short stable hash of a query string (FNV-1a), for list ETags.

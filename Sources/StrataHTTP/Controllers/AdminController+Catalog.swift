@@ -8,20 +8,6 @@ extension AdminController {
         var types: [EventTypeSummary]
     }
 
-    struct StreamList: Encodable {
-        var items: [StreamSummary]
-        var next: String?
-
-        private enum CodingKeys: String, CodingKey { case items, next }
-
-        /// `next` is `null` on the last page.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(items, forKey: .items)
-            try container.encode(next, forKey: .next)
-        }
-    }
-
     /// `GET /v1/admin/event-types`: every event type with its count and last position, by type.
     @Sendable func eventTypes(_ request: Request, context: Context) async throws -> Response {
         _ = try context.requireRole(adminRole)
@@ -40,7 +26,7 @@ extension AdminController {
         }
         let found = try log.withSnapshot { try $0.streams(prefix: prefix, after: after, limit: limit + 1) }
         let page = Array(found.prefix(limit))
-        return try JSONResponse.make(StreamList(items: page, next: found.count > limit ? page.last?.streamId : nil))
+        return try JSONResponse.make(Listing(items: page, next: found.count > limit ? page.last?.streamId : nil))
     }
 
     /// The events appended by request `correlationId` or caused by it, after `after`, in log order:

@@ -36,20 +36,6 @@ extension AdminController {
         }
     }
 
-    struct ParkedPage: Encodable {
-        var items: [ParkedItem]
-        var next: String?
-
-        private enum CodingKeys: String, CodingKey { case items, next }
-
-        /// `next` is `null` on the last page.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(items, forKey: .items)
-            try container.encode(next, forKey: .next)
-        }
-    }
-
     /// The projection named in the path; 404 for an unknown one.
     private func projectionName(_ context: Context) throws -> String {
         let name = try context.parameters.require("name")
@@ -71,7 +57,7 @@ extension AdminController {
         let limit = try QueryParameter.integer(request, "limit", in: 1...1000, default: 100)
         let found = try runner.parkedEvents(name, after: after, limit: limit + 1)
         let page = Array(found.prefix(limit))
-        return try JSONResponse.make(ParkedPage(items: page.map(ParkedItem.init), next: found.count > limit ? page.last.map { String($0.position) } : nil))
+        return try JSONResponse.make(Listing(items: page.map(ParkedItem.init), next: found.count > limit ? page.last.map { String($0.position) } : nil))
     }
 
     /// `POST /v1/admin/projections/{name}/parked/{position}/retry`: 200 with the projection's

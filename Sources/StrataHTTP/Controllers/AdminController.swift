@@ -76,7 +76,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
         _ = try context.requireRole(adminRole)
         let after = try QueryParameter.position(request, "after") ?? 0
         let limit = try QueryParameter.integer(request, "limit", in: 1...1000, default: 100)
-        if let correlationId = request.uri.queryParameters.get("correlationId").map { String($0) } {
+        if let correlationId = request.uri.queryParameters.get("correlationId").map({ String($0) }) {
             guard (1...255).contains(correlationId.utf8.count), !correlationId.utf8.contains(0) else {
                 throw Problem.invalidParameter("correlationId", "must be a request id (1–255 bytes)")
             }
