@@ -22,6 +22,9 @@ extension ProjectionRunner {
     /// One of several projections rebuilt together failed on an event.
     struct CombinedRebuildFailed: Error {}
 
+    /// An event the swap's catch-up met failed; nothing was swapped.
+    struct SwapCatchUpFailed: Error {}
+
     /// Rebuilds `names` into new generations in one pass; then swaps them in (`swapIn`) or
     /// compares them with the live tables and drops them.
     func rebuildTogether(
@@ -57,12 +60,6 @@ extension ProjectionRunner {
             if let last = events.last?.position, events.count == rebuildBatchSize {
                 upcoming = Task { [self] in try decodedBatch(after: last, for: chosen) }
             }
-            if swapIn && events.count < rebuildBatchSize {
-                guard try await swap(chosen, generations: generations, from: position) == .applied else { throw superseded }
-                let head = try log.headPosition()
-                progress?(RebuildProgress(projection: label, position: head, head: head))
-                return []
-            }
             let outcome: BatchOutcome
             do {
                 outcome = try await applyRebuildBatch(events, envelopes, chosen, generations: generations, from: position)
@@ -78,6 +75,18 @@ extension ProjectionRunner {
                 throw superseded
             }
             if let last = events.last?.position { position = last }
+            if swapIn && events.count < rebuildBatchSize {
+                // The last short batch is applied (parking what fails); the writer catches up
+                // with whatever was appended since and swaps the new tables in.
+                do {
+                    guard try await swap(chosen, generations: generations, from: position) == .applied else { throw superseded }
+                    let head = try log.headPosition()
+                    progress?(RebuildProgress(projection: label, position: head, head: head))
+                    return []
+                } catch is SwapCatchUpFailed {
+                    // An event appended meanwhile fails: the next round applies it as a batch.
+                }
+            }
             if events.count < rebuildBatchSize {
                 let after = position
                 upcoming = Task { [self] in try decodedBatch(after: after, for: chosen) }
@@ -185,18 +194,16 @@ extension ProjectionRunner {
                 return BatchOutcome.checkpointMoved
             }
             var applied = from
-            var failure: (any Error)?
+            var failed = false
             try transaction.forEachEvent(after: from) { event in
-                do {
-                    try apply(event, to: stores.map { ($0.0, $0.1) })
-                } catch {
-                    failure = error
+                guard (try? apply(event, to: stores.map { ($0.0, $0.1) })) != nil else {
+                    failed = true
                     return false
                 }
                 applied = event.position
                 return true
             }
-            if let failure { throw failure }
+            if failed { throw SwapCatchUpFailed() }
             for (projection, store, checkpoint) in stores {
                 try store.flush()
                 var swapped = checkpoint
