@@ -59,6 +59,14 @@ extension ShopService {
             try reader.get(UserRecord.self, UsersProjection.byId, key: Keys.text(id)).map { ($0, reader.position) }
         }
     }
+    /// The user registered with `email` now (exact, case-insensitive: an erased user's old email
+    /// finds none), with the position the read model reflects; one read of the users' tables.
+    public func user(email: String) throws -> (record: UserRecord?, position: UInt64) {
+        try runner.read("users") { reader in
+            guard let id = try reader.get(UsersProjection.byEmail, key: UsersProjection.emailKey(email, hasher: hasher)) else { return (nil, reader.position) }
+            return (try reader.get(UserRecord.self, UsersProjection.byId, key: id), reader.position)
+        }
+    }
     /// Whether a caller may act: its user exists and is active, and its session (when its token
     /// names one) has not ended.
     public func mayAct(userId: String, sessionId: String?) throws -> Bool {

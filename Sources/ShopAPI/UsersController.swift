@@ -54,6 +54,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
 
     public func addRoutes(to group: RouterGroup<Context>) {
         group.post(use: register)
+        group.get(use: findByEmail)
         group.get("me", use: me)
         group.get(":id", use: show)
         group.post(":id/deactivate", use: deactivate)
@@ -92,6 +93,22 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         _ = try context.requireRole(Role.admin.rawValue)
         return try userResponse(try context.parameters.require("id"), request: request)
+    }
+
+    /// `GET /v1/users?email=`: `{items: [user]}` with the user registered with that email, or none.
+    @Sendable func findByEmail(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.requireRole(Role.admin.rawValue)
+        guard let email = request.uri.queryParameters.get("email"), (1...254).contains(email.count) else {
+            throw Problem.invalidParameter("email", "is required, 1–254 characters")
+        }
+        let (record, position) = try shop.user(email: String(email))
+        let items = record.map { [UserBody($0)] } ?? []
+        let view = CachedView(
+            body: Array(try KitCoding.encoder().encode(["items": items])),
+            etag: record.map { "\"\($0.id).\($0.version)\"" } ?? "\"none.\(position)\"",
+            position: position
+        )
+        return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.privateCache)
     }
 
     @Sendable func deactivate(_ request: Request, context: Context) async throws -> Response {
