@@ -9,7 +9,7 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: deps build release test run bench format clean crash-test fuzz bench-http bench-http-compare
+.PHONY: deps browser-deps build release test swift-test console-test run bench format clean crash-test fuzz bench-http bench-http-compare
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
@@ -23,10 +23,32 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Builds everything (the crash test runs the strata-log-torture executable), then runs every test.
-test: deps
+# Builds everything (the crash test runs the strata-log-torture executable), then runs every test:
+# the Swift suites, then the console in a real browser.
+test: swift-test console-test
+
+swift-test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The operator's console at /admin driven in Debian's headless Chromium by selenium (from PyPI, into
+# tools/.venv); screenshots go to .build/console-screenshots. SE_OFFLINE: selenium never downloads.
+SELENIUM_VERSION ?= 4.50.0
+browser-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		echo "==> installing chromium and chromium-driver"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+tools/.venv/.selenium-$(SELENIUM_VERSION):
+	python3 -m venv tools/.venv
+	tools/.venv/bin/pip install -q selenium==$(SELENIUM_VERSION)
+	touch $@
+
+console-test: deps browser-deps tools/.venv/.selenium-$(SELENIUM_VERSION)
+	$(SWIFT) build --product strata-server
+	$(SWIFT) build --product strata-admin
+	SE_OFFLINE=true tools/.venv/bin/python tools/console_test.py --server .build/debug/strata-server \
+		--admin .build/debug/strata-admin --screenshots .build/console-screenshots
 
 # Starts the server on $(DATA_DIR), port $(PORT); STRATA_* variables configure it further.
 run: release

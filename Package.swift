@@ -1,6 +1,15 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The console's files (Sources/StrataConsole/Assets), each embedded in the server binary.
+enum ConsoleAssets {
+    static let files = [
+        "index.html", "console.css",
+        "js/app.js", "js/api.js", "js/dom.js", "js/dashboard.js", "js/events.js", "js/event.js",
+        "js/tail.js", "js/projections.js", "js/users.js",
+    ]
+}
+
 let package = Package(
     name: "Strata",
     platforms: [.macOS(.v15)],
@@ -11,6 +20,7 @@ let package = Package(
         .library(name: "StrataKit", targets: ["StrataKit"]),
         .library(name: "Shop", targets: ["Shop"]),
         .library(name: "StrataHTTP", targets: ["StrataHTTP"]),
+        .library(name: "StrataConsole", targets: ["StrataConsole"]),
         .library(name: "ShopAPI", targets: ["ShopAPI"]),
         .executable(name: "strata-bench", targets: ["strata-bench"]),
         .executable(name: "strata-replay", targets: ["strata-replay"]),
@@ -83,11 +93,23 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The operator's web console at /admin: static HTML, CSS and JavaScript compiled into the
+        // binary (no build step, nothing from other origins), served with ETags and a strict CSP.
+        .target(
+            name: "StrataConsole",
+            dependencies: [
+                "StrataHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: ConsoleAssets.files.map { .embedInCode("Assets/\($0)") }
+        ),
         // The shop's routes: HTTP <-> commands and queries.
         .target(
             name: "ShopAPI",
             dependencies: [
-                "Shop", "StrataHTTP", "StrataKit", "StrataStore", "StrataLog",
+                "Shop", "StrataHTTP", "StrataConsole", "StrataKit", "StrataStore", "StrataLog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Shop
+import StrataConsole
 import StrataHTTP
 import StrataKit
 
@@ -27,6 +28,8 @@ public enum ShopRouter {
         public var feeds = LiveFeedLimiter()
         /// Whether writes are refused for want of room (reported by health and metrics).
         public var store = StoreCondition()
+        /// The write rate the console's dashboard shows.
+        public var rate = AppendRate()
 
         public init() {}
     }
@@ -69,10 +72,13 @@ public enum ShopRouter {
             background: options.background,
             heartbeat: options.heartbeat,
             feeds: options.feeds,
+            dashboard: DashboardSources(cache: cache, rate: options.rate, store: options.store),
             logger: logger
         ).addRoutes(to: router.group("/v1/admin"))
+        ConsoleController().addRoutes(to: router)
         let metrics = options.metrics
         metrics.observe(shop.log)
+        options.rate.observe(shop.log)
         let store = options.store
         OperationsController(readiness: options.readiness, store: store) {
             metrics.render(projections: try shop.runner.status(), cache: cache, store: store)

@@ -9,7 +9,8 @@ import StrataStore
 
 /// `/v1/admin`: the log and the projections, for operators (admin role only). Events, a stream,
 /// the live feed as Server-Sent Events, the projections' state, and online rebuilds (and, in
-/// `+Catalog` and `+Parked`, the type catalogue, stream listing and parked events). Answers are
+/// `+Catalog`, `+Parked` and `+Summary`, the type catalogue, stream listing, parked events and the
+/// console's dashboard). Answers are
 /// `Cache-Control: no-store`.
 public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
     let log: any EventStore
@@ -18,6 +19,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
     let background: BackgroundWork
     let heartbeat: Duration
     let feeds: LiveFeedLimiter
+    let dashboard: DashboardSources
     let logger: Logger
 
     public init(
@@ -27,6 +29,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
         background: BackgroundWork,
         heartbeat: Duration = .seconds(15),
         feeds: LiveFeedLimiter = LiveFeedLimiter(),
+        dashboard: DashboardSources = DashboardSources(),
         logger: Logger
     ) {
         self.log = log
@@ -35,11 +38,13 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
         self.background = background
         self.heartbeat = heartbeat
         self.feeds = feeds
+        self.dashboard = dashboard
         self.logger = logger
     }
 
     /// Adds the routes to `group` (mounted at `/v1/admin`).
     public func addRoutes(to group: RouterGroup<Context>) {
+        group.get("summary", use: summary)
         group.get("events", use: events)
         group.get("events/live", use: live)
         group.get("event-types", use: eventTypes)
