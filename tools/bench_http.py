@@ -13,7 +13,7 @@ Every wrk load runs for the same duration with the same connection count (64), o
 Then it prints each figure and the ratios of the goals, the server's resident memory after the
 load, and bytes on disk per event.
 
-Usage: bench_http.py --server BIN --baseline BIN [--seconds 10] [--connections 64] [--before BIN]
+Usage: bench_http.py --server BIN --baseline BIN [--seconds 10] [--connections 64] [--before BIN] [--profile DIR]
 
 With --before, the strata loads also run on an earlier build in the same run, and the figures are
 printed side by side.
@@ -99,6 +99,32 @@ def resident_kib(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """User + system CPU time the process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class profiled:
+    """With --profile DIR: `perf record -g` of the server for the duration of the block, into DIR/NAME.data."""
+
+    def __init__(self, args, pid, name):
+        self.command = None
+        if args.profile:
+            os.makedirs(args.profile, exist_ok=True)
+            self.command = ["perf", "record", "-g", "-F", "499", "-p", str(pid), "-o", os.path.join(args.profile, f"{name}.data")]
+
+    def __enter__(self):
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if self.command else None
+        return self
+
+    def __exit__(self, *_):
+        if self.process:
+            self.process.send_signal(2)
+            self.process.wait()
+
+
 def postgres(workspace, seconds):
     """Events/s of PostgreSQL appending one event per transaction, pgbench with 16 clients."""
     data = os.path.join(workspace, "pg")
@@ -161,10 +187,15 @@ def measure_strata(binary, data_dir, args, label=""):
         post_script(post_lua, tokens, products)
         base = f"http://127.0.0.1:{server.port}"
         print(f"{label}strata POST /v1/orders: {args.seconds} s, {args.connections} connections …", flush=True)
-        results["strata_post"] = wrk(base + "/v1/orders", args.seconds, args.connections, post_lua)
+        before = cpu_seconds(server.process.pid)
+        with profiled(args, server.process.pid, f"{label.strip(': ') or 'after'}-orders"):
+            results["strata_post"] = wrk(base + "/v1/orders", args.seconds, args.connections, post_lua)
+        orders = results["strata_post"]["requests_per_second"] * args.seconds
+        results["strata_post"]["server_cpu_us_per_order"] = (cpu_seconds(server.process.pid) - before) / max(1, orders) * 1e6
         anonymous.request("GET", f"/v1/products/{products[0]}")
         print(f"{label}strata cached GET /v1/products/{{id}} …", flush=True)
-        results["strata_get"] = wrk(base + f"/v1/products/{products[0]}", args.seconds, args.connections)
+        with profiled(args, server.process.pid, f"{label.strip(': ') or 'after'}-get"):
+            results["strata_get"] = wrk(base + f"/v1/products/{products[0]}", args.seconds, args.connections)
         results["strata_rss_kib"] = resident_kib(server.process.pid)
         store = subprocess.run([os.path.join(os.path.dirname(binary), "strata-admin"), "--data-dir", server.data_dir, "--json", "stats"],
                                capture_output=True, text=True)
@@ -187,6 +218,8 @@ def main():
     parser.add_argument("--products", type=int, default=1000)
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--before", help="another strata-server binary (an earlier commit) to measure in the same run")
+    parser.add_argument("--profile", help="record the server with `perf record -g` during each strata load into this folder "
+                                          "(tools/flamegraph.py draws them)")
     args = parser.parse_args()
     workspace = tempfile.mkdtemp(prefix="strata-bench-http-")
     results = {"seconds": args.seconds, "connections": args.connections}
@@ -253,6 +286,8 @@ def main():
             print(f"| {name} | {before[key]['p99_ms']} | {results[key]['p99_ms']} | |")
         print(f"| orders vs baseline POST | {before['strata_post']['ok_per_second'] / base_post['ok_per_second']:.2f} | {ratios['orders_vs_baseline_post']:.2f} | |")
         print(f"| cached GET vs baseline GET | {before['strata_get']['ok_per_second'] / base_get['ok_per_second']:.2f} | {ratios['cached_get_vs_baseline_get']:.2f} | |")
+    print(f"strata-server CPU per order: {post['server_cpu_us_per_order']:.0f} µs"
+          + (f" (before: {results['before']['strata_post']['server_cpu_us_per_order']:.0f} µs)" if "before" in results else ""))
     print(f"strata-server resident memory after the load: {results['strata_rss_kib'] / 1024:.0f} MiB")
     if "store_bytes_per_event" in results:
         print(f"store: {results['store_events']} events, {results['store_used_bytes']} bytes used, {results['store_bytes_per_event']:.0f} bytes per event")

@@ -24,9 +24,8 @@ public struct ExportLine: Codable, Sendable, Hashable {
         id = event.id.uuidString.lowercased()
         type = event.type
         recordedAt = MicrosecondTimestamp.format(event.recordedAtMicroseconds)
-        let decoder = KitCoding.decoder()
-        metadata = (try? decoder.decode(JSONValue.self, from: Data(event.metadata))) ?? .object([:])
-        data = try decoder.decode(JSONValue.self, from: Data(event.data))
+        metadata = (try? JSONParser.parse(event.metadata)) ?? .object([:])
+        data = try JSONParser.parse(event.data)
     }
 
     /// The line's text (no newline).

@@ -17,14 +17,13 @@ public struct EventBody: Codable, Sendable, Hashable {
     public var recordedAt: Date
 
     public init(_ event: RecordedEvent) {
-        let decoder = KitCoding.decoder()
         position = event.position
         streamId = event.streamId
         version = event.streamVersion
         id = event.id.uuidString.lowercased()
         type = event.type
-        data = Self.redacted((try? decoder.decode(JSONValue.self, from: Data(event.data))) ?? .null)
-        metadata = (try? decoder.decode(JSONValue.self, from: Data(event.metadata))) ?? .object([:])
+        data = Self.redacted((try? JSONParser.parse(event.data)) ?? .null)
+        metadata = (try? JSONParser.parse(event.metadata)) ?? .object([:])
         recordedAt = event.recordedAt
     }
 

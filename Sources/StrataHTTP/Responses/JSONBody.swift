@@ -29,7 +29,7 @@ public enum JSONBody {
         }
         let value: JSONValue
         do {
-            value = try KitCoding.decoder().decode(JSONValue.self, from: Data(buffer: buffer))
+            value = try JSONParser.parse(buffer.readableBytesView)
         } catch {
             throw Problem.malformedJSON()
         }

@@ -14,6 +14,7 @@ public final class CommandContext {
     public let metadata: EventMetadata
 
     private var loadedVersions: [String: UInt64] = [:]
+    private var loadedStates: [String: any Aggregate] = [:]
     private var order: [String] = []
     private var pending: [String: [any Event]] = [:]
     private var guards: [String: ExpectedVersion] = [:]
@@ -50,7 +51,10 @@ public final class CommandContext {
             version = events[events.count - 1].streamVersion
         }
         if cacheable && version > 0 { cache.put(state, version: version, streamId: streamId) }
-        if loadedVersions[streamId] == nil { loadedVersions[streamId] = version }
+        if loadedVersions[streamId] == nil {
+            loadedVersions[streamId] = version
+            loadedStates[streamId] = state
+        }
         return state
     }
 
@@ -107,6 +111,18 @@ public final class CommandContext {
     /// Who holds `value`, if anyone.
     public func holder(of value: UniqueValue) throws -> String? {
         try load(Reservation.self, streamId: hasher.streamId(for: value)).owner
+    }
+
+    /// Caches every aggregate the committed `result` changed at the version it reached, folded from
+    /// the events just decided: the next command on it reads and decodes nothing.
+    func cacheDecidedStates(_ result: AppendResult) {
+        for stream in result.streams {
+            guard let events = pending[stream.streamId], !events.isEmpty, var state = loadedStates[stream.streamId],
+                let loaded = loadedVersions[stream.streamId], loaded + UInt64(events.count) == stream.version
+            else { continue }
+            for event in events { state.apply(event) }
+            cache.put(state, version: stream.version, streamId: stream.streamId)
+        }
     }
 
     /// The append request for everything added, or `nil` when nothing was.

@@ -64,7 +64,7 @@ public struct CommandExecutor: Sendable {
         _ decide: @escaping @Sendable (CommandContext) throws -> Value
     ) async throws -> CommandResult<Value> {
         for _ in 0..<max(0, optimisticAttempts) {
-            let (value, request, head) = try log.withSnapshot { snapshot in
+            let (value, request, head, context) = try log.withSnapshot { snapshot in
                 let context = CommandContext(
                     reader: snapshot,
                     registry: registry,
@@ -74,7 +74,7 @@ public struct CommandExecutor: Sendable {
                     metadata: metadata
                 )
                 let value = try decide(context)
-                return (value, try context.appendRequest(), try snapshot.headPosition())
+                return (value, try context.appendRequest(), try snapshot.headPosition(), context)
             }
             guard var request else { return CommandResult(value: value, append: nil, position: head) }
             if let followUp = followUp(value) {
@@ -84,6 +84,7 @@ public struct CommandExecutor: Sendable {
             }
             do {
                 let result = try await log.append(request)
+                context.cacheDecidedStates(result)
                 return CommandResult(value: value, append: result, position: result.positions?.upperBound ?? result.committedHead)
             } catch let error as EventStoreError where error.code == .conflict {
                 continue

@@ -74,8 +74,21 @@ public struct EventRegistry: Sendable {
         return nil
     }
 
-    /// Decodes a stored event, upcasting old shapes first.
+    /// Decodes a stored event, upcasting old shapes first. An event this process just decided
+    /// carries its typed value (``RecordedEvent/decided``): that is taken as it is, not decoded.
     public func decode(_ recorded: RecordedEvent) throws -> Envelope {
+        if let decided = recorded.decided.value as? DecidedEvent {
+            return Envelope(
+                position: recorded.position,
+                streamId: recorded.streamId,
+                streamVersion: recorded.streamVersion,
+                eventId: recorded.id,
+                type: recorded.type,
+                recordedAt: recorded.recordedAt,
+                metadata: decided.metadata,
+                event: decided.event
+            )
+        }
         let decoder = coders.decoder
         var type = recorded.type
         var bytes = recorded.data
@@ -84,19 +97,14 @@ public struct EventRegistry: Sendable {
             guard let upcaster = upcasters[type], steps < 16 else {
                 throw EventRegistryError(message: "unknown event type \(recorded.type) at position \(recorded.position)")
             }
-            var document = try decoder.decode(JSONValue.self, from: Data(bytes))
+            var document = try JSONParser.parse(bytes)
             try upcaster.transform(&document)
             bytes = Array(try KitCoding.encoder().encode(document))
             type = upcaster.target
             steps += 1
         }
         guard let decode = decoders[type] else { throw EventRegistryError(message: "unknown event type \(type)") }
-        let metadata: EventMetadata
-        do {
-            metadata = try decoder.decode(EventMetadata.self, from: Data(recorded.metadata))
-        } catch {
-            throw EventRegistryError(message: "the metadata of the event at position \(recorded.position) is not valid: \(error)")
-        }
+        let metadata = try self.metadata(of: recorded)
         return Envelope(
             position: recorded.position,
             streamId: recorded.streamId,
@@ -109,12 +117,23 @@ public struct EventRegistry: Sendable {
         )
     }
 
+    /// A stored event's metadata alone.
+    public func metadata(of recorded: RecordedEvent) throws -> EventMetadata {
+        if let decided = recorded.decided.value as? DecidedEvent { return decided.metadata }
+        do {
+            return try EventMetadata(jsonBytes: recorded.metadata)
+        } catch {
+            throw EventRegistryError(message: "the metadata of the event at position \(recorded.position) is not valid: \(error)")
+        }
+    }
+
     /// Encodes an event for appending.
     public func encode(_ event: any Event, metadata: EventMetadata, id: UUID = UUIDv7.make()) throws -> EventData {
         let type = Swift.type(of: event).eventType
         guard decoders[type] != nil else { throw EventRegistryError(message: "event type \(type) is not registered") }
-        let encoder = coders.encoder
-        return EventData(id: id, type: type, data: Array(try encoder.encode(event)), metadata: Array(try encoder.encode(metadata)))
+        var data = EventData(id: id, type: type, data: Array(try coders.encoder.encode(event)), metadata: metadata.jsonBytes)
+        data.decided = DecidedForm(DecidedEvent(event: event, metadata: metadata))
+        return data
     }
 
     /// The encoder with this registry's coding info (for read-model rows with personal fields).

@@ -3,7 +3,7 @@ import Foundation
 /// Events by the request that appended them: every event's position under its correlation id and
 /// (when it differs) its causation id, so an operator can see everything one request did, and what
 /// it caused. Async: it never slows the write path, and trails the log by a batch at most.
-public struct CorrelationsProjection: Projection {
+public struct CorrelationsProjection: MetadataProjection {
     /// The projection's name, for reading it.
     public static let projectionName = "correlations"
     public static let byRequest: ReadModelTable = "byRequest"
@@ -20,9 +20,9 @@ public struct CorrelationsProjection: Projection {
         self.eventTypes = eventTypes
     }
 
-    public func apply(_ envelope: Envelope, to store: ProjectionStore) throws {
-        let ids = Set([envelope.metadata.correlationId, envelope.metadata.causationId].compactMap { $0 }.filter { !$0.isEmpty })
-        for id in ids { try store.put(Self.byRequest, key: Self.key(id, envelope.position), value: []) }
+    public func apply(position: UInt64, streamId: String, metadata: EventMetadata, to store: ProjectionStore) throws {
+        let ids = Set([metadata.correlationId, metadata.causationId].compactMap { $0 }.filter { !$0.isEmpty })
+        for id in ids { try store.put(Self.byRequest, key: Self.key(id, position), value: []) }
     }
 
     static func key(_ id: String, _ position: UInt64) -> [UInt8] {

@@ -28,3 +28,16 @@ public protocol Projection: Sendable {
     /// cached view it changes with ``ProjectionStore/changed(_:)``.
     func apply(_ envelope: Envelope, to store: ProjectionStore) throws
 }
+
+/// A projection that reads only where events are and their metadata, never their data (the
+/// correlations index): the runner hands it those without decoding the data, and it indexes
+/// every event, whatever its type, as cheaply as the log can be read.
+public protocol MetadataProjection: Projection {
+    func apply(position: UInt64, streamId: String, metadata: EventMetadata, to store: ProjectionStore) throws
+}
+
+extension MetadataProjection {
+    public func apply(_ envelope: Envelope, to store: ProjectionStore) throws {
+        try apply(position: envelope.position, streamId: envelope.streamId, metadata: envelope.metadata, to: store)
+    }
+}

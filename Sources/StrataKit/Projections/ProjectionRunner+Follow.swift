@@ -75,8 +75,8 @@ extension ProjectionRunner {
                 registry: registry
             )
             for event in events {
-                guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { continue }
-                try projection.apply(try registry.decode(event), to: store)
+                var envelope: Envelope?
+                try apply(event, envelope: &envelope, to: projection, store: store)
             }
             try store.flush()
             try checkpoints.save(checkpoint, projection.name, in: transaction)

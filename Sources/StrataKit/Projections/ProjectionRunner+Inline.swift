@@ -5,14 +5,12 @@ extension ProjectionRunner {
     /// views they changed (to caches) once the commit is durable.
     public func didAppend(_ events: [RecordedEvent], in transaction: any StoreTransaction) throws {
         guard !inline.isEmpty, let last = events.last else { return }
-        var decoded: [UInt64: Envelope] = [:]
+        var decoded: [UInt64: Envelope?] = [:]
         var changed: [ViewKey] = []
         for projection in inline {
             var store: ProjectionStore?
             for event in events {
                 guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { continue }
-                let envelope = try decoded[event.position] ?? registry.decode(event)
-                decoded[event.position] = envelope
                 if store == nil {
                     guard let checkpoint = try checkpoints.checkpoint(projection.name, in: transaction) else {
                         throw ProjectionError(message: "projection \(projection.name) was not started")
@@ -23,7 +21,11 @@ extension ProjectionRunner {
                         registry: registry
                     )
                 }
-                if let store { try projection.apply(envelope, to: store) }
+                if let store {
+                    var envelope = decoded[event.position] ?? nil
+                    try apply(event, envelope: &envelope, to: projection, store: store)
+                    decoded[event.position] = envelope
+                }
             }
             try store?.flush()
             changed += store?.changedKeys ?? []

@@ -122,7 +122,9 @@ extension ProjectionRunner {
         let events = try log.readAll(after: position, limit: rebuildBatchSize)
         var envelopes: [UInt64: Envelope] = [:]
         for event in events {
-            guard let type = registry.currentType(of: event.type), chosen.contains(where: { $0.eventTypes.contains(type) }) else { continue }
+            guard let type = registry.currentType(of: event.type),
+                chosen.contains(where: { $0.eventTypes.contains(type) && !($0 is any MetadataProjection) })
+            else { continue }
             envelopes[event.position] = try? registry.decode(event)
         }
         return (events, envelopes)
@@ -177,13 +179,8 @@ extension ProjectionRunner {
 
     /// Applies one event to each projection that handles it, decoding it once (unless `decoded`).
     func apply(_ event: RecordedEvent, decoded: Envelope? = nil, to stores: [(any Projection, ProjectionStore)]) throws {
-        guard let type = registry.currentType(of: event.type) else { return }
         var envelope = decoded
-        for (projection, store) in stores where projection.eventTypes.contains(type) {
-            let decoded = try envelope ?? registry.decode(event)
-            envelope = decoded
-            try projection.apply(decoded, to: store)
-        }
+        for (projection, store) in stores { try apply(event, envelope: &envelope, to: projection, store: store) }
     }
 
     /// Applies the events since the rebuild's position and makes the rebuilt generations live, all

@@ -122,7 +122,8 @@ extension EventLog {
                         type: event.type,
                         recordedAt: storedAt,
                         metadata: event.metadata,
-                        data: event.data
+                        data: event.data,
+                        decided: event.decided
                     )
                 )
             }
