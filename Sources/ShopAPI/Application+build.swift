@@ -13,12 +13,15 @@ import StrataStore
 /// The running shop's store: open while the application runs; at shutdown (after the HTTP
 /// server stopped accepting and finished its requests) it waits for background rebuilds, stops
 /// the projections and closes the store. It also purges expired idempotency records hourly.
-struct StoreService: Service {
+struct StoreService: Service, CustomStringConvertible {
     let shop: ShopService
     let keys: KeyStore
     let readiness: Readiness
     let background: BackgroundWork
     let logger: Logger
+
+    /// What the service lifecycle logs for it: its name, not the shop's internals.
+    var description: String { "StoreService" }
 
     func run() async throws {
         readiness.set(true)

@@ -90,10 +90,10 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let userId: String? = isAdmin ? filter : identity.userId
         let after: String? = request.uri.queryParameters.get("after")
         let page = try shop.orders(userId: userId, status: status, limit: limit, after: after)
-        let body = try KitCoding.encoder().encode(Listing(items: page.items, next: page.next))
+        let body = try KitCoding.encode(Listing(items: page.items, next: page.next))
         let etag = "\"\(page.position)-\(ListingETag.fingerprint((request.uri.query ?? "") + "|" + identity.userId))\""
         return ConditionalGET.response(
-            CachedView(body: Array(body), etag: etag, position: page.position),
+            CachedView(body: body, etag: etag, position: page.position),
             request: request,
             cacheControl: ConditionalGET.privateCache
         )
@@ -111,7 +111,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
             return ConditionalGET.response(cached, request: request, cacheControl: ConditionalGET.privateCache)
         }
         let (record, position) = try visibleOrder(id, to: identity)
-        let view = CachedView(body: Array(try KitCoding.encoder().encode(record)), etag: ConditionalGET.etag(record.version), position: position)
+        let view = CachedView(body: try KitCoding.encode(record), etag: ConditionalGET.etag(record.version), position: position)
         cache.store(view, for: ShopViews.order.key(id))
         cache.store(CachedView(body: Array(record.userId.utf8), etag: "", position: position), for: ShopViews.orderOwner.key(id))
         return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.privateCache)

@@ -57,11 +57,11 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         let after = request.uri.queryParameters.get("after")
         let query = request.uri.queryParameters.get("q")
         let page = try shop.products(limit: limit, after: after, query: query.flatMap { $0.isEmpty ? nil : $0 })
-        let body = try KitCoding.encoder().encode(Listing(items: page.items, next: page.next))
+        let body = try KitCoding.encode(Listing(items: page.items, next: page.next))
         // The listing changes with any product change: its ETag is the position plus the query.
         let etag = "\"\(page.position)-\(ListingETag.fingerprint(request.uri.query ?? ""))\""
         return ConditionalGET.response(
-            CachedView(body: Array(body), etag: etag, position: page.position),
+            CachedView(body: body, etag: etag, position: page.position),
             request: request,
             cacheControl: ConditionalGET.publicCache
         )
@@ -74,7 +74,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
             return ConditionalGET.response(cached, request: request, cacheControl: ConditionalGET.publicCache)
         }
         guard let (record, position) = try shop.product(id: id) else { throw Problem.notFound("no product \(id)") }
-        let view = CachedView(body: Array(try KitCoding.encoder().encode(record)), etag: ConditionalGET.etag(record.version), position: position)
+        let view = CachedView(body: try KitCoding.encode(record), etag: ConditionalGET.etag(record.version), position: position)
         cache.store(view, for: key)
         return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.publicCache)
     }

@@ -24,7 +24,7 @@ public struct StatsController<Context: StrataRequestContextProtocol>: Sendable {
         _ = try context.requireRole(Role.admin.rawValue)
         try await consistency.wait(for: request, projections: [SalesProjection().name])
         let (statistics, position) = try shop.salesStatistics()
-        let view = CachedView(body: Array(try KitCoding.encoder().encode(statistics)), etag: ConditionalGET.etag(position), position: position)
+        let view = CachedView(body: try KitCoding.encode(statistics), etag: ConditionalGET.etag(position), position: position)
         return ConditionalGET.response(view, request: request, cacheControl: "no-store")
     }
 }

@@ -104,7 +104,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         let (record, position) = try shop.user(email: String(email))
         let items = record.map { [UserBody($0)] } ?? []
         let view = CachedView(
-            body: Array(try KitCoding.encoder().encode(["items": items])),
+            body: try KitCoding.encode(["items": items]),
             etag: record.map { "\"\($0.id).\($0.version)\"" } ?? "\"none.\(position)\"",
             position: position
         )
@@ -155,7 +155,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         }
         guard let (record, position) = try shop.user(id: id) else { throw Problem.notFound("no user \(id)") }
         let view = CachedView(
-            body: Array(try KitCoding.encoder().encode(UserBody(record))),
+            body: try KitCoding.encode(UserBody(record)),
             etag: ConditionalGET.etag(record.version),
             position: position
         )

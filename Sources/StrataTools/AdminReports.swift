@@ -61,6 +61,6 @@ public enum AdminReports {
 
     /// JSON for machines, sorted keys.
     public static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try KitCoding.encoder().encode(value), as: UTF8.self)
+        String(decoding: try KitCoding.encode(value), as: UTF8.self)
     }
 }

@@ -30,19 +30,18 @@ public struct ExportLine: Codable, Sendable, Hashable {
 
     /// The line's text (no newline).
     public func encoded() throws -> [UInt8] {
-        Array(try KitCoding.encoder().encode(self))
+        try KitCoding.encode(self)
     }
 
     /// Parses and checks a line.
     public static func parse(_ line: some DataProtocol) throws -> ExportLine {
-        try KitCoding.decoder().decode(ExportLine.self, from: Data(line))
+        try KitCoding.decode(ExportLine.self, from: line)
     }
 
     /// The recorded event the line stands for.
     public func recorded() throws -> RecordedEvent {
         guard let uuid = UUID(uuidString: id) else { throw ToolError("id \(id) is not a UUID") }
         guard let micros = MicrosecondTimestamp.parse(recordedAt) else { throw ToolError("recordedAt \(recordedAt) is not an RFC 3339 UTC time") }
-        let encoder = KitCoding.encoder()
         return RecordedEvent(
             position: position,
             streamId: streamId,
@@ -50,8 +49,8 @@ public struct ExportLine: Codable, Sendable, Hashable {
             id: uuid,
             type: type,
             recordedAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000),
-            metadata: Array(try encoder.encode(metadata)),
-            data: Array(try encoder.encode(data))
+            metadata: try KitCoding.encode(metadata),
+            data: try KitCoding.encode(data)
         )
     }
 }

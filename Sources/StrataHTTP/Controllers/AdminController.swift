@@ -194,8 +194,8 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
 
     /// One event as an SSE message: `id:` its position, `event:` its type, `data:` its JSON.
     static func serverSentEvent(_ event: RecordedEvent) throws -> [UInt8] {
-        let json = try KitCoding.encoder().encode(EventBody(event))
-        return Array("id: \(event.position)\nevent: \(event.type)\ndata: ".utf8) + Array(json) + Array("\n\n".utf8)
+        let json = try KitCoding.encode(EventBody(event))
+        return Array("id: \(event.position)\nevent: \(event.type)\ndata: ".utf8) + json + Array("\n\n".utf8)
     }
 }
 

@@ -26,7 +26,7 @@ public struct StoredAnswer: Codable, Sendable, Hashable {
         headers[.contentType] = JSONResponse.contentType
         headers[.cacheControl] = "no-store"
         for field in extra { headers[field.name] = field.value }
-        return StoredAnswer(status: status, headers: headers, body: Array(try KitCoding.encoder().encode(value)))
+        return StoredAnswer(status: status, headers: headers, body: try KitCoding.encode(value))
     }
 
     /// The answer as a response.

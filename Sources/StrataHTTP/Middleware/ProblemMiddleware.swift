@@ -73,7 +73,7 @@ public struct ProblemMiddleware<Context: StrataRequestContextProtocol>: RouterMi
         for (name, value) in problem.headers {
             if let field = HTTPField.Name(name) { headers[field] = value }
         }
-        let body = (try? KitCoding.encoder().encode(problem)) ?? Data()
+        let body = (try? KitCoding.encode(problem)) ?? []
         return Response(status: .init(code: problem.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -14,6 +14,6 @@ public enum JSONResponse {
         headers[.contentType] = contentType
         headers[.cacheControl] = "no-store"
         for field in extra { headers[field.name] = field.value }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try KitCoding.encoder().encode(value))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try KitCoding.encode(value))))
     }
 }

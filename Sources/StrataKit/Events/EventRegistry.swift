@@ -10,20 +10,18 @@ public struct EventRegistryError: Error, Sendable, Hashable, CustomStringConvert
 /// Knows every event type by wire name, and the upcasters that turn old wire shapes into current
 /// ones. Built once at start-up, then shared read-only.
 public struct EventRegistry: Sendable {
-    private var decoders: [String: @Sendable ([UInt8], JSONDecoder) throws -> any Event] = [:]
+    private var decoders: [String: @Sendable ([UInt8], JSONByteDecoder) throws -> any Event] = [:]
     private var upcasters: [String: Upcaster] = [:]
     private var userInfo: [CodingUserInfoKey: any Sendable] = [:]
     private var coders = Coders(userInfo: [:])
 
-    /// One configured encoder and decoder, made once per change of coding info. Foundation's
-    /// JSONEncoder and JSONDecoder take their options by value on each call, so sharing them across
-    /// threads is safe once configured, which is all this box allows.
-    private final class Coders: @unchecked Sendable {
-        let encoder: JSONEncoder
-        let decoder: JSONDecoder
+    /// The encoder and decoder with this registry's coding info.
+    private struct Coders: Sendable {
+        let encoder: JSONByteEncoder
+        let decoder: JSONByteDecoder
         init(userInfo: [CodingUserInfoKey: any Sendable]) {
-            encoder = KitCoding.encoder(userInfo: userInfo)
-            decoder = KitCoding.decoder(userInfo: userInfo)
+            encoder = JSONByteEncoder(userInfo: userInfo)
+            decoder = JSONByteDecoder(userInfo: userInfo)
         }
     }
 
@@ -42,7 +40,7 @@ public struct EventRegistry: Sendable {
         guard decoders[name] == nil, upcasters[name] == nil else {
             throw EventRegistryError(message: "event type \(name) is registered twice")
         }
-        decoders[name] = { bytes, decoder in try decoder.decode(E.self, from: Data(bytes)) }
+        decoders[name] = { bytes, decoder in try decoder.decode(E.self, from: bytes) }
     }
 
     /// Registers a transformation from the stored wire shape `oldType` to `newType`. Chains are
@@ -99,7 +97,7 @@ public struct EventRegistry: Sendable {
             }
             var document = try JSONParser.parse(bytes)
             try upcaster.transform(&document)
-            bytes = Array(try KitCoding.encoder().encode(document))
+            bytes = try KitCoding.encode(document)
             type = upcaster.target
             steps += 1
         }
@@ -131,14 +129,14 @@ public struct EventRegistry: Sendable {
     public func encode(_ event: any Event, metadata: EventMetadata, id: UUID = UUIDv7.make()) throws -> EventData {
         let type = Swift.type(of: event).eventType
         guard decoders[type] != nil else { throw EventRegistryError(message: "event type \(type) is not registered") }
-        var data = EventData(id: id, type: type, data: Array(try coders.encoder.encode(event)), metadata: metadata.jsonBytes)
+        var data = EventData(id: id, type: type, data: try coders.encoder.encode(event), metadata: metadata.jsonBytes)
         data.decided = DecidedForm(DecidedEvent(event: event, metadata: metadata))
         return data
     }
 
     /// The encoder with this registry's coding info (for read-model rows with personal fields).
-    public func makeEncoder() -> JSONEncoder { coders.encoder }
+    public func makeEncoder() -> JSONByteEncoder { coders.encoder }
 
     /// The decoder with this registry's coding info.
-    public func makeDecoder() -> JSONDecoder { coders.decoder }
+    public func makeDecoder() -> JSONByteDecoder { coders.decoder }
 }

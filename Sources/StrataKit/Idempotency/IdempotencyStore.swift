@@ -44,7 +44,7 @@ public struct IdempotencyStore: Sendable {
     public func lookup(user: String, key: String, in reader: any StoreReading, now: Date = Date()) throws -> IdempotencyRecord? {
         guard let bytes = try Self.table.get(Self.rowKey(user: user, key: key), from: reader, in: store) else { return nil }
         // Records of another shape (written before answers were stored with the command) do not answer.
-        guard var record = try? KitCoding.decoder().decode(IdempotencyRecord.self, from: Data(bytes)), record.expiresAt > now else {
+        guard var record = try? KitCoding.decode(IdempotencyRecord.self, from: bytes), record.expiresAt > now else {
             return nil
         }
         if !record.answer.isEmpty {
@@ -63,7 +63,7 @@ public struct IdempotencyStore: Sendable {
             }
             sealed.answer = Array(combined)
         }
-        try transaction.put(try Self.table.open(in: transaction), key: Self.rowKey(user: user, key: key), value: Array(try KitCoding.encoder().encode(sealed)))
+        try transaction.put(try Self.table.open(in: transaction), key: Self.rowKey(user: user, key: key), value: try KitCoding.encode(sealed))
     }
 
     /// A record for an answer given now.
@@ -86,11 +86,10 @@ public struct IdempotencyStore: Sendable {
         let expired: [[UInt8]] = try store.withSnapshot { snapshot in
             var keys: [[UInt8]] = []
             guard let table = try Self.table.find(for: snapshot, in: store) else { return keys }
-            let decoder = KitCoding.decoder()
             try snapshot.scan(table) { key, value in
                 // Only the expiry is read, so records of every shape so far expire.
                 struct Expiry: Decodable { var expiresAt: Date }
-                if let record = try? decoder.decode(Expiry.self, from: Data(value)), record.expiresAt <= now {
+                if let record = try? KitCoding.decode(Expiry.self, from: UnsafeRawBufferPointer(value).bindMemory(to: UInt8.self)), record.expiresAt <= now {
                     keys.append(Array(key))
                 }
                 return keys.count < limit

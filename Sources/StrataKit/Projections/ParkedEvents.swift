@@ -26,14 +26,14 @@ struct ParkedEvents: Sendable {
         try transaction.put(
             try Self.table.open(in: transaction),
             key: Self.key(event.projection, event.position),
-            value: Array(try KitCoding.encoder().encode(event))
+            value: try KitCoding.encode(event)
         )
     }
 
     /// The parked event of `projection` at `position`, if there is one.
     func find(_ projection: String, position: UInt64, in reader: any StoreReading) throws -> ParkedEvent? {
         guard let bytes = try Self.table.get(Self.key(projection, position), from: reader, in: store) else { return nil }
-        return try KitCoding.decoder().decode(ParkedEvent.self, from: Data(bytes))
+        return try KitCoding.decode(ParkedEvent.self, from: bytes)
     }
 
     /// Takes the event of `projection` at `position` off the list.
@@ -51,7 +51,7 @@ struct ParkedEvents: Sendable {
         try transaction.put(
             try Self.skipped.open(in: transaction),
             key: Self.key(event.projection, event.position),
-            value: Array(try KitCoding.encoder().encode(Skipped(event: event, skippedAt: Date())))
+            value: try KitCoding.encode(Skipped(event: event, skippedAt: Date()))
         )
     }
 
@@ -63,7 +63,7 @@ struct ParkedEvents: Sendable {
             var parked: [ParkedEvent] = []
             try snapshot.scan(table, from: Self.key(projection, position &+ 1), direction: .forward) { key, value in
                 guard key.starts(with: prefix) else { return false }
-                parked.append(try KitCoding.decoder().decode(ParkedEvent.self, from: Data(value)))
+                parked.append(try KitCoding.decode(ParkedEvent.self, from: value))
                 return parked.count < limit
             }
             return parked

@@ -10,8 +10,8 @@ public final class ProjectionStore {
     let transaction: any StoreTransaction
     let tables: [String: Table]
     let registry: EventRegistry
-    private let encoder: JSONEncoder
-    private let decoder: JSONDecoder
+    private let encoder: JSONByteEncoder
+    private let decoder: JSONByteDecoder
     private(set) var changedKeys: [ViewKey] = []
 
     private enum Row {
@@ -41,7 +41,7 @@ public final class ProjectionStore {
 
     public func get(_ table: ReadModelTable, key: [UInt8]) throws -> [UInt8]? {
         switch rows[table]?[key] {
-        case .value(let value)?: return Array(try encoder.encode(value))
+        case .value(let value)?: return try encoder.encode(value)
         case .bytes(let bytes)?: return bytes
         case .deleted?: return nil
         case .clean?, nil: return try transaction.get(try self.table(table), key: key)
@@ -84,7 +84,7 @@ public final class ProjectionStore {
         case .bytes, nil:
             break
         }
-        let value = try get(table, key: key).map { try decoder.decode(T.self, from: Data($0)) }
+        let value = try get(table, key: key).map { try decoder.decode(T.self, from: $0) }
         if rows[table]?[key] == nil { rows[table, default: [:]][key] = .clean(value) }
         return value
     }
@@ -101,7 +101,7 @@ public final class ProjectionStore {
             let table = try self.table(name)
             for (key, row) in pending {
                 switch row {
-                case .value(let value): try transaction.put(table, key: key, value: Array(try encoder.encode(value)))
+                case .value(let value): try transaction.put(table, key: key, value: try encoder.encode(value))
                 case .bytes(let bytes): try transaction.put(table, key: key, value: bytes)
                 case .deleted: try transaction.delete(table, key: key)
                 case .clean: break

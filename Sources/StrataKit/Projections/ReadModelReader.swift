@@ -23,7 +23,7 @@ public final class ReadModelReader {
 
     public func get<T: Decodable>(_ type: T.Type, _ table: ReadModelTable, key: [UInt8]) throws -> T? {
         guard let bytes = try get(table, key: key) else { return nil }
-        return try registry.makeDecoder().decode(T.self, from: Data(bytes))
+        return try registry.makeDecoder().decode(T.self, from: bytes)
     }
 
     /// Walks a table; a table never written is empty.
@@ -44,6 +44,6 @@ public final class ReadModelReader {
 
     /// Decodes a row with this reader's decoder (personal fields opened).
     public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
-        try registry.makeDecoder().decode(T.self, from: Data(bytes))
+        try registry.makeDecoder().decode(T.self, from: bytes)
     }
 }

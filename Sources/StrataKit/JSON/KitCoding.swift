@@ -16,6 +16,17 @@ public enum KitCoding {
         return encoder
     }
 
+    /// `value` as the bytes ``encoder(userInfo:)`` writes, by ``JSONByteEncoder`` (the same bytes,
+    /// without Foundation's cost): what Strata stores and answers.
+    public static func encode(_ value: some Encodable, userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> [UInt8] {
+        try JSONByteEncoder(userInfo: userInfo).encode(value)
+    }
+
+    /// Reads what ``encode(_:userInfo:)`` wrote, by ``JSONByteDecoder``.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> T {
+        try JSONByteDecoder(userInfo: userInfo).decode(type, from: bytes)
+    }
+
     /// A decoder matching ``encoder(userInfo:)``.
     public static func decoder(userInfo: [CodingUserInfoKey: any Sendable] = [:]) -> JSONDecoder {
         let decoder = JSONDecoder()

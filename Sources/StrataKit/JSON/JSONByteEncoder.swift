@@ -1,0 +1,299 @@
+import Foundation
+
+/// Encodes `Encodable` values to the JSON that ``KitCoding/encoder(userInfo:)`` writes — keys
+/// sorted, slashes as they are, dates as RFC 3339 with milliseconds — byte for byte, at a fraction
+/// of Foundation's cost: containers build a small tree of plain values and one pass writes it.
+/// Rows written by either are the same bytes, so a store written before this encoder existed
+/// still verifies against a rebuild.
+public struct JSONByteEncoder: Sendable {
+    /// What `Encodable` implementations find in `encoder.userInfo` (the personal-data cipher).
+    public var userInfo: [CodingUserInfoKey: any Sendable]
+
+    public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
+        self.userInfo = userInfo
+    }
+
+    public func encode(_ value: some Encodable) throws -> [UInt8] {
+        let root = JSONNodeEncoder(userInfo: userInfo, codingPath: [])
+        try root.encodeValue(value)
+        guard let node = root.node else {
+            throw EncodingError.invalidValue(value, EncodingError.Context(codingPath: [], debugDescription: "the value encoded nothing"))
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        node.write(to: &bytes)
+        return bytes
+    }
+}
+
+/// A value being encoded: scalars as they are, containers as boxes their encoders fill.
+enum JSONNode {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case unsigned(UInt64)
+    case double(Double)
+    /// A number already written out (a `Float`, in its own shortest form).
+    case number(String)
+    case string(String)
+    case array(JSONArrayBox)
+    case object(JSONObjectBox)
+
+    func write(to bytes: inout [UInt8]) {
+        switch self {
+        case .null: bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(let value): bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+        case .integer(let value): bytes.append(contentsOf: String(value).utf8)
+        case .unsigned(let value): bytes.append(contentsOf: String(value).utf8)
+        case .double(let value): bytes.append(contentsOf: Self.text(of: value).utf8)
+        case .number(let text): bytes.append(contentsOf: text.utf8)
+        case .string(let value): JSONText.appendString(value, to: &bytes)
+        case .array(let box):
+            bytes.append(UInt8(ascii: "["))
+            for (index, element) in box.elements.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                element.write(to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let box):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, key) in box.members.keys.sorted(by: JSONNode.precedes).enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                JSONText.appendString(key, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                box.members[key]?.write(to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// The order of `.sortedKeys`: by UTF-8 bytes.
+    static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+    }
+
+    /// A finite double as Foundation writes it: Swift's shortest round-trip form, without a
+    /// trailing `.0`.
+    static func text(of value: Double) -> String {
+        let text = value.description
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    }
+}
+
+final class JSONArrayBox {
+    var elements: [JSONNode] = []
+}
+
+final class JSONObjectBox {
+    var members: [String: JSONNode] = [:]
+}
+
+/// The `Encoder` a value's `encode(to:)` sees: it leaves one node behind.
+final class JSONNodeEncoder: Encoder {
+    let codingPath: [any CodingKey]
+    let userInfoValues: [CodingUserInfoKey: any Sendable]
+    var userInfo: [CodingUserInfoKey: Any] { userInfoValues }
+    var node: JSONNode?
+
+    init(userInfo: [CodingUserInfoKey: any Sendable], codingPath: [any CodingKey]) {
+        self.userInfoValues = userInfo
+        self.codingPath = codingPath
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        let box: JSONObjectBox
+        if case .object(let existing)? = node {
+            box = existing
+        } else {
+            box = JSONObjectBox()
+            node = .object(box)
+        }
+        return KeyedEncodingContainer(JSONKeyedEncoding<Key>(encoder: self, box: box))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        let box: JSONArrayBox
+        if case .array(let existing)? = node {
+            box = existing
+        } else {
+            box = JSONArrayBox()
+            node = .array(box)
+        }
+        return JSONUnkeyedEncoding(encoder: self, box: box)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { JSONSingleValueEncoding(encoder: self) }
+
+    /// The node for `value`: scalars directly, dates and data as KitCoding writes them, anything
+    /// else through its own `encode(to:)` with a child encoder.
+    func node(for value: some Encodable, key: (any CodingKey)?) throws -> JSONNode {
+        switch value {
+        case let text as String: return .string(text)
+        case let number as Int: return .integer(Int64(number))
+        case let number as Int64: return .integer(number)
+        case let number as UInt64: return .unsigned(number)
+        case let flag as Bool: return .bool(flag)
+        case let date as Date: return .string(RFC3339.string(from: date))
+        case let data as Data: return .string(data.base64EncodedString())
+        case let url as URL: return .string(url.absoluteString)
+        case let number as Double: return try double(number, key: key)
+        default:
+            let child = JSONNodeEncoder(userInfo: userInfoValues, codingPath: key.map { codingPath + [$0] } ?? codingPath)
+            try value.encode(to: child)
+            return child.node ?? .object(JSONObjectBox())
+        }
+    }
+
+    func float(_ value: Float, key: (any CodingKey)?) throws -> JSONNode {
+        guard value.isFinite else { return try double(Double(value), key: key) }
+        let text = value.description
+        return .number(text.hasSuffix(".0") ? String(text.dropLast(2)) : text)
+    }
+
+    func double(_ value: Double, key: (any CodingKey)?) throws -> JSONNode {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, EncodingError.Context(codingPath: codingPath + (key.map { [$0] } ?? []), debugDescription: "\(value) is not valid in JSON"))
+        }
+        return .double(value)
+    }
+
+    func encodeValue(_ value: some Encodable) throws {
+        node = try node(for: value, key: nil)
+    }
+}
+
+struct JSONKeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let encoder: JSONNodeEncoder
+    let box: JSONObjectBox
+    var codingPath: [any CodingKey] { encoder.codingPath }
+
+    mutating func encodeNil(forKey key: Key) throws { box.members[key.stringValue] = .null }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { box.members[key.stringValue] = .bool(value) }
+    mutating func encode(_ value: String, forKey key: Key) throws { box.members[key.stringValue] = .string(value) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { box.members[key.stringValue] = .integer(Int64(value)) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { box.members[key.stringValue] = .integer(value) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { box.members[key.stringValue] = .unsigned(value) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { box.members[key.stringValue] = try encoder.double(value, key: key) }
+    mutating func encode(_ value: some Encodable, forKey key: Key) throws {
+        box.members[key.stringValue] = try encoder.node(for: value, key: key)
+    }
+    mutating func encode(_ value: Float, forKey key: Key) throws { box.members[key.stringValue] = try encoder.float(value, key: key) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { box.members[key.stringValue] = .integer(Int64(value)) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { box.members[key.stringValue] = .integer(Int64(value)) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { box.members[key.stringValue] = .integer(Int64(value)) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { box.members[key.stringValue] = .unsigned(UInt64(value)) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { box.members[key.stringValue] = .unsigned(UInt64(value)) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { box.members[key.stringValue] = .unsigned(UInt64(value)) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { box.members[key.stringValue] = .unsigned(UInt64(value)) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        let child = JSONObjectBox()
+        box.members[key.stringValue] = .object(child)
+        let nested = JSONNodeEncoder(userInfo: encoder.userInfoValues, codingPath: codingPath + [key])
+        nested.node = .object(child)
+        return KeyedEncodingContainer(JSONKeyedEncoding<NestedKey>(encoder: nested, box: child))
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        let child = JSONArrayBox()
+        box.members[key.stringValue] = .array(child)
+        let nested = JSONNodeEncoder(userInfo: encoder.userInfoValues, codingPath: codingPath + [key])
+        nested.node = .array(child)
+        return JSONUnkeyedEncoding(encoder: nested, box: child)
+    }
+
+    mutating func superEncoder() -> any Encoder { superEncoder(named: "super") }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder(named: key.stringValue) }
+
+    private func superEncoder(named name: String) -> any Encoder {
+        box.members[name] = .object(JSONObjectBox())
+        return JSONSlotEncoder(userInfo: encoder.userInfoValues, codingPath: codingPath) { [box] node in box.members[name] = node }
+    }
+}
+
+/// An encoder whose node is stored where it belongs once it is done (for `superEncoder`).
+final class JSONSlotEncoder: Encoder {
+    private let inner: JSONNodeEncoder
+    private let store: (JSONNode) -> Void
+    var codingPath: [any CodingKey] { inner.codingPath }
+    var userInfo: [CodingUserInfoKey: Any] { inner.userInfo }
+
+    init(userInfo: [CodingUserInfoKey: any Sendable], codingPath: [any CodingKey], store: @escaping (JSONNode) -> Void) {
+        self.inner = JSONNodeEncoder(userInfo: userInfo, codingPath: codingPath)
+        self.store = store
+    }
+
+    deinit { store(inner.node ?? .object(JSONObjectBox())) }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> { inner.container(keyedBy: type) }
+    func unkeyedContainer() -> any UnkeyedEncodingContainer { inner.unkeyedContainer() }
+    func singleValueContainer() -> any SingleValueEncodingContainer { inner.singleValueContainer() }
+}
+
+struct JSONUnkeyedEncoding: UnkeyedEncodingContainer {
+    let encoder: JSONNodeEncoder
+    let box: JSONArrayBox
+    var codingPath: [any CodingKey] { encoder.codingPath }
+    var count: Int { box.elements.count }
+
+    mutating func encodeNil() throws { box.elements.append(.null) }
+    mutating func encode(_ value: Bool) throws { box.elements.append(.bool(value)) }
+    mutating func encode(_ value: String) throws { box.elements.append(.string(value)) }
+    mutating func encode(_ value: Int) throws { box.elements.append(.integer(Int64(value))) }
+    mutating func encode(_ value: Double) throws { box.elements.append(try encoder.double(value, key: nil)) }
+    mutating func encode(_ value: some Encodable) throws { box.elements.append(try encoder.node(for: value, key: nil)) }
+    mutating func encode(_ value: Int64) throws { box.elements.append(.integer(value)) }
+    mutating func encode(_ value: UInt64) throws { box.elements.append(.unsigned(value)) }
+    mutating func encode(_ value: Float) throws { box.elements.append(try encoder.float(value, key: nil)) }
+    mutating func encode(_ value: Int8) throws { box.elements.append(.integer(Int64(value))) }
+    mutating func encode(_ value: Int16) throws { box.elements.append(.integer(Int64(value))) }
+    mutating func encode(_ value: Int32) throws { box.elements.append(.integer(Int64(value))) }
+    mutating func encode(_ value: UInt) throws { box.elements.append(.unsigned(UInt64(value))) }
+    mutating func encode(_ value: UInt8) throws { box.elements.append(.unsigned(UInt64(value))) }
+    mutating func encode(_ value: UInt16) throws { box.elements.append(.unsigned(UInt64(value))) }
+    mutating func encode(_ value: UInt32) throws { box.elements.append(.unsigned(UInt64(value))) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        let child = JSONObjectBox()
+        box.elements.append(.object(child))
+        let nested = JSONNodeEncoder(userInfo: encoder.userInfoValues, codingPath: codingPath)
+        nested.node = .object(child)
+        return KeyedEncodingContainer(JSONKeyedEncoding<NestedKey>(encoder: nested, box: child))
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        let child = JSONArrayBox()
+        box.elements.append(.array(child))
+        let nested = JSONNodeEncoder(userInfo: encoder.userInfoValues, codingPath: codingPath)
+        nested.node = .array(child)
+        return JSONUnkeyedEncoding(encoder: nested, box: child)
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        let index = box.elements.count
+        box.elements.append(.object(JSONObjectBox()))
+        return JSONSlotEncoder(userInfo: encoder.userInfoValues, codingPath: codingPath) { [box] node in box.elements[index] = node }
+    }
+}
+
+struct JSONSingleValueEncoding: SingleValueEncodingContainer {
+    let encoder: JSONNodeEncoder
+    var codingPath: [any CodingKey] { encoder.codingPath }
+
+    mutating func encodeNil() throws { encoder.node = .null }
+    mutating func encode(_ value: Bool) throws { encoder.node = .bool(value) }
+    mutating func encode(_ value: String) throws { encoder.node = .string(value) }
+    mutating func encode(_ value: Int) throws { encoder.node = .integer(Int64(value)) }
+    mutating func encode(_ value: Int64) throws { encoder.node = .integer(value) }
+    mutating func encode(_ value: UInt64) throws { encoder.node = .unsigned(value) }
+    mutating func encode(_ value: Double) throws { encoder.node = try encoder.double(value, key: nil) }
+    mutating func encode(_ value: some Encodable) throws { encoder.node = try encoder.node(for: value, key: nil) }
+    mutating func encode(_ value: Float) throws { encoder.node = try encoder.float(value, key: nil) }
+    mutating func encode(_ value: Int8) throws { encoder.node = .integer(Int64(value)) }
+    mutating func encode(_ value: Int16) throws { encoder.node = .integer(Int64(value)) }
+    mutating func encode(_ value: Int32) throws { encoder.node = .integer(Int64(value)) }
+    mutating func encode(_ value: UInt) throws { encoder.node = .unsigned(UInt64(value)) }
+    mutating func encode(_ value: UInt8) throws { encoder.node = .unsigned(UInt64(value)) }
+    mutating func encode(_ value: UInt16) throws { encoder.node = .unsigned(UInt64(value)) }
+    mutating func encode(_ value: UInt32) throws { encoder.node = .unsigned(UInt64(value)) }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Shop
+import StrataKit
+import Testing
+
+/// The hand-written JSON encoder writes Foundation's bytes exactly (sorted keys, escapes, numbers,
+/// dates), so rows written before it still equal rebuilt ones; the decoder reads back the same
+/// values Foundation's decoder reads.
+@Suite struct JSONCodingTests {
+    private let foundationEncoder = KitCoding.encoder()
+    private let foundationDecoder = KitCoding.decoder()
+    private let encoder = JSONByteEncoder()
+    private let decoder = JSONByteDecoder()
+
+    struct Mixed: Codable, Hashable {
+        var aB: String
+        var ab: Int
+        var a_b: Double
+        var Ab: [String: Int]
+        var a10: Bool?
+        var a2: UInt64
+        var élan: Float
+        var date: Date
+        var values: [JSONValue]
+        var nested: [Mixed]?
+    }
+
+    private func sameBytes<T: Codable & Equatable>(_ value: T, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let expected = try foundationEncoder.encode(value)
+        let actual = try encoder.encode(value)
+        #expect(actual == Array(expected), "\(label): \(String(decoding: actual, as: UTF8.self)) ≠ \(String(decoding: expected, as: UTF8.self))", sourceLocation: sourceLocation)
+        #expect(try decoder.decode(T.self, from: actual) == value, "\(label)", sourceLocation: sourceLocation)
+        #expect(try decoder.decode(T.self, from: actual) == (try foundationDecoder.decode(T.self, from: expected)), "\(label)", sourceLocation: sourceLocation)
+    }
+
+    @Test func keysEscapesNumbersAndDatesAreFoundationsBytes() throws {
+        let strings = ["", "plain", "quote\" back\\slash /slash", "\u{00}\u{01}\u{08}\u{09}\u{0A}\u{0B}\u{0C}\u{0D}\u{1F}\u{7F}", "é€𝄞", "<img src=x onerror=alert(1)>"]
+        let doubles: [Double] = [0, -0.0, 1, 1.5, -2.25, 0.1, 1e20, 1.0e-7, 123_456_789.125, Double(Int64.max), 5e-324, 1.7976931348623157e308]
+        for (index, text) in strings.enumerated() {
+            let value = Mixed(
+                aB: text, ab: index - 3, a_b: doubles[index % doubles.count], Ab: [text: index, "Z": 1, "a": 2], a10: index % 2 == 0 ? nil : true,
+                a2: UInt64(Int64.max) - UInt64(index), élan: Float(index) / 3, date: Date(timeIntervalSince1970: 1_764_547_200.123 + Double(index)),
+                values: [.null, .bool(false), .integer(Int64.min), .string(text), .object(["B": .integer(1), "a": .array([])])],
+                nested: [Mixed(aB: "n", ab: 0, a_b: 0.5, Ab: [:], a10: false, a2: 0, élan: 0.1, date: Date(timeIntervalSince1970: 0), values: [], nested: nil)]
+            )
+            try sameBytes(value, "strings[\(index)]")
+        }
+        for (index, number) in doubles.enumerated() { try sameBytes([number], "doubles[\(index)]") }
+    }
+
+    @Test func theShopsRowsAndEventsAreFoundationsBytes() throws {
+        // The records have no public initializer: made from JSON, as the read models make them.
+        let item = #"{"productId":"p-1","sku":"SKU-1","name":"Cup \"A\"","quantity":2,"unitPriceCents":1299,"lineTotalCents":2598}"#
+        let order = #"{"id":"o-1","userId":"u-1","status":"paid","items":[\#(item),\#(item)],"totalCents":5196,"version":3,"#
+            + #""createdAt":"2025-12-01T00:00:00.500Z","updatedAt":"2026-01-02T03:04:05.006Z"}"#
+        try sameBytes(try foundationDecoder.decode(OrderRecord.self, from: Data(order.utf8)), "order")
+        let product = #"{"id":"p-1","sku":"S.1_x","name":"Ünïcode","description":"line\nbreak","priceCents":0,"stock":1000000,"#
+            + #""status":"discontinued","version":9,"createdAt":"2025-12-01T00:00:00.500Z","updatedAt":"2025-12-01T00:00:00.500Z"}"#
+        try sameBytes(try foundationDecoder.decode(ProductRecord.self, from: Data(product.utf8)), "product")
+        try sameBytes(OrderPlaced(orderId: "o", userId: "u", lines: [OrderLine(productId: "p", sku: "s", name: "n", quantity: 1, unitPriceCents: 5)], totalCents: 5), "OrderPlaced")
+        try sameBytes(StockReserved(productId: "p", orderId: "o", quantity: 3), "StockReserved")
+        try sameBytes(ProductUpdated(productId: "p", name: nil, description: "d", priceCents: nil), "ProductUpdated")
+        var statistics = SalesStatistics()
+        statistics.ordersPaid = 2
+        statistics.topProducts = [try foundationDecoder.decode(ProductSales.self, from: Data(#"{"productId":"p","sku":"s","name":"n","unitsSold":4,"revenueCents":40}"#.utf8))]
+        try sameBytes(statistics, "SalesStatistics")
+        try sameBytes(EventMetadata(correlationId: "c", causationId: nil, userId: "u"), "metadata")
+    }
+
+    @Test func decodingFailsWhereFoundationFails() {
+        let cases: [(String, String)] = [
+            ("missing key", #"{"productId":"p","orderId":"o"}"#), ("wrong type", #"{"productId":"p","orderId":"o","quantity":"3"}"#),
+            ("fraction", #"{"productId":"p","orderId":"o","quantity":1.5}"#), ("null", #"{"productId":"p","orderId":"o","quantity":null}"#),
+            ("not an object", "[]"), ("not JSON", "{"),
+        ]
+        for (label, text) in cases {
+            #expect(throws: (any Error).self, "Foundation, \(label)") { try foundationDecoder.decode(StockReserved.self, from: Data(text.utf8)) }
+            #expect(throws: DecodingError.self, "\(label)") { try decoder.decode(StockReserved.self, from: Array(text.utf8)) }
+        }
+        #expect(throws: DecodingError.self) { try decoder.decode(Date.self, from: Array(#""yesterday""#.utf8)) }
+    }
+}
