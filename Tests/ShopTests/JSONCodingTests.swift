@@ -35,7 +35,7 @@ import Testing
 
     @Test func keysEscapesNumbersAndDatesAreFoundationsBytes() throws {
         let strings = ["", "plain", "quote\" back\\slash /slash", "\u{00}\u{01}\u{08}\u{09}\u{0A}\u{0B}\u{0C}\u{0D}\u{1F}\u{7F}", "é€𝄞", "<img src=x onerror=alert(1)>"]
-        let doubles: [Double] = [0, -0.0, 1, 1.5, -2.25, 0.1, 1e20, 1.0e-7, 123_456_789.125, Double(Int64.max), 5e-324, 1.7976931348623157e308]
+        let doubles: [Double] = [0, -0.0, 1, 1.5, -2.25, 0.1, 1e20, 1.0e-7, 123_456_789.125, Double(Int64.max), Double.leastNonzeroMagnitude, Double.greatestFiniteMagnitude]
         for (index, text) in strings.enumerated() {
             let value = Mixed(
                 aB: text, ab: index - 3, a_b: doubles[index % doubles.count], Ab: [text: index, "Z": 1, "a": 2], a10: index % 2 == 0 ? nil : true,

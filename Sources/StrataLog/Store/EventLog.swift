@@ -25,6 +25,8 @@ public final class EventLog: EventStore {
     let head: Atomic<UInt64>
     let statisticsBox = Mutex(WriterStatistics())
     let hookBox = Mutex<(any AppendHook)?>(nil)
+    /// Commits written but not yet synced (writer thread only).
+    let awaitingSync = AwaitingSync()
     let commitObservers = Mutex<[@Sendable (CommitReport) -> Void]>([])
     let logger: Logger
 
@@ -54,12 +56,15 @@ public final class EventLog: EventStore {
             // The writer calls back into the log; `unowned` breaks the cycle (the log stops the
             // writer before it goes away).
             var commitBatch: ([WriterJob]) -> Void = { _ in }
+            var whenIdle: () -> Void = {}
             writer = LogWriter(
                 maximumBatchRequests: configuration.maximumBatchRequests,
                 maximumBatchBytes: configuration.maximumBatchBytes,
-                commit: { commitBatch($0) }
+                commit: { commitBatch($0) },
+                idle: { whenIdle() }
             )
             commitBatch = { [unowned self] batch in self.commit(batch) }
+            whenIdle = { [unowned self] in self.acknowledgeAfterSync() }
         }
     }
 
@@ -71,14 +76,23 @@ public final class EventLog: EventStore {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let lock = try DataDirectoryLock(directory: directory)
         let environment = try mappingStorageErrors {
+            // The meta page is not synced by each commit: the next commit's data sync, or an
+            // explicit one when the writer goes idle, makes it durable before anyone hears of it.
             try Environment(
                 path: directory,
-                configuration: EnvironmentConfiguration(mapSize: configuration.mapSize, maximumMapSize: configuration.maximumMapSize)
+                configuration: EnvironmentConfiguration(
+                    mapSize: configuration.mapSize,
+                    maximumMapSize: configuration.maximumMapSize,
+                    flags: [.noThreadLocalStorage, .noMetaSync]
+                )
             )
         }
         do {
             let tables = try mappingStorageErrors { try LogTables { try environment.openDatabase(named: $0, flags: [.create]) } }
-            try mappingStorageErrors { try StoreMetadata.prepare(environment: environment, meta: tables.meta) }
+            try mappingStorageErrors {
+                try StoreMetadata.prepare(environment: environment, meta: tables.meta)
+                try environment.sync()
+            }
             // Every table that exists is opened now, so `existingTable` finds the tables of other
             // layers (checkpoints, idempotency records, read models) before they are first written.
             for name in try mappingStorageErrors({ try environment.databaseNames() }) {

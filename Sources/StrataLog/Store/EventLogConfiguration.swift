@@ -32,8 +32,11 @@ public struct EventLogConfiguration: Sendable {
 
 /// Counters of the writer since the log was opened: how well group commit is batching.
 public struct WriterStatistics: Sendable, Hashable {
-    /// Durable commits (one fsync each).
+    /// Commits (each syncs its data pages once).
     public var commits: Int = 0
+    /// Syncs the writer made on its own when it ran out of work, to make the last commits'
+    /// meta pages durable: at most one per commit, fewer the more commits follow each other.
+    public var idleSyncs: Int = 0
     /// Requests (appends and write jobs) that were committed.
     public var committedRequests: Int = 0
     /// Requests that failed (conflicts, hook errors, store full …).

@@ -2,7 +2,9 @@ import Foundation
 import LMDB
 import StrataStore
 
-/// The writer thread's side of group commit: one batch, one transaction, one sync.
+/// The writer thread's side of group commit: one batch, one transaction, one sync. A commit's
+/// callers are answered only once it is durable: after the next commit's data sync (which flushes
+/// this one's meta page too) or, when nothing else is queued, an explicit sync.
 extension EventLog {
     /// What one job produced inside the transaction, before the commit.
     enum JobOutcome {
@@ -11,7 +13,9 @@ extension EventLog {
         case failed(any Error)
     }
 
-    /// Commits one batch: every job in one write transaction and one fsync. Runs on the writer thread.
+    /// Commits one batch: every job in one write transaction and one fsync of its data. Runs on
+    /// the writer thread. The commits before it are durable once it is, and are answered now; it
+    /// waits for the next sync.
     func commit(_ batch: [WriterJob]) {
         let started = ContinuousClock.now
         let hook = hookBox.withLock { $0 }
@@ -50,10 +54,29 @@ extension EventLog {
         let nanoseconds = UInt64((ContinuousClock.now - started) / .nanoseconds(1))
         let applyNanoseconds = UInt64((applied - started) / .nanoseconds(1))
         statisticsBox.withLock { $0.applyNanoseconds += applyNanoseconds }
-        finish(batch, outcomes: outcomes, actions: actions, newHead: newHead, nanoseconds: nanoseconds)
+        for synced in awaitingSync.take() { finish(synced) }
+        awaitingSync.append(PendingCommit(batch: batch, outcomes: outcomes, actions: actions, newHead: newHead, nanoseconds: nanoseconds))
     }
 
-    private func finish(_ batch: [WriterJob], outcomes: [JobOutcome], actions: [@Sendable () -> Void], newHead: UInt64, nanoseconds: UInt64) {
+    /// The writer ran out of work: one sync makes the last commits durable; then their callers
+    /// hear of them. If the sync fails, they are told it failed.
+    func acknowledgeAfterSync() {
+        guard !awaitingSync.isEmpty else { return }
+        do {
+            try environment.sync()
+        } catch {
+            logger.error("sync failed; the waiting commits are answered with the error", metadata: ["error": "\(error)"])
+            for commit in awaitingSync.take() {
+                for job in commit.batch { job.fail(EventStoreError.storage(error)) }
+            }
+            return
+        }
+        statisticsBox.withLock { $0.idleSyncs += 1 }
+        for synced in awaitingSync.take() { finish(synced) }
+    }
+
+    private func finish(_ commit: PendingCommit) {
+        let (batch, outcomes, actions, newHead, nanoseconds) = (commit.batch, commit.outcomes, commit.actions, commit.newHead, commit.nanoseconds)
         var events = 0
         var failed = 0
         for outcome in outcomes {

@@ -45,11 +45,15 @@ final class LogWriter: @unchecked Sendable {
     private let maximumBatchRequests: Int
     private let maximumBatchBytes: Int
     private let commit: ([WriterJob]) -> Void
+    private let idle: () -> Void
+    /// Whether a commit ran since `idle` last did.
+    private var committedSinceIdle = false
 
-    init(maximumBatchRequests: Int, maximumBatchBytes: Int, commit: @escaping ([WriterJob]) -> Void) {
+    init(maximumBatchRequests: Int, maximumBatchBytes: Int, commit: @escaping ([WriterJob]) -> Void, idle: @escaping () -> Void = {}) {
         self.maximumBatchRequests = max(1, maximumBatchRequests)
         self.maximumBatchBytes = max(1, maximumBatchBytes)
         self.commit = commit
+        self.idle = idle
     }
 
     func start() {
@@ -93,8 +97,10 @@ final class LogWriter: @unchecked Sendable {
             condition.lock()
             lastBatchSize = batch.count
             lastCommitDuration = duration
+            committedSinceIdle = true
             condition.unlock()
         }
+        idle()
         stopped.signal()
     }
 
@@ -102,7 +108,16 @@ final class LogWriter: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         wakeThreshold = 1
-        while queue.isEmpty && !isStopping { condition.wait() }
+        while queue.isEmpty && !isStopping {
+            if committedSinceIdle {
+                committedSinceIdle = false
+                condition.unlock()
+                idle()
+                condition.lock()
+                continue
+            }
+            condition.wait()
+        }
         if queue.isEmpty { return nil }
         if lastBatchSize > 1 && queue.count < lastBatchSize && !isStopping {
             let delay = min(lastCommitDuration / 2, .milliseconds(1))

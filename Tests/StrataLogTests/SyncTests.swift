@@ -1,0 +1,55 @@
+import Foundation
+import StrataLog
+import StrataStore
+import StrataTestSupport
+import Testing
+
+/// One sync per commit while commits follow each other (`MDB_NOMETASYNC`: the next commit's data
+/// sync flushes this one's meta page), and still no answer before the commit is durable.
+@Suite struct SyncTests {
+    private func one(_ stream: String, _ expected: ExpectedVersion = .any) -> AppendRequest {
+        AppendRequest(streams: [StreamAppend(streamId: stream, expectedVersion: expected, events: [EventData(type: "Ticked", data: Array(#"{"n":1}"#.utf8))])])
+    }
+
+    @Test func aLoneCommitIsSyncedBeforeItsCallerHearsOfIt() async throws {
+        try await withTemporaryLog { log, _ in
+            for round in 1...20 {
+                _ = try await log.append(one("s-\(round % 3)"))
+                let statistics = log.writerStatistics
+                // Nothing followed the commit: the writer synced on its own before answering.
+                #expect(statistics.commits == round && statistics.idleSyncs == round, "round \(round): \(statistics)")
+            }
+        }
+    }
+
+    @Test func commitsThatFollowEachOtherShareTheirSyncs() async throws {
+        let directory = TemporaryDirectory("sync")
+        defer { directory.remove() }
+        do {
+            let log = try EventLog.open(directory: directory.path)
+            defer { log.close() }
+            let appenders = 64
+            let each = 25
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for appender in 0..<appenders {
+                    group.addTask {
+                        for version in 0..<each {
+                            let result = try await log.append(one("a-\(appender)", .exact(UInt64(version))))
+                            // Answered means durable: the head the log reports has reached it.
+                            #expect(try log.headPosition() >= result.positions?.upperBound ?? 0)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let statistics = log.writerStatistics
+            #expect(statistics.committedRequests == appenders * each)
+            #expect(statistics.idleSyncs < statistics.commits, "no commit shared a sync: \(statistics)")
+            #expect(try log.headPosition() == UInt64(appenders * each))
+        }
+        let reopened = try EventLog.open(directory: directory.path)
+        defer { reopened.close() }
+        #expect(try reopened.headPosition() == 64 * 25)
+        #expect(try reopened.verify().isClean)
+    }
+}
