@@ -55,6 +55,14 @@ struct LogBenchmark: AsyncParsableCommand {
         print(
             "| raw LMDB cursor scan of the same events table | \(grouped(read.events)) | \(String(format: "%.2f", read.rawSeconds)) | \(rate(read.events, read.rawSeconds)) |"
         )
+        let rawBytes = try rawStoreBytes(events: read.events, under: directory)
+        let logPerEvent = Double(read.logBytes) / Double(max(1, read.events))
+        let rawPerEvent = Double(rawBytes) / Double(max(1, read.events))
+        print("")
+        print("| bytes on disk (the same \(grouped(read.events)) payloads) | bytes used | bytes per event | vs raw store |")
+        print("|---|---:|---:|---:|")
+        print("| EventLog (records, stream and type indexes, heads) | \(grouped(read.logBytes)) | \(format(logPerEvent, 1)) | \(format(logPerEvent / rawPerEvent)) |")
+        print("| raw LMDB store: position → data + metadata | \(grouped(rawBytes)) | \(format(rawPerEvent, 1)) | 1.00 |")
     }
 
     private struct AppendFigures {
@@ -133,14 +141,7 @@ struct LogBenchmark: AsyncParsableCommand {
             try lmdb(mdb_txn_begin(environment, nil, 0, &transaction))
             for _ in 0..<100 {
                 position += 1
-                var key = position.bigEndian
-                try withUnsafeMutableBytes(of: &key) { keyBytes in
-                    try record.withUnsafeMutableBytes { valueBytes in
-                        var keyValue = MDB_val(mv_size: 8, mv_data: keyBytes.baseAddress)
-                        var dataValue = MDB_val(mv_size: valueBytes.count, mv_data: valueBytes.baseAddress)
-                        try lmdb(mdb_put(transaction, database, &keyValue, &dataValue, UInt32(MDB_APPEND)))
-                    }
-                }
+                try appendRaw(&record, at: position, to: database, in: transaction)
             }
             try lmdb(mdb_txn_commit(transaction))
         }
@@ -153,6 +154,8 @@ struct LogBenchmark: AsyncParsableCommand {
         var events: Int
         var seconds: Double
         var rawSeconds: Double
+        /// Bytes the log's store uses with those events.
+        var logBytes: Int
     }
 
     /// Loads `readEvents` events (1,000 per append), then reads them all back through a snapshot,
@@ -181,9 +184,10 @@ struct LogBenchmark: AsyncParsableCommand {
                 return count
             }
         }
+        let logBytes = try log.storeStatistics().usedBytes
         log.close()
         let rawSeconds = try rawCursorScan(scratch.path, expecting: read)
-        return ReadFigures(events: read, seconds: seconds, rawSeconds: rawSeconds)
+        return ReadFigures(events: read, seconds: seconds, rawSeconds: rawSeconds, logBytes: logBytes)
     }
 }
 
@@ -194,6 +198,19 @@ struct LMDBFailure: Error, CustomStringConvertible {
 
 func lmdb(_ code: Int32) throws {
     if code != MDB_SUCCESS { throw LMDBFailure(code: code) }
+}
+
+/// One `mdb_put` with `MDB_APPEND` of `value` under `position` (8 bytes, big-endian): the raw
+/// baselines' only write.
+func appendRaw(_ value: inout [UInt8], at position: UInt64, to database: MDB_dbi, in transaction: OpaquePointer?) throws {
+    var key = position.bigEndian
+    try withUnsafeMutableBytes(of: &key) { keyBytes in
+        try value.withUnsafeMutableBytes { valueBytes in
+            var keyValue = MDB_val(mv_size: 8, mv_data: keyBytes.baseAddress)
+            var dataValue = MDB_val(mv_size: valueBytes.count, mv_data: valueBytes.baseAddress)
+            try lmdb(mdb_put(transaction, database, &keyValue, &dataValue, UInt32(MDB_APPEND)))
+        }
+    }
 }
 
 func format(_ value: Double, _ digits: Int = 2) -> String {

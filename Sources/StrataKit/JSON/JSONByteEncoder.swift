@@ -57,11 +57,13 @@ enum JSONNode {
             bytes.append(UInt8(ascii: "]"))
         case .object(let box):
             bytes.append(UInt8(ascii: "{"))
-            for (index, key) in box.members.keys.sorted(by: JSONNode.precedes).enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                JSONText.appendString(key, to: &bytes)
+            var first = true
+            for member in box.sortedMembers() {
+                if !first { bytes.append(UInt8(ascii: ",")) }
+                first = false
+                JSONText.appendString(member.key, to: &bytes)
                 bytes.append(UInt8(ascii: ":"))
-                box.members[key]?.write(to: &bytes)
+                member.node.write(to: &bytes)
             }
             bytes.append(UInt8(ascii: "}"))
         }
@@ -84,8 +86,39 @@ final class JSONArrayBox {
     var elements: [JSONNode] = []
 }
 
+/// An object's members in the order they were encoded: a handful each, so a list (sorted once,
+/// when written) costs less than hashing every key into a dictionary.
 final class JSONObjectBox {
-    var members: [String: JSONNode] = [:]
+    private var members: [(key: String, node: JSONNode)] = []
+
+    subscript(key: String) -> JSONNode? {
+        get { members.last { $0.key == key }?.node }
+        set {
+            if let newValue { members.append((key, newValue)) }
+        }
+    }
+
+    /// The members by key in byte order; a key encoded twice keeps its last value.
+    func sortedMembers() -> [(key: String, node: JSONNode)] {
+        let sorted = members.enumerated().sorted { lhs, rhs in
+            lhs.element.key == rhs.element.key ? lhs.offset < rhs.offset : JSONNode.precedes(lhs.element.key, rhs.element.key)
+        }
+        var result: [(key: String, node: JSONNode)] = []
+        result.reserveCapacity(sorted.count)
+        for (_, member) in sorted {
+            if let last = result.last, last.key == member.key {
+                result[result.count - 1] = member
+            } else {
+                result.append(member)
+            }
+        }
+        return result
+    }
+
+    /// Replaces the member `key` (for `superEncoder`, whose value arrives later).
+    func replace(_ key: String, with node: JSONNode) {
+        if let index = members.lastIndex(where: { $0.key == key }) { members[index].node = node } else { members.append((key, node)) }
+    }
 }
 
 /// The `Encoder` a value's `encode(to:)` sees: it leaves one node behind.
@@ -167,28 +200,28 @@ struct JSONKeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let box: JSONObjectBox
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    mutating func encodeNil(forKey key: Key) throws { box.members[key.stringValue] = .null }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { box.members[key.stringValue] = .bool(value) }
-    mutating func encode(_ value: String, forKey key: Key) throws { box.members[key.stringValue] = .string(value) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { box.members[key.stringValue] = .integer(Int64(value)) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { box.members[key.stringValue] = .integer(value) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { box.members[key.stringValue] = .unsigned(value) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { box.members[key.stringValue] = try encoder.double(value, key: key) }
+    mutating func encodeNil(forKey key: Key) throws { box[key.stringValue] = .null }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { box[key.stringValue] = .bool(value) }
+    mutating func encode(_ value: String, forKey key: Key) throws { box[key.stringValue] = .string(value) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { box[key.stringValue] = .integer(Int64(value)) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { box[key.stringValue] = .integer(value) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { box[key.stringValue] = .unsigned(value) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { box[key.stringValue] = try encoder.double(value, key: key) }
     mutating func encode(_ value: some Encodable, forKey key: Key) throws {
-        box.members[key.stringValue] = try encoder.node(for: value, key: key)
+        box[key.stringValue] = try encoder.node(for: value, key: key)
     }
-    mutating func encode(_ value: Float, forKey key: Key) throws { box.members[key.stringValue] = try encoder.float(value, key: key) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { box.members[key.stringValue] = .integer(Int64(value)) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { box.members[key.stringValue] = .integer(Int64(value)) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { box.members[key.stringValue] = .integer(Int64(value)) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { box.members[key.stringValue] = .unsigned(UInt64(value)) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { box.members[key.stringValue] = .unsigned(UInt64(value)) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { box.members[key.stringValue] = .unsigned(UInt64(value)) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { box.members[key.stringValue] = .unsigned(UInt64(value)) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { box[key.stringValue] = try encoder.float(value, key: key) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { box[key.stringValue] = .integer(Int64(value)) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { box[key.stringValue] = .integer(Int64(value)) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { box[key.stringValue] = .integer(Int64(value)) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { box[key.stringValue] = .unsigned(UInt64(value)) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { box[key.stringValue] = .unsigned(UInt64(value)) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { box[key.stringValue] = .unsigned(UInt64(value)) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { box[key.stringValue] = .unsigned(UInt64(value)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let child = JSONObjectBox()
-        box.members[key.stringValue] = .object(child)
+        box[key.stringValue] = .object(child)
         let nested = JSONNodeEncoder(userInfo: encoder.userInfoValues, codingPath: codingPath + [key])
         nested.node = .object(child)
         return KeyedEncodingContainer(JSONKeyedEncoding<NestedKey>(encoder: nested, box: child))
@@ -196,7 +229,7 @@ struct JSONKeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let child = JSONArrayBox()
-        box.members[key.stringValue] = .array(child)
+        box[key.stringValue] = .array(child)
         let nested = JSONNodeEncoder(userInfo: encoder.userInfoValues, codingPath: codingPath + [key])
         nested.node = .array(child)
         return JSONUnkeyedEncoding(encoder: nested, box: child)
@@ -206,8 +239,8 @@ struct JSONKeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder(named: key.stringValue) }
 
     private func superEncoder(named name: String) -> any Encoder {
-        box.members[name] = .object(JSONObjectBox())
-        return JSONSlotEncoder(userInfo: encoder.userInfoValues, codingPath: codingPath) { [box] node in box.members[name] = node }
+        box[name] = .object(JSONObjectBox())
+        return JSONSlotEncoder(userInfo: encoder.userInfoValues, codingPath: codingPath) { [box] node in box.replace(name, with: node) }
     }
 }
 
