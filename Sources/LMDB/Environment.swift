@@ -194,6 +194,13 @@ public final class Environment: @unchecked Sendable {
         try check(mdb_env_sync(pointer, force ? 1 : 0))
     }
 
+    /// Whether the next commits leave their meta page unsynced (`MDB_NOMETASYNC`, changeable at any
+    /// time): their data pages are still synced, and the next commit's sync, or ``sync(force:)``,
+    /// flushes the meta page. Only the writing thread may call this, between its commits.
+    public func deferMetaSync(_ deferred: Bool) throws(LMDBError) {
+        try check(mdb_env_set_flags(pointer, UInt32(MDB_NOMETASYNC), deferred ? 1 : 0))
+    }
+
     /// Copies the environment to the empty directory `destination` as a consistent snapshot,
     /// beside running writers. With `compact`, free pages are left out and pages renumbered.
     public func copy(to destination: String, compact: Bool) throws(LMDBError) {

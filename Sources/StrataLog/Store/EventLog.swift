@@ -76,23 +76,14 @@ public final class EventLog: EventStore {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let lock = try DataDirectoryLock(directory: directory)
         let environment = try mappingStorageErrors {
-            // The meta page is not synced by each commit: the next commit's data sync, or an
-            // explicit one when the writer goes idle, makes it durable before anyone hears of it.
             try Environment(
                 path: directory,
-                configuration: EnvironmentConfiguration(
-                    mapSize: configuration.mapSize,
-                    maximumMapSize: configuration.maximumMapSize,
-                    flags: [.noThreadLocalStorage, .noMetaSync]
-                )
+                configuration: EnvironmentConfiguration(mapSize: configuration.mapSize, maximumMapSize: configuration.maximumMapSize)
             )
         }
         do {
             let tables = try mappingStorageErrors { try LogTables { try environment.openDatabase(named: $0, flags: [.create]) } }
-            try mappingStorageErrors {
-                try StoreMetadata.prepare(environment: environment, meta: tables.meta)
-                try environment.sync()
-            }
+            try mappingStorageErrors { try StoreMetadata.prepare(environment: environment, meta: tables.meta) }
             // Every table that exists is opened now, so `existingTable` finds the tables of other
             // layers (checkpoints, idempotency records, read models) before they are first written.
             for name in try mappingStorageErrors({ try environment.databaseNames() }) {

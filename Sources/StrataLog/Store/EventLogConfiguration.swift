@@ -34,8 +34,10 @@ public struct EventLogConfiguration: Sendable {
 public struct WriterStatistics: Sendable, Hashable {
     /// Commits (each syncs its data pages once).
     public var commits: Int = 0
-    /// Syncs the writer made on its own when it ran out of work, to make the last commits'
-    /// meta pages durable: at most one per commit, fewer the more commits follow each other.
+    /// Commits that left their meta page for the next commit's sync (more jobs were queued):
+    /// each saved a sync.
+    public var deferredMetaSyncs: Int = 0
+    /// Syncs the writer made on its own when it ran out of work with a commit still waiting.
     public var idleSyncs: Int = 0
     /// Requests (appends and write jobs) that were committed.
     public var committedRequests: Int = 0

@@ -9,8 +9,8 @@ struct PendingCommit {
 }
 
 /// The commits waiting for a sync before their callers hear of them (`MDB_NOMETASYNC`): the next
-/// commit's data sync also flushes their meta pages, or an explicit sync does when the writer
-/// goes idle. So every commit costs one sync while more work is queued, and none is answered
+/// commit's data sync also flushes their meta pages, or an explicit sync does if the writer goes
+/// idle first. So every commit costs one sync while more work is queued, and none is answered
 /// before it is durable.
 ///
 /// `@unchecked Sendable`: only the writer thread touches `pending`.

@@ -2,9 +2,11 @@ import Foundation
 import LMDB
 import StrataStore
 
-/// The writer thread's side of group commit: one batch, one transaction, one sync. A commit's
-/// callers are answered only once it is durable: after the next commit's data sync (which flushes
-/// this one's meta page too) or, when nothing else is queued, an explicit sync.
+/// The writer thread's side of group commit: one batch, one transaction. A commit syncs its data
+/// pages, then writes the meta page that makes it the newest state. When more jobs are queued, it
+/// leaves that meta page unsynced (`MDB_NOMETASYNC`) and its callers wait: the next commit's data
+/// sync flushes it too, so back-to-back commits cost one sync each. A commit with nothing queued
+/// behind it syncs its meta page itself. Either way no caller hears of a commit before it is durable.
 extension EventLog {
     /// What one job produced inside the transaction, before the commit.
     enum JobOutcome {
@@ -13,9 +15,8 @@ extension EventLog {
         case failed(any Error)
     }
 
-    /// Commits one batch: every job in one write transaction and one fsync of its data. Runs on
-    /// the writer thread. The commits before it are durable once it is, and are answered now; it
-    /// waits for the next sync.
+    /// Commits one batch: every job in one write transaction. Runs on the writer thread. The
+    /// commits waiting before it are durable once it is, and are answered now.
     func commit(_ batch: [WriterJob]) {
         let started = ContinuousClock.now
         let hook = hookBox.withLock { $0 }
@@ -23,6 +24,7 @@ extension EventLog {
         var actions: [@Sendable () -> Void] = []
         var newHead: UInt64 = 0
         var applied = started
+        var deferred = false
         do {
             try environment.withWriteTransaction { transaction in
                 // The body may run again after the map grows: start from scratch each time.
@@ -38,6 +40,9 @@ extension EventLog {
                 }
                 newHead = state.head
                 applied = ContinuousClock.now
+                // Decided last: whether another commit will follow to flush this one's meta page.
+                deferred = writer?.hasQueuedJobs ?? false
+                try environment.deferMetaSync(deferred)
             }
         } catch {
             if batch.count > 1 {
@@ -55,11 +60,18 @@ extension EventLog {
         let applyNanoseconds = UInt64((applied - started) / .nanoseconds(1))
         statisticsBox.withLock { $0.applyNanoseconds += applyNanoseconds }
         for synced in awaitingSync.take() { finish(synced) }
-        awaitingSync.append(PendingCommit(batch: batch, outcomes: outcomes, actions: actions, newHead: newHead, nanoseconds: nanoseconds))
+        let commit = PendingCommit(batch: batch, outcomes: outcomes, actions: actions, newHead: newHead, nanoseconds: nanoseconds)
+        if deferred {
+            statisticsBox.withLock { $0.deferredMetaSyncs += 1 }
+            awaitingSync.append(commit)
+        } else {
+            finish(commit)
+        }
     }
 
-    /// The writer ran out of work: one sync makes the last commits durable; then their callers
-    /// hear of them. If the sync fails, they are told it failed.
+    /// The writer ran out of work while a commit still waits for its meta page's sync (the jobs
+    /// queued behind it failed alone): one sync makes it durable; then its callers hear of it. If
+    /// the sync fails, they are told it failed.
     func acknowledgeAfterSync() {
         guard !awaitingSync.isEmpty else { return }
         do {

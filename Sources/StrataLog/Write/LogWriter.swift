@@ -79,6 +79,13 @@ final class LogWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Whether jobs are waiting for the next batch (so another commit follows the current one).
+    var hasQueuedJobs: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !queue.isEmpty
+    }
+
     /// Finishes every queued job, then stops the thread and waits for it.
     func stop() {
         condition.lock()
