@@ -62,6 +62,18 @@ extension ShopService {
             try context.append(events, to: Order.self, id: id)
         }
     }
+    /// An order as its read model stores it — the JSON of its ``OrderRecord`` — with its version:
+    /// a command's answer sends these bytes as they are, decoding and encoding nothing.
+    public func orderJSON(id: String, in reader: (any StoreReading)? = nil) throws -> (json: [UInt8], version: UInt64)? {
+        try runner.read("orders", in: reader) { reader in
+            guard let json = try reader.get(OrdersProjection.byId, key: Keys.text(id)) else { return nil }
+            guard case .integer(let version)? = try JSONParser.parse(json)["version"], let exact = UInt64(exactly: version) else {
+                throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "the row of order \(id) has no version"))
+            }
+            return (json, exact)
+        }
+    }
+
     /// An order by id.
     public func order(id: String, in reader: (any StoreReading)? = nil) throws -> (record: OrderRecord, position: UInt64)? {
         try runner.read("orders", in: reader) { reader in

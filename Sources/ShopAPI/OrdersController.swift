@@ -174,8 +174,9 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
     /// Renders the order as the command left it (the inline read model already has it).
     private func answer(id: String, status: HTTPResponse.Status, location: String? = nil) -> @Sendable (UInt64, (any StoreReading)?) throws -> StoredAnswer {
         { [shop] position, reader in
-            guard let (record, _) = try shop.order(id: id, in: reader) else { throw Problem.notFound("no order \(id)") }
-            return try Responses.command(record, status: status, position: position, etag: ConditionalGET.etag(record.version), location: location)
+            // The read model's row is the order's JSON as the API shows it: sent as it is.
+            guard let (json, version) = try shop.orderJSON(id: id, in: reader) else { throw Problem.notFound("no order \(id)") }
+            return Responses.command(json: json, status: status, position: position, etag: ConditionalGET.etag(version), location: location)
         }
     }
 

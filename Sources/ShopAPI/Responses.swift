@@ -23,6 +23,13 @@ enum Responses {
         return try StoredAnswer.json(value, status: status, headers: headers)
     }
 
+    /// A command's answer whose body is JSON already encoded (a read model's row).
+    static func command(json: [UInt8], status: HTTPResponse.Status, position: UInt64, etag: String, location: String? = nil) -> StoredAnswer {
+        var headers: HTTPFields = [.contentType: JSONResponse.contentType, .cacheControl: "no-store", .strataPosition: String(position), .eTag: etag]
+        if let location { headers[.location] = location }
+        return StoredAnswer(status: status, headers: headers, body: json)
+    }
+
     /// A command's answer without a body.
     static func noContent(position: UInt64) -> StoredAnswer {
         StoredAnswer(status: .noContent, headers: [.strataPosition: String(position), .cacheControl: "no-store"], body: [])

@@ -1,4 +1,5 @@
 import Foundation
+import StrataKit
 import JWTKit
 import StrataStore
 
@@ -39,7 +40,7 @@ public struct TokenService: Sendable {
     ///   the key id, never the secret).
     public init(keys signingKeys: [SigningKey], lifetime: Duration = .seconds(15 * 60)) async throws {
         guard !signingKeys.isEmpty else { throw TokenServiceError("no signing key is given") }
-        let collection = JWTKeyCollection()
+        let collection = JWTKeyCollection(defaultJWTParser: DefaultJWTParser(jsonDecoder: JWTByteDecoder()))
         for key in signingKeys {
             guard key.secret.utf8.count >= 32 else {
                 let name = key.id == SigningKey.defaultID ? "STRATA_JWT_SECRET" : "the secret of key \(key.id)"
@@ -96,7 +97,7 @@ extension TokenService {
         var base64 = first.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard let bytes = Data(base64Encoded: base64) else { return nil }
-        return try? JSONDecoder().decode(Header.self, from: bytes)
+        return try? KitCoding.decode(Header.self, from: bytes)
     }
 }
 

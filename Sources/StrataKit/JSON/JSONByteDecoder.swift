@@ -4,11 +4,21 @@ import Foundation
 /// RFC 3339, unknown keys ignored — through ``JSONParser`` instead of Foundation's decoder.
 /// Numbers come as ``JSONParser`` reads them: integers beyond `Int64` are doubles.
 public struct JSONByteDecoder: Sendable {
+    /// How dates are written.
+    public enum DateForm: Sendable {
+        /// RFC 3339 strings, as Strata writes them.
+        case rfc3339
+        /// Numbers of seconds since 1970 (JWT's NumericDate).
+        case secondsSince1970
+    }
+
     /// What `Decodable` implementations find in `decoder.userInfo` (the personal-data cipher).
     public var userInfo: [CodingUserInfoKey: any Sendable]
+    public var dates: DateForm
 
-    public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
+    public init(userInfo: [CodingUserInfoKey: any Sendable] = [:], dates: DateForm = .rfc3339) {
         self.userInfo = userInfo
+        self.dates = dates
     }
 
     public func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
@@ -23,7 +33,7 @@ public struct JSONByteDecoder: Sendable {
 
     /// Decodes a value already parsed.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try JSONValueDecoder(value: value, codingPath: [], userInfo: userInfo).unbox(value, as: type, path: [])
+        try JSONValueDecoder(value: value, codingPath: [], userInfo: userInfo, dates: dates).unbox(value, as: type, path: [])
     }
 }
 
@@ -32,12 +42,19 @@ struct JSONValueDecoder: Decoder {
     let value: JSONValue
     let codingPath: [any CodingKey]
     let userInfoValues: [CodingUserInfoKey: any Sendable]
+    let dates: JSONByteDecoder.DateForm
     var userInfo: [CodingUserInfoKey: Any] { userInfoValues }
 
-    init(value: JSONValue, codingPath: [any CodingKey], userInfo: [CodingUserInfoKey: any Sendable]) {
+    init(value: JSONValue, codingPath: [any CodingKey], userInfo: [CodingUserInfoKey: any Sendable], dates: JSONByteDecoder.DateForm) {
         self.value = value
         self.codingPath = codingPath
         self.userInfoValues = userInfo
+        self.dates = dates
+    }
+
+    /// A decoder of `value`, a part of this one's, at `path`.
+    func child(_ value: JSONValue, at path: [any CodingKey]) -> JSONValueDecoder {
+        JSONValueDecoder(value: value, codingPath: path, userInfo: userInfoValues, dates: dates)
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -110,16 +127,21 @@ struct JSONValueDecoder: Decoder {
         case is Bool.Type: decoded = try bool(value, path: path)
         case is Double.Type: decoded = try double(value, path: path)
         case is Date.Type:
-            let text = try string(value, path: path)
-            guard let date = RFC3339.date(from: text) else { throw corrupted("not an RFC 3339 date: \(text)", path) }
-            decoded = date
+            switch dates {
+            case .rfc3339:
+                let text = try string(value, path: path)
+                guard let date = RFC3339.date(from: text) else { throw corrupted("not an RFC 3339 date: \(text)", path) }
+                decoded = date
+            case .secondsSince1970:
+                decoded = Date(timeIntervalSince1970: try double(value, path: path))
+            }
         case is Data.Type:
             guard let data = Data(base64Encoded: try string(value, path: path)) else { throw corrupted("not base64", path) }
             decoded = data
         case is JSONValue.Type:
             decoded = value
         default:
-            return try T(from: JSONValueDecoder(value: value, codingPath: path, userInfo: userInfoValues))
+            return try T(from: child(value, at: path))
         }
         guard let typed = decoded as? T else { throw mismatch(type, value, path) }
         return typed
@@ -170,12 +192,12 @@ struct JSONKeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer { try child(key).unkeyedContainer() }
     func superDecoder() throws -> any Decoder {
-        JSONValueDecoder(value: members["super"] ?? .null, codingPath: codingPath, userInfo: decoder.userInfoValues)
+        decoder.child(members["super"] ?? .null, at: codingPath)
     }
     func superDecoder(forKey key: Key) throws -> any Decoder { try child(key) }
 
     private func child(_ key: Key) throws -> JSONValueDecoder {
-        JSONValueDecoder(value: try member(key), codingPath: codingPath + [key], userInfo: decoder.userInfoValues)
+        decoder.child(try member(key), at: codingPath + [key])
     }
 }
 
@@ -223,17 +245,17 @@ struct JSONUnkeyedDecoding: UnkeyedDecodingContainer {
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
         let (value, path) = try next()
-        return try JSONValueDecoder(value: value, codingPath: path, userInfo: decoder.userInfoValues).container(keyedBy: type)
+        return try decoder.child(value, at: path).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
         let (value, path) = try next()
-        return try JSONValueDecoder(value: value, codingPath: path, userInfo: decoder.userInfoValues).unkeyedContainer()
+        return try decoder.child(value, at: path).unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder {
         let (value, path) = try next()
-        return JSONValueDecoder(value: value, codingPath: path, userInfo: decoder.userInfoValues)
+        return decoder.child(value, at: path)
     }
 }
 
