@@ -117,17 +117,8 @@ struct LogBenchmark: AsyncParsableCommand {
     private func rawLMDBLoop() throws -> (eventsPerSecond: Double, kibibytesWrittenPerCommit: Double) {
         let scratch = try ScratchDirectory(under: directory, label: "raw")
         defer { scratch.remove() }
-        var environment: OpaquePointer?
-        try lmdb(mdb_env_create(&environment))
+        let (environment, database) = try openRawEnvironment(scratch.path, mapSize: 1 << 32)
         defer { mdb_env_close(environment) }
-        try lmdb(mdb_env_set_mapsize(environment, 1 << 32))
-        try lmdb(mdb_env_set_maxdbs(environment, 4))
-        try lmdb(mdb_env_open(environment, scratch.path, UInt32(MDB_NOTLS), 0o600))
-        var database = MDB_dbi()
-        var setup: OpaquePointer?
-        try lmdb(mdb_txn_begin(environment, nil, 0, &setup))
-        try lmdb(mdb_dbi_open(setup, "events", UInt32(MDB_CREATE), &database))
-        try lmdb(mdb_txn_commit(setup))
 
         // Same size as an EventLog record of the sample event: header, ids, names, payloads, CRC.
         let recordSize = 45 + "bench-0".utf8.count + "OrderLinePlaced".utf8.count + 8 + SamplePayload.data.count + SamplePayload.metadata.count + 4
@@ -198,6 +189,26 @@ struct LMDBFailure: Error, CustomStringConvertible {
 
 func lmdb(_ code: Int32) throws {
     if code != MDB_SUCCESS { throw LMDBFailure(code: code) }
+}
+
+/// A bare LMDB environment at `path` with one `events` database: the raw baselines' store.
+func openRawEnvironment(_ path: String, mapSize: Int) throws -> (OpaquePointer?, MDB_dbi) {
+    var environment: OpaquePointer?
+    try lmdb(mdb_env_create(&environment))
+    do {
+        try lmdb(mdb_env_set_mapsize(environment, mapSize))
+        try lmdb(mdb_env_set_maxdbs(environment, 4))
+        try lmdb(mdb_env_open(environment, path, UInt32(MDB_NOTLS), 0o600))
+        var database = MDB_dbi()
+        var setup: OpaquePointer?
+        try lmdb(mdb_txn_begin(environment, nil, 0, &setup))
+        try lmdb(mdb_dbi_open(setup, "events", UInt32(MDB_CREATE), &database))
+        try lmdb(mdb_txn_commit(setup))
+        return (environment, database)
+    } catch {
+        mdb_env_close(environment)
+        throw error
+    }
 }
 
 /// One `mdb_put` with `MDB_APPEND` of `value` under `position` (8 bytes, big-endian): the raw

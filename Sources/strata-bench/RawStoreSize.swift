@@ -6,19 +6,13 @@ import CLMDB
 func rawStoreBytes(events count: Int, under directory: String?) throws -> Int {
     let scratch = try ScratchDirectory(under: directory, label: "raw-size")
     defer { scratch.remove() }
-    var environment: OpaquePointer?
-    try lmdb(mdb_env_create(&environment))
+    let (environment, database) = try openRawEnvironment(scratch.path, mapSize: 1 << 34)
     defer { mdb_env_close(environment) }
-    try lmdb(mdb_env_set_mapsize(environment, 1 << 34))
-    try lmdb(mdb_env_set_maxdbs(environment, 4))
-    try lmdb(mdb_env_open(environment, scratch.path, UInt32(MDB_NOTLS), 0o600))
-    var database = MDB_dbi()
     var value = SamplePayload.data + SamplePayload.metadata
     var position: UInt64 = 0
     while position < UInt64(count) {
         var transaction: OpaquePointer?
         try lmdb(mdb_txn_begin(environment, nil, 0, &transaction))
-        if position == 0 { try lmdb(mdb_dbi_open(transaction, "events", UInt32(MDB_CREATE), &database)) }
         for _ in 0..<min(10_000, UInt64(count) - position) {
             position += 1
             try appendRaw(&value, at: position, to: database, in: transaction)

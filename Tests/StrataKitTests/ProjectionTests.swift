@@ -74,7 +74,8 @@ import Testing
         await runner.stop()
     }
 
-    @Test func aPoisonEventIsParkedVisibleAndRetryable() async throws {
+    /// An async totals projection over `c +1`, a poisoned `c +1000` and `c +2`, followed to the end.
+    private func withPoisonedTotals(_ body: (ProjectionRunner, TotalsProjection) async throws -> Void) async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let log = try EventLog.open(directory: directory.path)
@@ -88,40 +89,35 @@ import Testing
         let last = try await add(executor, "c", 2)
         // It does not stall: the events after the poison one are applied.
         #expect(await runner.waitUntil("totals", reaches: last.position, timeout: .seconds(10)))
-        #expect(try total(runner, "c") == 3)
-        let parked = try runner.parkedEvents("totals")
-        #expect(parked.map(\.position) == [2])
-        #expect(parked.first?.attempts == 3)
-        #expect(try runner.status().first?.parked == 1)
-        // Fixed, the parked event is retried and leaves the list.
-        projection.failOnPoison.store(false, ordering: .relaxed)
-        #expect(try await runner.retryParked("totals") == 1)
-        #expect(try runner.parkedEvents("totals").isEmpty)
-        #expect(try total(runner, "c") == 1003)
+        try await body(runner, projection)
         await runner.stop()
     }
 
+    @Test func aPoisonEventIsParkedVisibleAndRetryable() async throws {
+        try await withPoisonedTotals { runner, projection in
+            #expect(try total(runner, "c") == 3)
+            let parked = try runner.parkedEvents("totals")
+            #expect(parked.map(\.position) == [2])
+            #expect(parked.first?.attempts == 3)
+            #expect(try runner.status().first?.parked == 1)
+            // Fixed, the parked event is retried and leaves the list.
+            projection.failOnPoison.store(false, ordering: .relaxed)
+            #expect(try await runner.retryParked("totals") == 1)
+            #expect(try runner.parkedEvents("totals").isEmpty)
+            #expect(try total(runner, "c") == 1003)
+        }
+    }
+
     @Test func aRebuildParksAFailingEventOfItsLastBatchAndSwapsIn() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.remove() }
-        let log = try EventLog.open(directory: directory.path)
-        defer { log.close() }
-        let projection = TotalsProjection(mode: .async)
-        let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [projection])
-        try await runner.start()
-        let executor = CommandExecutor(log: log, registry: runner.registry, hasher: testHasher)
-        _ = try await add(executor, "c", 1)
-        _ = try await add(executor, "c", 1000, poison: true)
-        let last = try await add(executor, "c", 2)
-        #expect(await runner.waitUntil("totals", reaches: last.position, timeout: .seconds(10)))
-        #expect(try runner.parkedEvents("totals").map(\.position) == [2])
-        // The whole log is one short batch for the rebuild, and the poison event is in it: it is
-        // parked again, not a reason to give up the rebuild.
-        try await runner.rebuild("totals")
-        #expect(try total(runner, "c") == 3)
-        #expect(try runner.parkedEvents("totals").map(\.position) == [2])
-        #expect(try runner.status().first { $0.name == "totals" }?.status == "live")
-        await runner.stop()
+        try await withPoisonedTotals { runner, _ in
+            #expect(try runner.parkedEvents("totals").map(\.position) == [2])
+            // The whole log is one short batch for the rebuild, and the poison event is in it: it
+            // is parked again, not a reason to give up the rebuild.
+            try await runner.rebuild("totals")
+            #expect(try total(runner, "c") == 3)
+            #expect(try runner.parkedEvents("totals").map(\.position) == [2])
+            #expect(try runner.status().first { $0.name == "totals" }?.status == "live")
+        }
     }
 
     @Test func aParkedEventIsRetriedOrSkippedOneByOne() async throws {
