@@ -74,6 +74,35 @@ import Testing
         await runner.stop()
     }
 
+    @Test func aCachedRowIsNeverServedOnceItsBytesChanged() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let log = try EventLog.open(directory: directory.path)
+        defer { log.close() }
+        let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [TotalsProjection(mode: .inline)])
+        try await runner.start()
+        let executor = CommandExecutor(log: log, registry: runner.registry, hasher: testHasher)
+        _ = try await add(executor, "a", 2)
+        #expect(try total(runner, "a") == 2)
+        #expect(try total(runner, "a") == 2)
+        // The row changes behind the projection's back: the next read decodes the new bytes.
+        let name = "rm.totals.1.totals"  // the first generation of the projection's table
+        try await log.write { transaction in try transaction.put(try transaction.table(named: name), key: Array("a".utf8), value: Array("40".utf8)) }
+        #expect(try total(runner, "a") == 40)
+        // A write that rolls back leaves the committed row what it was.
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            try await log.write { transaction in
+                try transaction.put(try transaction.table(named: name), key: Array("a".utf8), value: Array("7".utf8))
+                throw Refused()
+            }
+        }
+        #expect(try total(runner, "a") == 40)
+        _ = try await add(executor, "a", 1)
+        #expect(try total(runner, "a") == 41)
+        await runner.stop()
+    }
+
     /// An async totals projection over `c +1`, a poisoned `c +1000` and `c +2`, followed to the end.
     private func withPoisonedTotals(_ body: (ProjectionRunner, TotalsProjection) async throws -> Void) async throws {
         let directory = TemporaryDirectory()

@@ -102,7 +102,8 @@ extension ProjectionRunner {
                 let store = ProjectionStore(
                     transaction: transaction,
                     tables: try checkpoints.tables(of: projection, generation: checkpoint.generation, in: transaction),
-                    registry: registry
+                    registry: registry,
+                    rows: rows
                 )
                 try projection.apply(try registry.decode(event), to: store)
                 try store.flush()

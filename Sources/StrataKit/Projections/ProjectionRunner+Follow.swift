@@ -72,7 +72,8 @@ extension ProjectionRunner {
             let store = ProjectionStore(
                 transaction: transaction,
                 tables: try checkpoints.tables(of: projection, generation: generation, in: transaction),
-                registry: registry
+                registry: registry,
+                rows: rows
             )
             for event in events {
                 var envelope: Envelope?

@@ -18,7 +18,8 @@ extension ProjectionRunner {
                     store = ProjectionStore(
                         transaction: transaction,
                         tables: try checkpoints.tables(of: projection, generation: checkpoint.generation, in: transaction),
-                        registry: registry
+                        registry: registry,
+                        rows: rows
                     )
                 }
                 if let store {

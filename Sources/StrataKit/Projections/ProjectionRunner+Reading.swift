@@ -19,7 +19,7 @@ extension ProjectionRunner {
             }
         }
         let position = projection.mode == .inline ? try reader.headPosition() : checkpoint.position
-        return try body(ReadModelReader(reader: reader, tables: tables, registry: registry, position: position))
+        return try body(ReadModelReader(reader: reader, tables: tables, registry: registry, rows: rows, position: position))
     }
 
     /// Every row of `name`'s live tables, as raw bytes by table: for comparing a rebuild with the

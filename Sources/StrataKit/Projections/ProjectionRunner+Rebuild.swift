@@ -170,7 +170,8 @@ extension ProjectionRunner {
             let store = ProjectionStore(
                 transaction: transaction,
                 tables: try checkpoints.tables(of: projection, generation: generation, in: transaction),
-                registry: registry
+                registry: registry,
+                rows: rows
             )
             stores.append((projection, store, checkpoint))
         }

@@ -31,6 +31,8 @@ public final class ProjectionRunner: AppendHook, Sendable {
     let followers = Mutex<[String: Task<Void, Never>]>([:])
     let progress = Mutex<[String: UInt64]>([:])
     let rebuilding = Mutex<Set<String>>([])
+    /// Decoded rows of every projection's tables, checked against their bytes on each read.
+    let rows = RowCache()
 
     public init(
         log: any EventStore,

@@ -10,6 +10,7 @@ public final class ProjectionStore {
     let transaction: any StoreTransaction
     let tables: [String: Table]
     let registry: EventRegistry
+    let decodedRows: RowCache
     private let encoder: JSONByteEncoder
     private let decoder: JSONByteDecoder
     private(set) var changedKeys: [ViewKey] = []
@@ -18,7 +19,7 @@ public final class ProjectionStore {
         /// As stored: the decoded value, or `nil` when absent.
         case clean(Any?)
         /// Changed, to be encoded at flush.
-        case value(any Encodable)
+        case value(any Encodable & Sendable)
         /// Changed, as bytes.
         case bytes([UInt8])
         case deleted
@@ -26,10 +27,11 @@ public final class ProjectionStore {
 
     private var rows: [ReadModelTable: [[UInt8]: Row]] = [:]
 
-    init(transaction: any StoreTransaction, tables: [String: Table], registry: EventRegistry) {
+    init(transaction: any StoreTransaction, tables: [String: Table], registry: EventRegistry, rows: RowCache) {
         self.transaction = transaction
         self.tables = tables
         self.registry = registry
+        self.decodedRows = rows
         self.encoder = registry.makeEncoder()
         self.decoder = registry.makeDecoder()
     }
@@ -72,7 +74,7 @@ public final class ProjectionStore {
     }
 
     /// The decoded JSON row under `key`.
-    public func get<T: Decodable>(_ type: T.Type, _ table: ReadModelTable, key: [UInt8]) throws -> T? {
+    public func get<T: Decodable & Sendable>(_ type: T.Type, _ table: ReadModelTable, key: [UInt8]) throws -> T? {
         switch rows[table]?[key] {
         case .clean(let value)?:
             if value == nil { return nil }
@@ -84,13 +86,24 @@ public final class ProjectionStore {
         case .bytes, nil:
             break
         }
-        let value = try get(table, key: key).map { try decoder.decode(T.self, from: $0) }
-        if rows[table]?[key] == nil { rows[table, default: [:]][key] = .clean(value) }
+        let value: T?
+        if case .bytes(let bytes)? = rows[table]?[key] {
+            value = try decoder.decode(T.self, from: bytes)
+        } else {
+            let stored = try self.table(table)
+            value = try transaction.get(stored, key: key).map { bytes in
+                if let cached = self.decodedRows.value(T.self, table: stored, key: key, bytes: bytes) { return cached }
+                let decoded = try decoder.decode(T.self, from: bytes)
+                self.decodedRows.store(decoded, bytes: bytes, table: stored, key: key)
+                return decoded
+            }
+        }
+        if self.rows[table]?[key] == nil { self.rows[table, default: [:]][key] = .clean(value) }
         return value
     }
 
     /// Stores `value` as JSON (sorted keys, personal fields sealed) at the next flush.
-    public func put(_ value: some Encodable, _ table: ReadModelTable, key: [UInt8]) throws {
+    public func put(_ value: some Encodable & Sendable, _ table: ReadModelTable, key: [UInt8]) throws {
         _ = try self.table(table)
         rows[table, default: [:]][key] = .value(value)
     }
@@ -101,7 +114,10 @@ public final class ProjectionStore {
             let table = try self.table(name)
             for (key, row) in pending {
                 switch row {
-                case .value(let value): try transaction.put(table, key: key, value: try encoder.encode(value))
+                case .value(let value):
+                    let bytes = try encoder.encode(value)
+                    try transaction.put(table, key: key, value: bytes)
+                    self.decodedRows.store(value, bytes: bytes, table: table, key: key)
                 case .bytes(let bytes): try transaction.put(table, key: key, value: bytes)
                 case .deleted: try transaction.delete(table, key: key)
                 case .clean: break

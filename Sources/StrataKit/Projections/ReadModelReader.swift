@@ -6,13 +6,15 @@ public final class ReadModelReader {
     let reader: any StoreReading
     let tables: [String: Table]
     let registry: EventRegistry
+    let rows: RowCache
     /// The log position the tables reflect.
     public let position: UInt64
 
-    init(reader: any StoreReading, tables: [String: Table], registry: EventRegistry, position: UInt64) {
+    init(reader: any StoreReading, tables: [String: Table], registry: EventRegistry, rows: RowCache, position: UInt64) {
         self.reader = reader
         self.tables = tables
         self.registry = registry
+        self.rows = rows
         self.position = position
     }
 
@@ -21,9 +23,14 @@ public final class ReadModelReader {
         return try reader.get(table, key: key)
     }
 
-    public func get<T: Decodable>(_ type: T.Type, _ table: ReadModelTable, key: [UInt8]) throws -> T? {
-        guard let bytes = try get(table, key: key) else { return nil }
-        return try registry.makeDecoder().decode(T.self, from: bytes)
+    /// The decoded row under `key`: taken from the row cache when the stored bytes are the ones
+    /// it was decoded from.
+    public func get<T: Decodable & Sendable>(_ type: T.Type, _ table: ReadModelTable, key: [UInt8]) throws -> T? {
+        guard let stored = tables[table.name], let bytes = try reader.get(stored, key: key) else { return nil }
+        if let cached = rows.value(T.self, table: stored, key: key, bytes: bytes) { return cached }
+        let value = try registry.makeDecoder().decode(T.self, from: bytes)
+        rows.store(value, bytes: bytes, table: stored, key: key)
+        return value
     }
 
     /// Walks a table; a table never written is empty.
