@@ -46,7 +46,12 @@ public struct TokenService: Sendable {
                 let name = key.id == SigningKey.defaultID ? "STRATA_JWT_SECRET" : "the secret of key \(key.id)"
                 throw TokenServiceError("\(name) must be at least 32 bytes; it is \(key.secret.utf8.count)")
             }
-            await collection.add(hmac: HMACKey(from: key.secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: key.id))
+            await collection.add(
+                hmac: HMACKey(from: key.secret),
+                digestAlgorithm: .sha256,
+                kid: JWKIdentifier(string: key.id),
+                parser: DefaultJWTParser(jsonDecoder: JWTByteDecoder())
+            )
         }
         keys = collection
         keyIDs = signingKeys.map(\.id)
