@@ -65,11 +65,7 @@ struct StrataServer: AsyncParsableCommand {
                 configuration.maximumMapSize = try ServerConfiguration.integer(String(maximumMapSize), "--max-map-size", in: (1 << 20)...(1 << 50))
             }
             let level = configuration.logLevel
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
             let app = try await buildApplication(configuration: configuration)
             try await app.runService()
         } catch let error as ConfigurationError {
