@@ -63,6 +63,13 @@ public class Transaction {
 
     // MARK: Reading
 
+    /// Whether `database` exists in this transaction's view: a database created after a read
+    /// transaction began is not part of its snapshot (LMDB answers `EINVAL` for its handle).
+    public func sees(_ database: Database) -> Bool {
+        var flags: UInt32 = 0
+        return mdb_dbi_flags(pointer, database.handle, &flags) == MDB_SUCCESS
+    }
+
     /// A copy of the value stored under `key`, or `nil`.
     public func get(_ database: Database, key: some ContiguousBytes) throws(LMDBError) -> [UInt8]? {
         try ensureOpen()

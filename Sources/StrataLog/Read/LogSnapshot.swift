@@ -50,8 +50,11 @@ extension LogReading {
 
     func eventTypes() throws -> [EventTypeSummary] { try reader.eventTypes() }
 
+    // A table created after this snapshot began is not in it: empty here, as it was then.
+
     func get(_ table: Table, key: [UInt8]) throws -> [UInt8]? {
-        try reader.transaction.get(table.database, key: key)
+        guard reader.transaction.sees(table.database) else { return nil }
+        return try reader.transaction.get(table.database, key: key)
     }
 
     func scan(
@@ -60,11 +63,13 @@ extension LogReading {
         direction: StrataStore.ScanDirection,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
+        guard reader.transaction.sees(table.database) else { return }
         try reader.transaction.scan(table.database, from: start, direction: LMDB.ScanDirection(direction), body)
     }
 
     func count(_ table: Table) throws -> Int {
-        try reader.transaction.statistics(table.database).entries
+        guard reader.transaction.sees(table.database) else { return 0 }
+        return try reader.transaction.statistics(table.database).entries
     }
 }
 
