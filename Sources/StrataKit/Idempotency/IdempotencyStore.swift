@@ -89,7 +89,7 @@ public struct IdempotencyStore: Sendable {
             try snapshot.scan(table) { key, value in
                 // Only the expiry is read, so records of every shape so far expire.
                 struct Expiry: Decodable { var expiresAt: Date }
-                if let record = try? KitCoding.decode(Expiry.self, from: UnsafeRawBufferPointer(value).bindMemory(to: UInt8.self)), record.expiresAt <= now {
+                if let record = try? KitCoding.decode(Expiry.self, from: value), record.expiresAt <= now {
                     keys.append(Array(key))
                 }
                 return keys.count < limit

@@ -92,10 +92,7 @@ public final class ProjectionStore {
         } else {
             let stored = try self.table(table)
             value = try transaction.get(stored, key: key).map { bytes in
-                if let cached = self.decodedRows.value(T.self, table: stored, key: key, bytes: bytes) { return cached }
-                let decoded = try decoder.decode(T.self, from: bytes)
-                self.decodedRows.store(decoded, bytes: bytes, table: stored, key: key)
-                return decoded
+                try decodedRows.decoded(T.self, table: stored, key: key, bytes: bytes) { try decoder.decode(T.self, from: $0) }
             }
         }
         if self.rows[table]?[key] == nil { self.rows[table, default: [:]][key] = .clean(value) }

@@ -27,10 +27,7 @@ public final class ReadModelReader {
     /// it was decoded from.
     public func get<T: Decodable & Sendable>(_ type: T.Type, _ table: ReadModelTable, key: [UInt8]) throws -> T? {
         guard let stored = tables[table.name], let bytes = try reader.get(stored, key: key) else { return nil }
-        if let cached = rows.value(T.self, table: stored, key: key, bytes: bytes) { return cached }
-        let value = try registry.makeDecoder().decode(T.self, from: bytes)
-        rows.store(value, bytes: bytes, table: stored, key: key)
-        return value
+        return try rows.decoded(T.self, table: stored, key: key, bytes: bytes) { try registry.makeDecoder().decode(T.self, from: $0) }
     }
 
     /// Walks a table; a table never written is empty.

@@ -28,6 +28,15 @@ public final class RowCache: Sendable {
         self.state = Mutex(TwoGenerations(capacity: capacity))
     }
 
+    /// The value `bytes` (stored under `key` of `table`) decode to: the cached one when it was
+    /// decoded from these very bytes, else `decode`'s, remembered for the next read.
+    func decoded<T: Sendable>(_ type: T.Type, table: Table, key: [UInt8], bytes: [UInt8], _ decode: ([UInt8]) throws -> T) rethrows -> T {
+        if let cached = value(type, table: table, key: key, bytes: bytes) { return cached }
+        let value = try decode(bytes)
+        store(value, bytes: bytes, table: table, key: key)
+        return value
+    }
+
     /// The value `bytes` decode to under `key` of `table`, if it is cached with those bytes.
     func value<T: Sendable>(_ type: T.Type, table: Table, key: [UInt8], bytes: [UInt8]) -> T? {
         state.withLock { rows in
