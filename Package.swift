@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "StrataStore", targets: ["StrataStore"]),
         .library(name: "StrataLog", targets: ["StrataLog"]),
+        .library(name: "StrataPostgres", targets: ["StrataPostgres"]),
         .library(name: "StrataKit", targets: ["StrataKit"]),
         .library(name: "Shop", targets: ["Shop"]),
         .library(name: "StrataHTTP", targets: ["StrataHTTP"]),
@@ -39,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // liblmdb from Debian's liblmdb-dev; `make deps` installs it.
@@ -60,6 +63,21 @@ let package = Package(
                 "LMDB",
                 "StrataStore",
                 "CStrataSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The same EventStore on PostgreSQL (postgres-nio), for several servers sharing one database:
+        // group commit per server under one head-row lock, LISTEN/NOTIFY, personal-data keys.
+        .target(
+            name: "StrataPostgres",
+            dependencies: [
+                "StrataStore",
+                "StrataKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -179,7 +197,8 @@ let package = Package(
         .executableTarget(name: "strata-log-torture", dependencies: ["StrataLog", "StrataStore"]),
         // What several test targets share: temporary directories, built executables, and the store
         // contract suite that every EventStore runs.
-        .target(name: "StrataTestSupport", dependencies: ["StrataStore"], path: "Tests/StrataTestSupport"),
+        .target(name: "StrataTestSupport", dependencies: ["StrataStore", "StrataPostgres"], path: "Tests/StrataTestSupport"),
+        .testTarget(name: "StrataPostgresTests", dependencies: ["StrataPostgres", "StrataStore", "StrataTestSupport"]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB", "StrataTestSupport"]),
         .testTarget(name: "StrataLogTests", dependencies: ["StrataLog", "StrataStore", "LMDB", "StrataTestSupport"]),
         .testTarget(name: "StrataKitTests", dependencies: ["StrataKit", "StrataStore", "StrataLog", "StrataTestSupport"]),

@@ -46,12 +46,19 @@ public protocol EventStore: AnyObject, Sendable {
     /// Counts and sizes of the store, for operators.
     func storeStatistics() throws -> StoreStatistics
 
+    /// Whether the store can be reached now (an embedded store always can; a database server
+    /// cannot while the connection to it is down). Readiness probes report it.
+    var isReachable: Bool { get }
+
     /// Finishes queued writes, ends live subscriptions and closes the store. Call once, when no
     /// reads are running.
     func close()
 }
 
 extension EventStore {
+    /// An embedded store is always reachable.
+    public var isReachable: Bool { true }
+
     /// Runs `body` in a write transaction, sharing the next commit, and returns the head once
     /// that commit is durable: for writes of tables that are not appends.
     @discardableResult

@@ -21,7 +21,7 @@ public struct EventStoreError: Error, Sendable, Hashable, CustomStringConvertibl
     /// A kind of log error, to compare against: `error.code == .storeFull`.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
-            case conflict, invalidRequest, storeFull, storage, locked, closed, readOnly, corruptRecord, incompatibleFormat
+            case conflict, invalidRequest, storeFull, storage, locked, closed, readOnly, corruptRecord, incompatibleFormat, unavailable
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -44,6 +44,8 @@ public struct EventStoreError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let corruptRecord = Code(.corruptRecord)
         /// The store was written by a newer format.
         public static let incompatibleFormat = Code(.incompatibleFormat)
+        /// The store's server (a database) cannot be reached now; the same call may succeed later.
+        public static let unavailable = Code(.unavailable)
 
         /// A short, stable name fit for a metric label.
         public var description: String { base.rawValue }

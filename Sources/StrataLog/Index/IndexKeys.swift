@@ -39,13 +39,4 @@ enum IndexKeys {
     static func matches(_ key: UnsafeRawBufferPointer, prefix: [UInt8]) -> Bool {
         key.count == prefix.count + 8 && key.starts(with: prefix)
     }
-
-    /// Checks a stream id or type name: 1–255 UTF-8 bytes, no NUL.
-    static func validate(name: String, as what: String) throws(EventStoreError) {
-        let count = name.utf8.count
-        guard count >= 1, count <= EventRecord.maximumNameLength else {
-            throw .invalidRequest("\(what) must be 1–\(EventRecord.maximumNameLength) bytes, got \(count)")
-        }
-        guard !name.utf8.contains(0) else { throw .invalidRequest("\(what) must not contain NUL") }
-    }
 }

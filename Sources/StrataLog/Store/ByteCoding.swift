@@ -1,3 +1,4 @@
+import StrataStore
 /// Big-endian integer encoding for keys and records: big-endian keys sort in numeric order.
 extension Array where Element == UInt8 {
     @inline(__always)

@@ -1,3 +1,4 @@
+import StrataStore
 internal import CStrataSupport
 
 /// CRC-32C (Castagnoli), the checksum every event record carries.

@@ -10,7 +10,7 @@ import Foundation
 /// record copied under the wrong position fails its check too.
 enum EventRecord {
     static let formatVersion: UInt8 = 1
-    static let maximumNameLength = 255
+    static let maximumNameLength = AppendRequest.maximumNameLength
 
     static func encode(_ event: EventData, streamId: String, streamVersion: UInt64, position: UInt64, recordedAt: Int64) -> [UInt8] {
         let streamBytes = streamId.utf8

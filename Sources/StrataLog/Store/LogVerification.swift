@@ -1,35 +1,6 @@
 import StrataStore
 import LMDB
 
-/// What ``EventLog/verify(maximumFaults:)`` found.
-public struct VerificationReport: Sendable, Hashable, Codable {
-    /// One problem, with the position concerned when there is one.
-    public struct Fault: Sendable, Hashable, Codable, CustomStringConvertible {
-        public var position: UInt64?
-        public var message: String
-        public var description: String {
-            position.map { "position \($0): \(message)" } ?? message
-        }
-    }
-
-    /// Events read from the log.
-    public var eventsChecked: Int = 0
-    /// Distinct streams seen in the log.
-    public var streamsChecked: Int = 0
-    /// The faults found, up to the maximum asked for.
-    public var faults: [Fault] = []
-    /// All faults found, including those past the maximum.
-    public var faultCount: Int = 0
-
-    /// Whether the store is sound.
-    public var isClean: Bool { faultCount == 0 }
-
-    mutating func record(_ message: String, at position: UInt64? = nil, maximum: Int) {
-        faultCount += 1
-        if faults.count < maximum { faults.append(Fault(position: position, message: message)) }
-    }
-}
-
 extension EventLog {
     /// Checks the whole store in one snapshot: every record's checksum and encoding, positions
     /// gapless from 1, each stream's versions consecutive from 1, and the stream index, type index

@@ -1,3 +1,4 @@
+import StrataStore
 /// A commit whose data pages are synced and whose meta page — the page that makes it the newest
 /// state — is written but not yet synced: what to answer once it is.
 struct PendingCommit {

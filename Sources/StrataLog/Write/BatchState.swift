@@ -18,9 +18,3 @@ final class BatchState {
         (head, typePositions) = saved
     }
 }
-
-/// Carries a write job's value out of the writer thread. Written once by the writer before the
-/// commit and read by the caller after it resumes, so the continuation orders the two accesses.
-final class ResultBox<T>: @unchecked Sendable {
-    var value: T?
-}

@@ -14,7 +14,7 @@ extension EventLog {
     ///   error an append hook or the request's `inTransaction` threw. Nothing is appended on error.
     public func append(_ request: AppendRequest) async throws -> AppendResult {
         guard let writer else { throw EventStoreError.readOnly }
-        let bytes = try Self.validate(request)
+        let bytes = try request.validated()
         return try await withCheckedThrowingContinuation { continuation in
             writer.submit(.append(request, bytes: bytes, reply: { continuation.resume(with: $0) }))
         }
@@ -32,28 +32,6 @@ extension EventLog {
         }
         guard let value = box.value else { throw EventStoreError(.storage, "internal: write job produced no value") }
         return (value, head)
-    }
-
-    /// Checks a request before it is queued, so that nothing in the transaction can fail for a
-    /// reason that belongs to the request alone. Returns its size in bytes.
-    static func validate(_ request: AppendRequest) throws(EventStoreError) -> Int {
-        guard !request.streams.isEmpty else { throw .invalidRequest("an append needs at least one stream") }
-        var seen = Set<String>()
-        var bytes = 0
-        for stream in request.streams {
-            try IndexKeys.validate(name: stream.streamId, as: "stream id")
-            guard seen.insert(stream.streamId).inserted else {
-                throw .invalidRequest("stream \(stream.streamId) appears twice in one append")
-            }
-            for event in stream.events {
-                try IndexKeys.validate(name: event.type, as: "event type")
-                guard event.data.count <= Int(UInt32.max), event.metadata.count <= Int(UInt32.max) else {
-                    throw .invalidRequest("event data or metadata over 4 GiB")
-                }
-                bytes += event.data.count + event.metadata.count + 64
-            }
-        }
-        return bytes
     }
 
     /// Checks and writes one append request inside `transaction`, with the append hook and the

@@ -10,8 +10,8 @@ extension EventLog {
         let reader = LogReader(transaction: transaction, tables: tables)
         var tails: [String: IndexTail] = [:]
         for event in events {
-            try IndexKeys.validate(name: event.streamId, as: "stream id")
-            try IndexKeys.validate(name: event.type, as: "event type")
+            try AppendRequest.validate(name: event.streamId, as: "stream id")
+            try AppendRequest.validate(name: event.type, as: "event type")
             guard event.position == state.head + 1 else {
                 throw EventStoreError.invalidRequest("event at position \(event.position) does not continue the log at \(state.head)")
             }

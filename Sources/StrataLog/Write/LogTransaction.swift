@@ -26,7 +26,7 @@ final class LogTransaction: StoreTransaction {
     ///   written.
     @discardableResult
     func append(_ request: AppendRequest) throws -> AppendResult {
-        _ = try EventLog.validate(request)
+        _ = try request.validated()
         let saved = state.save()
         do {
             let (result, actions) = try log.append(request, in: transaction, state: state)

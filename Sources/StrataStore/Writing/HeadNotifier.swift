@@ -1,13 +1,14 @@
-import StrataStore
 import Synchronization
 
 /// Tells subscribers where the log ends now. Each subscriber sees the newest head only (older
 /// values are dropped, never queued without bound), so a slow reader cannot slow the writer.
-final class HeadNotifier: Sendable {
+package final class HeadNotifier: Sendable {
+    package init() {}
+
     private let subscribers = Mutex<[Int: AsyncStream<UInt64>.Continuation]>([:])
     private let nextID = Atomic<Int>(0)
 
-    func subscribe(current: UInt64) -> AsyncStream<UInt64> {
+    package func subscribe(current: UInt64) -> AsyncStream<UInt64> {
         let (stream, continuation) = AsyncStream.makeStream(of: UInt64.self, bufferingPolicy: .bufferingNewest(1))
         let id = nextID.add(1, ordering: .relaxed).newValue
         continuation.onTermination = { [weak self] _ in
@@ -18,12 +19,12 @@ final class HeadNotifier: Sendable {
         return stream
     }
 
-    func publish(_ head: UInt64) {
+    package func publish(_ head: UInt64) {
         let continuations = subscribers.withLock { Array($0.values) }
         for continuation in continuations { continuation.yield(head) }
     }
 
-    func finishAll() {
+    package func finishAll() {
         let continuations = subscribers.withLock { subscribers in
             defer { subscribers.removeAll() }
             return Array(subscribers.values)

@@ -1,19 +1,18 @@
-import StrataStore
 import Foundation
 
 /// One unit of work for the writer thread.
-enum WriterJob {
+package enum WriterJob {
     /// An append, answered with its result.
     case append(AppendRequest, bytes: Int, reply: @Sendable (Result<AppendResult, any Error>) -> Void)
     /// A write of tables (an async projection's batch and checkpoint, a swap …), answered once committed.
     case write(body: (any StoreTransaction) throws -> Void, reply: @Sendable (Result<UInt64, any Error>) -> Void)
 
-    var bytes: Int {
+    package var bytes: Int {
         if case .append(_, let bytes, _) = self { return bytes }
         return 0
     }
 
-    func fail(_ error: any Error) {
+    package func fail(_ error: any Error) {
         switch self {
         case .append(_, _, let reply): reply(.failure(error))
         case .write(_, let reply): reply(.failure(error))
@@ -32,7 +31,7 @@ enum WriterJob {
 /// one) never waits.
 ///
 /// `@unchecked Sendable`: the queue and flags are only touched under `condition`'s lock.
-final class LogWriter: @unchecked Sendable {
+package final class LogWriter: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [WriterJob] = []
     private var isStopping = false
@@ -49,25 +48,25 @@ final class LogWriter: @unchecked Sendable {
     /// Whether a commit ran since `idle` last did.
     private var committedSinceIdle = false
 
-    init(maximumBatchRequests: Int, maximumBatchBytes: Int, commit: @escaping ([WriterJob]) -> Void, idle: @escaping () -> Void = {}) {
+    package init(maximumBatchRequests: Int, maximumBatchBytes: Int, commit: @escaping ([WriterJob]) -> Void, idle: @escaping () -> Void = {}) {
         self.maximumBatchRequests = max(1, maximumBatchRequests)
         self.maximumBatchBytes = max(1, maximumBatchBytes)
         self.commit = commit
         self.idle = idle
     }
 
-    func start() {
+    package func start(name: String = "strata-log-writer") {
         condition.lock()
         isRunning = true
         condition.unlock()
         let thread = Thread { [self] in run() }
-        thread.name = "strata-log-writer"
+        thread.name = name
         thread.qualityOfService = .userInitiated
         thread.start()
     }
 
     /// Queues `job`; fails it at once when the writer has stopped.
-    func submit(_ job: WriterJob) {
+    package func submit(_ job: WriterJob) {
         condition.lock()
         guard isRunning, !isStopping else {
             condition.unlock()
@@ -80,14 +79,14 @@ final class LogWriter: @unchecked Sendable {
     }
 
     /// Whether jobs are waiting for the next batch (so another commit follows the current one).
-    var hasQueuedJobs: Bool {
+    package var hasQueuedJobs: Bool {
         condition.lock()
         defer { condition.unlock() }
         return !queue.isEmpty
     }
 
     /// Finishes every queued job, then stops the thread and waits for it.
-    func stop() {
+    package func stop() {
         condition.lock()
         let wasRunning = isRunning && !isStopping
         isStopping = true
@@ -147,4 +146,11 @@ final class LogWriter: @unchecked Sendable {
         queue.removeFirst(count)
         return batch
     }
+}
+
+/// Carries a write job's value out of the writer thread. Written once by the writer before the
+/// commit and read by the caller after it resumes, so the continuation orders the two accesses.
+package final class ResultBox<T>: @unchecked Sendable {
+    package var value: T?
+    package init() {}
 }

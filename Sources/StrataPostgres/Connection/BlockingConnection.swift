@@ -1,0 +1,84 @@
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import StrataStore
+import Synchronization
+
+/// One connection to PostgreSQL used from a thread of Strata's own (the writer, a reader, the
+/// key store's queue), never from the cooperative pool or an event loop: each query waits for
+/// its answer. postgres-nio runs the socket on its event loop; this only blocks the caller.
+final class BlockingConnection: @unchecked Sendable {
+    let connection: PostgresConnection
+    private let logger: Logger
+    /// Set once a query failed for want of the server: the connection is then thrown away.
+    var isBroken: Bool { broken.load(ordering: .acquiring) }
+    private let broken = Atomic<Bool>(false)
+    /// How many statements have failed on this connection (a failure aborts a transaction).
+    private(set) var failures = 0
+
+    private init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Connects and signs in, waiting at most `timeout`.
+    static func connect(to url: PostgresURL, logger: Logger, timeout: TimeAmount = .seconds(3)) throws -> BlockingConnection {
+        do {
+            let connection = try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(),
+                configuration: try configuration(url, timeout: timeout),
+                id: 0,
+                logger: logger
+            ).wait()
+            return BlockingConnection(connection: connection, logger: logger)
+        } catch {
+            throw PostgresErrors.mapConnecting(error, url: url)
+        }
+    }
+
+    static func configuration(_ url: PostgresURL, timeout: TimeAmount) throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch url.tls {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: url.host,
+            port: url.port,
+            username: url.user,
+            password: url.password,
+            database: url.database,
+            tls: tls
+        )
+        configuration.options.connectTimeout = timeout
+        configuration.options.additionalStartupParameters = [("application_name", "strata")]
+        return configuration
+    }
+
+    /// Runs one statement and collects its rows.
+    @discardableResult
+    func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> PostgresQueryResult {
+        do {
+            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
+        } catch {
+            failures += 1
+            let mapped = PostgresErrors.map(error)
+            if (mapped as? EventStoreError)?.code == .unavailable { broken.store(true, ordering: .releasing) }
+            throw mapped
+        }
+    }
+
+    /// Sends a statement without waiting for its answer; a later query waits behind it.
+    func send(_ sql: String) {
+        let future = connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        future.whenFailure { [self] _ in broken.store(true, ordering: .releasing) }
+    }
+
+    /// Closes the connection, waiting for it.
+    func close() {
+        try? connection.close().wait()
+    }
+}

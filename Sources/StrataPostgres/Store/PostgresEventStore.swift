@@ -1,0 +1,247 @@
+import Foundation
+import Logging
+import PostgresNIO
+import StrataStore
+import Synchronization
+
+/// The event store in PostgreSQL, for deployments where several servers share one database.
+///
+/// Writes run on one writer thread per process with group commit, as with LMDB: the requests
+/// queued meanwhile share one transaction that first locks the single `strata_head` row, decides
+/// and appends with that lock held, sends everything in one statement and updates the head last.
+/// The lock orders commits across every server, so positions are gapless and become visible in
+/// order: a follower reading past its checkpoint can never pass an event that commits late.
+/// Snapshots are repeatable-read transactions on a small pool. Other servers' commits arrive by
+/// LISTEN/NOTIFY, with a poll as fallback.
+public final class PostgresEventStore: EventStore, @unchecked Sendable {
+    /// The database.
+    public let url: PostgresURL
+    public let configuration: PostgresStoreConfiguration
+    public var isReadOnly: Bool { configuration.access == .readOnly }
+    let logger: Logger
+    let pool: ConnectionPool
+    let notifier = HeadNotifier()
+    let head: Atomic<UInt64>
+    let reachable = Atomic<Bool>(true)
+    let hookBox = Mutex<(any AppendHook)?>(nil)
+    let commitObservers = Mutex<[@Sendable (CommitReport) -> Void]>([])
+    /// Table ids by name, as committed.
+    let tableIds = Mutex<[String: Int32]>([:])
+    private(set) var writer: LogWriter?
+    /// The writer thread's connection; replaced when it breaks (writer thread only).
+    var writerConnection: BlockingConnection?
+    private var watcher: HeadWatcher?
+
+    /// Names the log keeps for itself, as the LMDB store does: not writable as tables.
+    static let reservedTables: Set<String> = ["events", "streams", "heads", "types", "typeTails", "meta"]
+
+    private init(url: PostgresURL, configuration: PostgresStoreConfiguration, head: UInt64, tables: [String: Int32]) {
+        self.url = url
+        self.configuration = configuration
+        self.logger = configuration.logger
+        self.pool = ConnectionPool(url: url, capacity: configuration.readConnections, logger: configuration.logger)
+        self.head = Atomic(head)
+        self.tableIds.withLock { $0 = tables }
+    }
+
+    /// Connects, creates or migrates the schema (not when read-only), takes the database in the
+    /// configured access, and starts the writer and the listener.
+    ///
+    /// - Throws: ``EventStoreError/Code/unavailable`` naming host and database when the server
+    ///   cannot be reached; ``EventStoreError/Code/locked`` when the access is refused;
+    ///   ``EventStoreError/Code/incompatibleFormat`` for a schema newer than this code.
+    public static func open(url: PostgresURL, configuration: PostgresStoreConfiguration = PostgresStoreConfiguration()) throws -> PostgresEventStore {
+        let presence = try BlockingConnection.connect(to: url, logger: configuration.logger)
+        do {
+            if configuration.access == .readOnly {
+                try checkSchema(presence, url: url)
+            } else {
+                try Schema.migrate(presence)
+            }
+            try takeAccess(configuration.access, on: presence, url: url)
+            let reader = PostgresLogReader(connection: presence)
+            let head = try reader.headPosition()
+            var tables: [String: Int32] = [:]
+            for row in try presence.query("SELECT name, id FROM strata_tables") {
+                let (name, id) = try row.decode((String, Int32).self)
+                tables[name] = id
+            }
+            let store = PostgresEventStore(url: url, configuration: configuration, head: head, tables: tables)
+            if configuration.access != .readOnly { store.startWriter() }
+            store.watcher = HeadWatcher(store: store, presence: presence.connection)
+            store.watcher?.start()
+            return store
+        } catch {
+            presence.close()
+            throw error
+        }
+    }
+
+    private static func checkSchema(_ connection: BlockingConnection, url: PostgresURL) throws {
+        let rows = try connection.query("SELECT count(*) FROM pg_tables WHERE tablename = 'strata_schema' AND schemaname = current_schema()")
+        let found = try rows.map { try $0.decode(Int64.self) }.first ?? 0
+        guard found > 0 else { throw EventStoreError(.storage, "\(url) holds no Strata store") }
+        for row in try connection.query("SELECT version FROM strata_schema") {
+            let version = try row.decode(Int.self)
+            guard version <= Schema.version else {
+                throw EventStoreError(.incompatibleFormat, "the database has schema version \(version); this Strata reads up to \(Schema.version)")
+            }
+        }
+    }
+
+    /// Takes the online lock as `access` asks, on the connection that lives as long as the store
+    /// (a session lock vanishes with its connection, so a killed process holds nothing).
+    static func takeAccess(_ access: PostgresStoreConfiguration.Access, on connection: BlockingConnection, url: PostgresURL) throws {
+        switch access {
+        case .readOnly:
+            return
+        case .shared:
+            let rows = try connection.query("SELECT pg_try_advisory_lock_shared(\(Schema.onlineLock))")
+            guard try rows.map({ try $0.decode(Bool.self) }).first == true else {
+                throw EventStoreError(.locked, "\(url) is held by an offline tool (strata-replay); try again when it has finished")
+            }
+        case .exclusive:
+            let rows = try connection.query("SELECT pg_try_advisory_lock(\(Schema.onlineLock))")
+            guard try rows.map({ try $0.decode(Bool.self) }).first == true else {
+                throw EventStoreError(.locked, "\(url) is in use by a running strata-server; stop every server first, or rebuild online through the API")
+            }
+        }
+    }
+
+    private func startWriter() {
+        var commitBatch: ([WriterJob]) -> Void = { _ in }
+        let writer = LogWriter(
+            maximumBatchRequests: configuration.maximumBatchRequests,
+            maximumBatchBytes: configuration.maximumBatchBytes,
+            commit: { commitBatch($0) }
+        )
+        commitBatch = { [unowned self] batch in self.commit(batch) }
+        self.writer = writer
+        writer.start(name: "strata-pg-writer")
+    }
+
+    /// Finishes queued writes, stops the writer and the listener, ends live subscriptions and
+    /// closes every connection.
+    public func close() {
+        writer?.stop()
+        writerConnection?.close()
+        writerConnection = nil
+        watcher?.stop()
+        notifier.finishAll()
+        pool.close()
+    }
+
+    // MARK: Writing
+
+    public func append(_ request: AppendRequest) async throws -> AppendResult {
+        guard let writer else { throw EventStoreError.readOnly }
+        let bytes = try request.validated()
+        return try await withCheckedThrowingContinuation { continuation in
+            writer.submit(.append(request, bytes: bytes, reply: { continuation.resume(with: $0) }))
+        }
+    }
+
+    public func perform<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> (value: T, committedHead: UInt64) {
+        guard let writer else { throw EventStoreError.readOnly }
+        let box = ResultBox<T>()
+        let head: UInt64 = try await withCheckedThrowingContinuation { continuation in
+            writer.submit(.write(body: { transaction in box.value = try body(transaction) }, reply: { continuation.resume(with: $0) }))
+        }
+        guard let value = box.value else { throw EventStoreError(.storage, "internal: write job produced no value") }
+        return (value, head)
+    }
+
+    public func setAppendHook(_ hook: (any AppendHook)?) {
+        hookBox.withLock { $0 = hook }
+    }
+
+    public func onCommit(_ observer: @escaping @Sendable (CommitReport) -> Void) {
+        commitObservers.withLock { $0.append(observer) }
+    }
+
+    // MARK: Reading
+
+    /// The newest head this process knows: its own commits at once, other servers' within a
+    /// notification or a poll.
+    public func headPosition() throws -> UInt64 {
+        head.load(ordering: .acquiring)
+    }
+
+    public func withSnapshot<T>(_ body: (any StoreSnapshot) throws -> T) throws -> T {
+        try pool.withConnection { connection in
+            try connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            do {
+                let value = try body(PostgresSnapshot(reader: PostgresLogReader(connection: connection)))
+                connection.send("COMMIT")
+                return value
+            } catch {
+                connection.send("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Head notifications: this process's commits at once, other servers' by LISTEN/NOTIFY or
+    /// the store's own poll (``PostgresStoreConfiguration/pollInterval``).
+    public func headPositions(pollInterval: Duration) -> AsyncStream<UInt64> {
+        notifier.subscribe(current: head.load(ordering: .acquiring))
+    }
+
+    /// Whether the database answered the last time the store asked.
+    public var isReachable: Bool { reachable.load(ordering: .acquiring) }
+
+    /// Records a head seen in the database (a notification or a poll) and tells subscribers.
+    func observe(head seen: UInt64) {
+        var current = head.load(ordering: .acquiring)
+        while seen > current {
+            let (exchanged, actual) = head.compareExchange(expected: current, desired: seen, ordering: .acquiringAndReleasing)
+            if exchanged {
+                notifier.publish(seen)
+                return
+            }
+            current = actual
+        }
+    }
+
+    public func existingTable(named name: String) throws -> Table? {
+        if let id = tableIds.withLock({ $0[name] }) { return Table(name: name, handle: UInt32(id)) }
+        guard let id = try pool.withConnection({ try PostgresLogReader(connection: $0).tableId(named: name) }) else { return nil }
+        tableIds.withLock { $0[name] = id }
+        return Table(name: name, handle: UInt32(id))
+    }
+
+    /// A table by name through `reader` (the writer's transaction), using the committed cache first.
+    func existingTable(named name: String, using reader: PostgresLogReader) throws -> Table? {
+        if let id = tableIds.withLock({ $0[name] }) { return Table(name: name, handle: UInt32(id)) }
+        guard let id = try reader.tableId(named: name) else { return nil }
+        return Table(name: name, handle: UInt32(id))
+    }
+
+    public func tableNames() throws -> [String] {
+        let names = try pool.withConnection { try PostgresLogReader(connection: $0).tableNames() }
+        return (names + Self.reservedTables).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    public func storeStatistics() throws -> StoreStatistics {
+        try pool.withConnection { connection in
+            let rows = try connection.query(
+                """
+                SELECT h.position, h.streams, pg_database_size(current_database()),
+                    (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
+                     WHERE c.relname LIKE 'strata\\_%' AND c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace)
+                FROM strata_head h WHERE h.id = 1
+                """
+            )
+            guard let row = rows.first(where: { _ in true }) else { throw EventStoreError(.storage, "strata_head has no row") }
+            let (position, streams, databaseSize, used) = try row.decode((Int64, Int64, Int64, Int64).self)
+            return StoreStatistics(
+                events: Int(position),
+                streams: Int(streams),
+                headPosition: UInt64(position),
+                fileSize: Int(databaseSize),
+                usedBytes: Int(used),
+                mapSize: 0
+            )
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+import StrataStore
+
+/// The writer thread's side of group commit on PostgreSQL: one batch, one transaction, which
+/// takes the head lock first (so decisions inside it cannot be overtaken by any server's writer),
+/// runs each job in a layer of its own, sends the batch's writes in one statement and commits.
+/// Only then are the callers answered: a 2xx means the commit is durable in PostgreSQL.
+extension PostgresEventStore {
+    enum JobOutcome {
+        case appended(AppendResult, eventCount: Int)
+        case wrote(eventCount: Int)
+        case failed(any Error)
+    }
+
+    /// A batch's transaction failed as a whole.
+    private struct BatchFailure: Error {
+        let error: any Error
+    }
+
+    func commit(_ batch: [WriterJob]) {
+        let started = ContinuousClock.now
+        let hook = hookBox.withLock { $0 }
+        let set: WriteSet
+        var outcomes: [JobOutcome] = []
+        do {
+            let connection = try connectedWriter()
+            try connection.query("BEGIN")
+            do {
+                let base = try lockHead(connection)
+                set = WriteSet(base: base)
+                let failuresBefore = connection.failures
+                for job in batch {
+                    let outcome = run(job, set: set, connection: connection, hook: hook)
+                    // A statement that failed aborts the whole PostgreSQL transaction.
+                    if connection.failures != failuresBefore, case .failed(let error) = outcome { throw BatchFailure(error: error) }
+                    outcomes.append(outcome)
+                }
+                try flush(set, connection: connection)
+                try connection.query("COMMIT")
+            } catch {
+                connection.send("ROLLBACK")
+                throw error
+            }
+        } catch {
+            let cause = (error as? BatchFailure)?.error ?? error
+            let mapped = PostgresErrors.map(cause)
+            if (mapped as? EventStoreError)?.code == .unavailable {
+                reachable.store(false, ordering: .releasing)
+                logger.error("PostgreSQL is unreachable; the batch failed", metadata: ["error": "\(mapped)", "requests": "\(batch.count)"])
+                for job in batch { job.fail(mapped) }
+                return
+            }
+            if batch.count > 1 {
+                // Give each job its own transaction so only the culprit fails.
+                for job in batch { commit([job]) }
+                return
+            }
+            logger.error("write transaction failed", metadata: ["error": "\(mapped)"])
+            batch[0].fail(mapped)
+            return
+        }
+        finish(batch, outcomes: outcomes, set: set, nanoseconds: UInt64((ContinuousClock.now - started) / .nanoseconds(1)))
+    }
+
+    /// The writer's connection, reconnecting when the last one broke.
+    private func connectedWriter() throws -> BlockingConnection {
+        if let connection = writerConnection, !connection.isBroken { return connection }
+        writerConnection?.close()
+        writerConnection = nil
+        let connection = try BlockingConnection.connect(to: url, logger: logger)
+        writerConnection = connection
+        reachable.store(true, ordering: .releasing)
+        return connection
+    }
+
+    /// Locks the head row for this transaction and returns the head.
+    private func lockHead(_ connection: BlockingConnection) throws -> UInt64 {
+        let rows = try connection.query("SELECT position FROM strata_head WHERE id = 1 FOR UPDATE")
+        guard let row = rows.first(where: { _ in true }) else { throw EventStoreError(.storage, "strata_head has no row") }
+        return UInt64(try row.decode(Int64.self))
+    }
+
+    private func run(_ job: WriterJob, set: WriteSet, connection: BlockingConnection, hook: (any AppendHook)?) -> JobOutcome {
+        let transaction = PostgresTransaction(store: self, connection: connection, set: set, hook: hook)
+        switch job {
+        case .append(let request, _, _):
+            do {
+                return .appended(try transaction.checkedAppend(request), eventCount: request.eventCount)
+            } catch {
+                return .failed(error)
+            }
+        case .write(let body, _):
+            let before = set.head
+            set.push()
+            do {
+                try body(transaction)
+                set.pop(keep: true)
+                return .wrote(eventCount: Int(set.head - before))
+            } catch {
+                set.pop(keep: false)
+                return .failed(error)
+            }
+        }
+    }
+
+    /// Answers a committed batch: head, caches, after-commit actions, observers, subscribers, callers.
+    private func finish(_ batch: [WriterJob], outcomes: [JobOutcome], set: WriteSet, nanoseconds: UInt64) {
+        let layer = set.final
+        let newHead = set.head
+        tableIds.withLock { ids in
+            for (name, id) in layer.created where !layer.dropped.contains(id) { ids[name] = id }
+            if !layer.dropped.isEmpty { ids = ids.filter { !layer.dropped.contains($0.value) } }
+        }
+        var events = 0
+        for outcome in outcomes {
+            switch outcome {
+            case .appended(_, let count), .wrote(let count): events += count
+            case .failed: break
+            }
+        }
+        for action in layer.afterCommit { action() }
+        let report = CommitReport(requests: batch.count, events: events, head: newHead, nanoseconds: nanoseconds)
+        for observer in commitObservers.withLock({ $0 }) { observer(report) }
+        observe(head: newHead)
+        for (job, outcome) in zip(batch, outcomes) {
+            switch (job, outcome) {
+            case (.append(_, _, let reply), .appended(var result, _)):
+                result.committedHead = newHead
+                reply(.success(result))
+            case (.write(_, let reply), .wrote):
+                reply(.success(newHead))
+            case (_, .failed(let error)):
+                job.fail(PostgresErrors.map(error))
+            default:
+                job.fail(EventStoreError(.storage, "internal: job and outcome disagree"))
+            }
+        }
+    }
+}
