@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "ShopAPI",
             dependencies: [
-                "Shop", "StrataHTTP", "StrataConsole", "StrataKit", "StrataStore", "StrataLog",
+                "Shop", "StrataHTTP", "StrataConsole", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -145,6 +145,7 @@ let package = Package(
             dependencies: [
                 "ShopAPI",
                 "StrataHTTP",
+                "StrataStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -197,7 +198,7 @@ let package = Package(
         .executableTarget(name: "strata-log-torture", dependencies: ["StrataLog", "StrataStore"]),
         // What several test targets share: temporary directories, built executables, and the store
         // contract suite that every EventStore runs.
-        .target(name: "StrataTestSupport", dependencies: ["StrataStore", "StrataPostgres"], path: "Tests/StrataTestSupport"),
+        .target(name: "StrataTestSupport", dependencies: ["StrataStore", "StrataPostgres", "StrataLog", "StrataKit"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataPostgresTests", dependencies: ["StrataPostgres", "StrataStore", "StrataTestSupport"]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB", "StrataTestSupport"]),
         .testTarget(name: "StrataLogTests", dependencies: ["StrataLog", "StrataStore", "LMDB", "StrataTestSupport"]),

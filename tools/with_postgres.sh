@@ -22,6 +22,7 @@ trap cleanup EXIT
     || { cat "$DIR/server.log" >&2; exit 2; }
 export STRATA_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 export STRATA_TEST_POSTGRES_BIN="$BIN"
+export STRATA_TEST_POSTGRES_DATA="$DIR/data"
 echo "==> PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT ($DIR)"
 set +e
 "$@"

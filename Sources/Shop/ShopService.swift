@@ -15,7 +15,7 @@ public struct ShopService: Sendable {
     public let invalidations: ViewInvalidations
     let registry: EventRegistry
     let executor: CommandExecutor
-    let keys: KeyStore
+    let keys: any PersonalDataKeys
     let hasher: UniqueValueHasher
     /// Users' and sessions' statuses (`userStatus`, `sessionStatus` views), asked on every
     /// authenticated request.
@@ -50,7 +50,7 @@ public struct ShopService: Sendable {
     /// Wires the shop onto an open log and key store and starts its projections.
     public static func start(
         log: any EventStore,
-        keys: KeyStore,
+        keys: any PersonalDataKeys,
         logger: Logger = Logger(label: "strata.shop")
     ) async throws
         -> ShopService

@@ -15,7 +15,7 @@ import StrataStore
 /// the projections and closes the store. It also purges expired idempotency records hourly.
 struct StoreService: Service, CustomStringConvertible {
     let shop: ShopService
-    let keys: KeyStore
+    let store: OpenedStore
     let readiness: Readiness
     let background: BackgroundWork
     let logger: Logger
@@ -41,8 +41,7 @@ struct StoreService: Service, CustomStringConvertible {
         readiness.set(false)
         await background.waitForAll()
         await shop.stop()
-        shop.log.close()
-        keys.close()
+        store.close()
         logger.info("store closed")
     }
 }
@@ -54,33 +53,19 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     var logger = Logger(label: "strata")
     logger.logLevel = configuration.logLevel
     let directory = configuration.dataDirectory
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    if configuration.postgresURL == nil {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
     let signingKeys = try configuration.signingKeys { try JWTSecretFile.loadOrCreate(in: directory) }
     let tokens = try await TokenService(keys: signingKeys, lifetime: configuration.accessTokenLifetime)
-    var logLogger = logger
-    logLogger[metadataKey: "component"] = "log"
-    let log = try EventLog.open(
-        directory: directory,
-        configuration: EventLogConfiguration(
-            mapSize: min(1 << 32, configuration.maximumMapSize),
-            maximumMapSize: configuration.maximumMapSize,
-            logger: logLogger
-        )
-    )
-    let keys: KeyStore
+    let store = try await OpenedStore.open(configuration, logger: logger)
     let shop: ShopService
     let credentials = Credentials(bcryptCost: configuration.bcryptCost)
     do {
-        keys = try KeyStore(directory: (directory as NSString).appendingPathComponent("keys"))
-        do {
-            shop = try await ShopService.start(log: log, keys: keys, logger: logger)
-            try await FirstAdmin.create(configuration: configuration, shop: shop, credentials: credentials, logger: logger)
-        } catch {
-            keys.close()
-            throw error
-        }
+        shop = try await ShopService.start(log: store.log, keys: store.keys, logger: logger)
+        try await FirstAdmin.create(configuration: configuration, shop: shop, credentials: credentials, logger: logger)
     } catch {
-        log.close()
+        store.close()
         throw error
     }
     var options = ShopRouter.Options()
@@ -101,7 +86,7 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
             )
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
-        services: [StoreService(shop: shop, keys: keys, readiness: options.readiness, background: options.background, logger: logger)],
+        services: [StoreService(shop: shop, store: store, readiness: options.readiness, background: options.background, logger: logger)],
         logger: logger
     )
 }

@@ -1,12 +1,18 @@
 import Foundation
 import Logging
 import StrataHTTP
+import StrataPostgres
 
 /// Everything `strata-server` can be told, with the defaults of ARCHITECTURE.md. Each field has
 /// a flag and an environment variable (`STRATA_…`); ``init(environment:)`` reads the variables.
 public struct ServerConfiguration: Sendable {
-    /// The data directory (`STRATA_DATA_DIR`, default `./data`).
+    /// The data directory (`STRATA_DATA_DIR`, default `./data`): the LMDB store, its keys and
+    /// the generated JWT secret. Unused when ``postgresURL`` is set.
     public var dataDirectory: String = "./data"
+    /// `STRATA_POSTGRES_URL` (`postgres://user:password@host:port/database`): keep everything in
+    /// that PostgreSQL database instead of the data directory, so several servers can share it.
+    /// The JWT key(s) must then be given, the same on every server.
+    public var postgresURL: PostgresURL?
     /// `STRATA_HOST`, default `127.0.0.1`.
     public var host: String = "127.0.0.1"
     /// `STRATA_PORT`, default 8080; 0 picks a free port.
@@ -56,6 +62,7 @@ public struct ServerConfiguration: Sendable {
             return text
         }
         if let text = value("STRATA_DATA_DIR") { dataDirectory = text }
+        if let text = value("STRATA_POSTGRES_URL") { postgresURL = try Self.postgresURL(text, "STRATA_POSTGRES_URL") }
         if let text = value("STRATA_HOST") { host = text }
         if let text = value("STRATA_PORT") { port = try Self.integer(text, "STRATA_PORT", in: 0...65535) }
         jwtSecret = environment["STRATA_JWT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
@@ -79,6 +86,11 @@ public struct ServerConfiguration: Sendable {
     /// The keys tokens are signed and verified with: `jwtKeys`, else `jwtSecret` as the key
     /// `strata`, else `generated()` (a secret kept in the data directory) as the key `strata`.
     public func signingKeys(generated: () throws -> String) throws -> [SigningKey] {
+        if postgresURL != nil && jwtKeys == nil && jwtSecret == nil {
+            throw ConfigurationError(
+                "with STRATA_POSTGRES_URL, set STRATA_JWT_SECRET or STRATA_JWT_KEYS(_FILE): every server sharing the database must sign with the same keys"
+            )
+        }
         if let jwtKeys {
             guard jwtSecret == nil else { throw ConfigurationError("set STRATA_JWT_KEYS(_FILE) or STRATA_JWT_SECRET, not both") }
             return jwtKeys
@@ -97,6 +109,15 @@ public struct ServerConfiguration: Sendable {
             return try SigningKey.parseList(text)
         } catch {
             throw ConfigurationError("\(origin): \(error)")
+        }
+    }
+
+    /// A PostgreSQL URL; the error never repeats the URL (it may hold a password).
+    public static func postgresURL(_ text: String, _ name: String) throws -> PostgresURL {
+        do {
+            return try PostgresURL(text)
+        } catch {
+            throw ConfigurationError("\(name): \(error)")
         }
     }
 

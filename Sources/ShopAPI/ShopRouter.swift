@@ -80,7 +80,8 @@ public enum ShopRouter {
         metrics.observe(shop.log)
         options.rate.observe(shop.log)
         let store = options.store
-        OperationsController(readiness: options.readiness, store: store) {
+        let log = shop.log
+        OperationsController(readiness: options.readiness, store: store, reachable: { log.isReachable }) {
             metrics.render(projections: try shop.runner.status(), cache: cache, store: store)
         }.addRoutes(to: router)
         routes.fill(from: router)

@@ -46,6 +46,10 @@ public protocol EventStore: AnyObject, Sendable {
     /// Counts and sizes of the store, for operators.
     func storeStatistics() throws -> StoreStatistics
 
+    /// Checks the whole store in one snapshot (gapless positions, streams and indexes agreeing
+    /// with the log), reporting up to `maximumFaults` faults rather than stopping at the first.
+    func verify(maximumFaults: Int) throws -> VerificationReport
+
     /// Whether the store can be reached now (an embedded store always can; a database server
     /// cannot while the connection to it is down). Readiness probes report it.
     var isReachable: Bool { get }
@@ -56,6 +60,11 @@ public protocol EventStore: AnyObject, Sendable {
 }
 
 extension EventStore {
+    /// Checks the whole store, reporting up to 1,000 faults.
+    public func verify() throws -> VerificationReport {
+        try verify(maximumFaults: 1000)
+    }
+
     /// An embedded store is always reachable.
     public var isReachable: Bool { true }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import ShopAPI
 import StrataHTTP
+import StrataStore
 
 /// `strata-server`: the shop over HTTP. Every flag has a `STRATA_…` environment variable; a flag
 /// wins over its variable. Exits 0 after a graceful shutdown on SIGTERM or SIGINT.
@@ -21,6 +22,9 @@ struct StrataServer: AsyncParsableCommand {
 
     @Option(name: .customLong("data-dir"), help: "Data directory (STRATA_DATA_DIR, default ./data).")
     var dataDirectory: String?
+
+    @Option(name: .customLong("postgres-url"), help: "Keep everything in this PostgreSQL database, postgres://user:password@host:port/database (STRATA_POSTGRES_URL); needs the JWT key(s).")
+    var postgresURL: String?
 
     @Option(help: "Address to listen on (STRATA_HOST, default 127.0.0.1).")
     var host: String?
@@ -53,6 +57,7 @@ struct StrataServer: AsyncParsableCommand {
         do {
             var configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
             if let dataDirectory { configuration.dataDirectory = dataDirectory }
+            if let postgresURL { configuration.postgresURL = try ServerConfiguration.postgresURL(postgresURL, "--postgres-url") }
             if let host { configuration.host = host }
             if let port { configuration.port = try ServerConfiguration.integer(String(port), "--port", in: 0...65535) }
             if let jwtSecret { configuration.jwtSecret = jwtSecret }
@@ -73,6 +78,9 @@ struct StrataServer: AsyncParsableCommand {
             throw ExitCode(2)
         } catch let error as TokenServiceError {
             FileHandle.standardError.write(Data("strata-server: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        } catch let error as EventStoreError where [.unavailable, .locked, .incompatibleFormat].contains(error.code) {
+            FileHandle.standardError.write(Data("strata-server: \(error.message)\n".utf8))
             throw ExitCode(2)
         } catch let error as ExitCode {
             throw error

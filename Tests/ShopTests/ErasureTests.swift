@@ -8,19 +8,6 @@ import StrataTestSupport
 import Testing
 
 /// Every byte of every file under `directory`, for looking for what must not be there.
-private func contents(of directory: String) throws -> [(path: String, bytes: Data)] {
-    let manager = FileManager.default
-    guard let walker = manager.enumerator(atPath: directory) else { return [] }
-    var files: [(String, Data)] = []
-    while let relative = walker.nextObject() as? String {
-        let path = (directory as NSString).appendingPathComponent(relative)
-        var isDirectory: ObjCBool = false
-        if manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            files.append((relative, try Data(contentsOf: URL(fileURLWithPath: path))))
-        }
-    }
-    return files
-}
 
 @Suite struct ErasureTests {
     @Test func erasureLeavesNoPersonalDataAndKeepsOrdersAndStatistics() async throws {
@@ -75,12 +62,20 @@ private func contents(of directory: String) throws -> [(path: String, bytes: Dat
             )
             #expect(try shop.userId(forEmail: "zelda.quux@example.com") == "u2")
 
-            // Nowhere in the data directory — log, read models, key store — is the name, the email
-            // in plain text, or the erased user's key.
-            for (path, bytes) in try contents(of: fixture.directory) {
+            // Nowhere the store keeps its data — log, read models, key store; LMDB's files or
+            // PostgreSQL's table files — is the name, the email in plain text, or the erased
+            // user's key. PostgreSQL's write-ahead log never saw the plain text either; it still
+            // holds the key until its segments are recycled (docs/privacy.md).
+            let files = try fixture.place.filesAtRest()
+            #expect(!files.isEmpty)
+            for (path, bytes) in files {
                 #expect(bytes.range(of: Data("Zelda Quux".utf8)) == nil, "\(path)")
                 #expect(bytes.range(of: Data("zelda.quux@example.com".utf8)) == nil, "\(path)")
                 #expect(bytes.range(of: key) == nil, "\(path)")
+            }
+            for (path, bytes) in try fixture.place.writeAheadLogFiles() {
+                #expect(bytes.range(of: Data("Zelda Quux".utf8)) == nil, "\(path)")
+                #expect(bytes.range(of: Data("zelda.quux@example.com".utf8)) == nil, "\(path)")
             }
             #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/keys.retired"))
         }
@@ -123,15 +118,15 @@ private func contents(of directory: String) throws -> [(path: String, bytes: Dat
         fixture.log.close()
         fixture.keys.close()
 
-        let log = try EventLog.open(directory: fixture.directory)
-        let keys = try KeyStore(directory: fixture.directory + "/keys")
+        let log = try fixture.place.open()
+        let keys = try fixture.place.openKeys(for: log)
         let shop = try await ShopService.start(log: log, keys: keys)
         #expect(try keys.key(for: "u1") == nil)
         #expect(try shop.user(id: "u1")?.record.email.value == nil)
         await shop.stop()
         log.close()
         keys.close()
-        try? FileManager.default.removeItem(atPath: fixture.directory)
+        fixture.place.remove()
     }
 }
 

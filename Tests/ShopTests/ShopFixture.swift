@@ -5,30 +5,34 @@ import StrataKit
 import StrataLog
 import StrataStore
 
-/// A shop on a real log and key store in a temporary directory.
+/// A shop on a real store (LMDB in a temporary directory, or a fresh PostgreSQL database: see
+/// ``TestStoreKind``) and its key store.
 struct ShopFixture {
-    let directory: String
-    let log: EventLog
-    let keys: KeyStore
+    let place: TestStorePlace
+    let log: any EventStore
+    let keys: any PersonalDataKeys
     let shop: ShopService
 
-    static func start() async throws -> ShopFixture {
-        let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("strata-shop-\(UUID().uuidString)")
-        let log = try EventLog.open(directory: directory)
-        let keys = try KeyStore(directory: directory + "/keys")
+    /// The LMDB data directory (made for PostgreSQL too, then empty).
+    var directory: String { place.path }
+
+    static func start(_ kind: TestStoreKind = .current) async throws -> ShopFixture {
+        let place = TestStorePlace(kind, label: "shop")
+        let log = try place.open()
+        let keys = try place.openKeys(for: log)
         let shop = try await ShopService.start(log: log, keys: keys)
-        return ShopFixture(directory: directory, log: log, keys: keys, shop: shop)
+        return ShopFixture(place: place, log: log, keys: keys, shop: shop)
     }
 
     func stop() async {
         await shop.stop()
         log.close()
         keys.close()
-        try? FileManager.default.removeItem(atPath: directory)
+        place.remove()
     }
 
-    static func run(_ body: (ShopFixture) async throws -> Void) async throws {
-        let fixture = try await start()
+    static func run(_ kind: TestStoreKind = .current, _ body: (ShopFixture) async throws -> Void) async throws {
+        let fixture = try await start(kind)
         do {
             try await body(fixture)
         } catch {

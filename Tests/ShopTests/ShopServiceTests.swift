@@ -25,7 +25,7 @@ import Testing
             _ = try await shop.renameUser(id: "u1", name: "Ann Other", metadata: meta)
             #expect(try shop.user(id: "u1")?.record.name.value == "Ann Other")
             // No plaintext name or email in the store: events, indexes and read models hold them sealed.
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture.directory + "/data.mdb"))
+            let bytes = try fixture.place.storedBytes()
             #expect(bytes.range(of: Data("ann@example.com".utf8)) == nil)
             #expect(bytes.range(of: Data("Ann Example".utf8)) == nil)
             #expect(bytes.range(of: Data("Ann Other".utf8)) == nil)

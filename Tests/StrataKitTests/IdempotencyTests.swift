@@ -7,9 +7,9 @@ import Testing
 
 @Suite struct IdempotencyTests {
     @Test func theRecordIsWrittenWithTheEventsAndExpires() async throws {
-        let directory = TemporaryDirectory()
+        let directory = TestStorePlace()
         defer { directory.remove() }
-        let log = try EventLog.open(directory: directory.path)
+        let log = try directory.open()
         defer { log.close() }
         let store = IdempotencyStore(store: log)
         let executor = CommandExecutor(log: log, registry: try kitRegistry(), hasher: testHasher)
@@ -45,9 +45,9 @@ import Testing
     }
 
     @Test func aClaimStoresItsAnswerWithTheEventsAndIsTakenOnlyOnce() async throws {
-        let directory = TemporaryDirectory()
+        let directory = TestStorePlace()
         defer { directory.remove() }
-        let log = try EventLog.open(directory: directory.path)
+        let log = try directory.open()
         defer { log.close() }
         let store = IdempotencyStore(store: log)
         let executor = CommandExecutor(log: log, registry: try kitRegistry(), hasher: testHasher)
@@ -67,14 +67,14 @@ import Testing
         }
         #expect(try log.readStream("counter-c").count == 1)
         // The answer is sealed at rest.
-        let raw = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/data.mdb"))
+        let raw = try directory.storedBytes()
         #expect(raw.range(of: Data(secret)) == nil)
     }
 
     @Test func aDecisionTakenOnTheWriterStakesOnce() async throws {
-        let directory = TemporaryDirectory()
+        let directory = TestStorePlace()
         defer { directory.remove() }
-        let log = try EventLog.open(directory: directory.path)
+        let log = try directory.open()
         defer { log.close() }
         let store = IdempotencyStore(store: log)
         // No optimistic attempts: the decision and the follow-up run in the writer's transaction.

@@ -7,9 +7,9 @@ import Testing
 
 @Suite struct ProjectionTests {
     @Test func inlineProjectionIsNeverBehindAndDropsExactlyTheChangedViews() async throws {
-        let directory = TemporaryDirectory()
+        let directory = TestStorePlace()
         defer { directory.remove() }
-        let log = try EventLog.open(directory: directory.path)
+        let log = try directory.open()
         defer { log.close() }
         let cache = ViewCache<[UInt8]>()
         let invalidations = ViewInvalidations()
@@ -40,10 +40,10 @@ import Testing
     }
 
     @Test func asyncProjectionCatchesUpAndResumesFromItsCheckpoint() async throws {
-        let directory = TemporaryDirectory()
+        let directory = TestStorePlace()
         defer { directory.remove() }
         do {
-            let log = try EventLog.open(directory: directory.path)
+            let log = try directory.open()
             let executor = CommandExecutor(log: log, registry: try kitRegistry(), hasher: testHasher)
             for _ in 0..<30 { _ = try await add(executor, "c", 1) }
             // Started on a log that already has events: it catches up.
@@ -61,7 +61,7 @@ import Testing
             log.close()
         }
         // Reopened: it resumes where it was, applying only what is new, exactly once.
-        let log = try EventLog.open(directory: directory.path)
+        let log = try directory.open()
         defer { log.close() }
         let executor = CommandExecutor(log: log, registry: try kitRegistry(), hasher: testHasher)
         _ = try await add(executor, "c", 100)
@@ -75,9 +75,9 @@ import Testing
     }
 
     @Test func aCachedRowIsNeverServedOnceItsBytesChanged() async throws {
-        let directory = TemporaryDirectory()
+        let directory = TestStorePlace()
         defer { directory.remove() }
-        let log = try EventLog.open(directory: directory.path)
+        let log = try directory.open()
         defer { log.close() }
         let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [TotalsProjection(mode: .inline)])
         try await runner.start()
@@ -105,9 +105,9 @@ import Testing
 
     /// An async totals projection over `c +1`, a poisoned `c +1000` and `c +2`, followed to the end.
     private func withPoisonedTotals(_ body: (ProjectionRunner, TotalsProjection) async throws -> Void) async throws {
-        let directory = TemporaryDirectory()
+        let directory = TestStorePlace()
         defer { directory.remove() }
-        let log = try EventLog.open(directory: directory.path)
+        let log = try directory.open()
         defer { log.close() }
         let projection = TotalsProjection(mode: .async)
         let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [projection])
@@ -150,9 +150,9 @@ import Testing
     }
 
     @Test func aParkedEventIsRetriedOrSkippedOneByOne() async throws {
-        let directory = TemporaryDirectory()
+        let directory = TestStorePlace()
         defer { directory.remove() }
-        let log = try EventLog.open(directory: directory.path)
+        let log = try directory.open()
         defer { log.close() }
         let projection = TotalsProjection(mode: .async)
         let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [projection])
@@ -188,9 +188,9 @@ import Testing
     }
 
     @Test func severalProjectionsRebuildTogetherInOnePass() async throws {
-        let directory = TemporaryDirectory()
+        let directory = TestStorePlace()
         defer { directory.remove() }
-        let log = try EventLog.open(directory: directory.path)
+        let log = try directory.open()
         defer { log.close() }
         let projections = [TotalsProjection(name: "inline-totals", mode: .inline), TotalsProjection(name: "async-totals", mode: .async)]
         let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: projections, rebuildBatchSize: 7)
@@ -209,10 +209,10 @@ import Testing
     }
 
     @Test func aBumpedVersionRebuildsAndARebuildEqualsTheLiveTables() async throws {
-        let directory = TemporaryDirectory()
+        let directory = TestStorePlace()
         defer { directory.remove() }
         do {
-            let log = try EventLog.open(directory: directory.path)
+            let log = try directory.open()
             let runner = try ProjectionRunner(
                 log: log,
                 registry: try kitRegistry(),
@@ -230,7 +230,7 @@ import Testing
             await runner.stop()
             log.close()
         }
-        let log = try EventLog.open(directory: directory.path)
+        let log = try directory.open()
         defer { log.close() }
         // Version 2 of the projection: rebuilt at start, before it serves.
         let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [TotalsProjection(version: 2, mode: .inline)])

@@ -19,9 +19,9 @@ import Testing
     }
 
     @Test func upcasterTurnsAnOldShapeIntoTheCurrentOne() async throws {
-        let directory = TemporaryDirectory()
+        let directory = TestStorePlace()
         defer { directory.remove() }
-        let log = try EventLog.open(directory: directory.path)
+        let log = try directory.open()
         defer { log.close() }
         // An event stored by an older version: decimal dollars under "price", wire name "PriceSet".
         _ = try await log.append(
@@ -46,10 +46,10 @@ import Testing
 }
 
 @Suite struct CommandExecutorTests {
-    private func withExecutor(attempts: Int = 3, _ body: (CommandExecutor, EventLog) async throws -> Void) async throws {
-        let directory = TemporaryDirectory()
+    private func withExecutor(attempts: Int = 3, _ body: (CommandExecutor, any EventStore) async throws -> Void) async throws {
+        let directory = TestStorePlace()
         defer { directory.remove() }
-        let log = try EventLog.open(directory: directory.path)
+        let log = try directory.open()
         defer { log.close() }
         try await body(CommandExecutor(log: log, registry: try kitRegistry(), hasher: testHasher, optimisticAttempts: attempts), log)
     }

@@ -41,6 +41,8 @@ public struct ProblemMiddleware<Context: StrataRequestContextProtocol>: RouterMi
                 code: "store_full",
                 detail: "the store is full; nothing was written"
             )
+        case let error as EventStoreError where error.code == .unavailable:
+            return .storeUnavailable
         case let error as HTTPError:
             switch error.status {
             case .notFound: return .notFound()

@@ -92,6 +92,14 @@ public struct Problem: Error, Codable, Sendable, Hashable {
         )
     }
 
+    /// 503 `unavailable`: the store or its database cannot be reached now; nothing was written.
+    public static let storeUnavailable = Problem(
+        status: .serviceUnavailable,
+        code: "unavailable",
+        detail: "the store cannot be reached; nothing was written, try again",
+        headers: ["Retry-After": "1"]
+    )
+
     public static let internalError = Problem(
         status: .internalServerError,
         code: "internal",

@@ -11,6 +11,21 @@ public struct KeyStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String { message }
 }
 
+/// Where each subject's personal-data key lives. Destroying a key makes what was sealed with it
+/// unreadable everywhere it was copied (the erasure of a user): a store must leave no live copy.
+/// The embedded ``KeyStore`` keeps them in LMDB; the PostgreSQL store has one of its own.
+public protocol PersonalDataKeys: AnyObject, Sendable {
+    /// The key of `subject`, or `nil` when it has none (never created, or destroyed).
+    func key(for subject: String) throws -> SymmetricKey?
+    /// Makes sure `subject` has a key, creating it durably if needed.
+    @discardableResult
+    func createKey(for subject: String) async throws -> SymmetricKey
+    /// Destroys `subject`'s key so that no live page, row or file holds it.
+    func destroyKey(for subject: String) async throws
+    /// Closes the store.
+    func close()
+}
+
 /// One random 256-bit key per subject (user), in a small LMDB environment of its own (`keys/` in
 /// the data directory), apart from the log so that destroying a key never touches the events.
 ///
@@ -19,7 +34,7 @@ public struct KeyStoreError: Error, Sendable, Hashable, CustomStringConvertible 
 /// swaps it in by renaming directories; the old file is deleted. Opening the store finishes or
 /// undoes a swap that a crash interrupted. Key writes run on the store's own serial queue, never on
 /// the cooperative pool.
-public final class KeyStore: Sendable {
+public final class KeyStore: PersonalDataKeys {
     private struct Open: Sendable {
         var environment: Environment
         var keys: Database
@@ -180,9 +195,9 @@ public final class KeyStore: Sendable {
 /// live one byte for byte; different texts never share a nonce under one key. What it reveals is
 /// that two sealed values of one subject are equal, which is acceptable for names and emails.
 public struct AESGCMCipher: PersonalDataCipher {
-    public let keys: KeyStore
+    public let keys: any PersonalDataKeys
 
-    public init(keys: KeyStore) {
+    public init(keys: any PersonalDataKeys) {
         self.keys = keys
     }
 
