@@ -159,19 +159,20 @@ let package = Package(
                 "StrataKit",
                 "StrataStore",
                 "StrataLog",
+                "StrataPostgres",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),
         .executableTarget(
             name: "strata-replay",
             dependencies: [
-                "StrataTools", "StrataKit", "StrataStore", "StrataLog", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "StrataTools", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "strata-admin",
             dependencies: [
-                "StrataTools", "Shop", "StrataKit", "StrataStore", "StrataLog",
+                "StrataTools", "Shop", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -218,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "ShopAPITests",
             dependencies: [
-                "ShopAPI", "Shop", "StrataHTTP", "StrataKit", "StrataStore", "StrataLog", "StrataTestSupport",
+                "ShopAPI", "Shop", "StrataHTTP", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres", "StrataTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

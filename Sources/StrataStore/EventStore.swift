@@ -140,7 +140,8 @@ public struct StoreStatistics: Sendable, Hashable, Codable {
     public var fileSize: Int
     /// Bytes in use.
     public var usedBytes: Int
-    /// The most the store may take now (LMDB: the map size).
+    /// The most the store may take now (LMDB: the map size); 0 when the store sets no limit of its
+    /// own (PostgreSQL: the database server's disk).
     public var mapSize: Int
 
     public init(events: Int, streams: Int, headPosition: UInt64, fileSize: Int, usedBytes: Int, mapSize: Int) {

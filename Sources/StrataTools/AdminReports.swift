@@ -33,13 +33,13 @@ public struct EventSummary: Codable, Sendable {
 
 /// The read-only reports of `strata-admin`.
 public enum AdminReports {
-    public static func stats(_ log: EventLog) throws -> StoreReport {
-        let runner = try DataDirectory.runner(log: log, keys: nil, hasher: nil)
+    public static func stats(_ log: any EventStore) throws -> StoreReport {
+        let runner = try StoreLocation.runner(log: log, keys: nil, hasher: nil)
         return StoreReport(store: try log.storeStatistics(), projections: try runner.status())
     }
 
     /// Events after `after`, optionally of one stream or one type.
-    public static func events(_ log: EventLog, after: UInt64, limit: Int, stream: String?, type: String?) throws -> [RecordedEvent] {
+    public static func events(_ log: any EventStore, after: UInt64, limit: Int, stream: String?, type: String?) throws -> [RecordedEvent] {
         if let stream {
             return try log.readStream(stream).filter { $0.position > after && (type == nil || $0.type == type) }.prefix(limit).map { $0 }
         }

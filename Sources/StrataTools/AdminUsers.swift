@@ -16,7 +16,7 @@ public enum AdminUsers {
 
     /// Creates the user; returns its id.
     public static func create(
-        in directory: DataDirectory,
+        in directory: StoreLocation,
         name: String,
         email: String,
         role: Role,
@@ -24,10 +24,10 @@ public enum AdminUsers {
         bcryptCost: UInt8
     ) async throws -> String {
         try validate(name: name, email: email, password: password)
-        let log = try EventLog.open(directory: directory.path)
-        let keys: KeyStore
+        let log = try directory.openOffline()
+        let keys: any PersonalDataKeys
         do {
-            keys = try KeyStore(directory: directory.keysPath)
+            keys = try directory.openKeys(for: log)
         } catch {
             log.close()
             throw error

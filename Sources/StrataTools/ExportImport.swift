@@ -7,7 +7,7 @@ import StrataStore
 public enum Exporter {
     /// Writes the export to `output`; returns how many events.
     @discardableResult
-    public static func export(_ log: EventLog, to output: FileHandle) throws -> Int {
+    public static func export(_ log: any EventStore, to output: FileHandle) throws -> Int {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         var count = 0
@@ -35,14 +35,19 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
     public var description: String { "line \(line): \(reason)" }
 }
 
-/// `strata-admin import`: an export into an empty data directory. Every line is checked first —
-/// JSON shape, positions 1, 2, 3 … and each stream's versions 1, 2, 3 … — and only then written,
-/// so a bad line leaves the directory as empty as it was.
+/// `strata-admin import`: an export into an empty data directory or an empty PostgreSQL
+/// database. Every line is checked first — JSON shape, positions 1, 2, 3 … and each stream's
+/// versions 1, 2, 3 … — and only then written, so a bad line leaves the store as empty as it was.
 public enum Importer {
     /// Imports `file` into `directory`; returns how many events.
-    public static func importFile(_ file: String, into directory: DataDirectory, reporter: ProgressReporter? = nil) async throws -> Int {
-        guard !directory.hasStore else { throw ToolError("\(directory.path) already holds a store; import needs an empty data directory") }
+    public static func importFile(_ file: String, into directory: StoreLocation, reporter: ProgressReporter? = nil) async throws -> Int {
         let total = try validate(file)
+        guard directory.postgresURL == nil else {
+            // PostgreSQL: the database must hold no events (checked once it is open).
+            try await write(file, into: directory, total: total, reporter: reporter)
+            return total
+        }
+        guard !directory.hasStore else { throw ToolError("\(directory.path) already holds a store; import needs an empty data directory") }
         let existed = FileManager.default.fileExists(atPath: directory.path)
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
         do {
@@ -96,9 +101,10 @@ public enum Importer {
         return lineNumber
     }
 
-    private static func write(_ file: String, into directory: DataDirectory, total: Int, reporter: ProgressReporter?) async throws {
-        let log = try EventLog.open(directory: directory.path)
+    private static func write(_ file: String, into directory: StoreLocation, total: Int, reporter: ProgressReporter?) async throws {
+        let log = try directory.openOffline()
         defer { log.close() }
+        guard try log.headPosition() == 0 else { throw ToolError("\(directory) already holds events; import needs an empty store") }
         var batch: [RecordedEvent] = []
         var done = 0
         var lines = try LineReader(file)

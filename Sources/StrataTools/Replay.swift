@@ -9,7 +9,7 @@ public enum Replay {
     ///
     /// - Throws: ``EventStoreError`` with ``EventStoreError/Code/locked`` when a server holds the directory.
     public static func run(
-        _ directory: DataDirectory,
+        _ directory: StoreLocation,
         projection: String?,
         dryRun: Bool,
         reporter: ProgressReporter?

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import StrataPostgres
+import StrataStore
 import StrataTools
 
 /// Inspects and maintains a Strata data directory, beside a running server.
@@ -7,8 +9,8 @@ import StrataTools
 struct StrataAdmin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata-admin",
-        abstract: "Inspect and maintain a Strata data directory.",
-        discussion: "Opens the store read-only, beside a running server, except import and users create, which take the writer's lock.",
+        abstract: "Inspect and maintain a Strata store: a data directory, or a PostgreSQL database.",
+        discussion: "Opens the store read-only, beside running servers, except import and users create, which take it for themselves.",
         subcommands: [
             Stats.self, Streams.self, Events.self, Show.self, Tail.self, Verify.self, Export.self, Import.self, BackupCommand.self, Users.self,
         ]
@@ -25,10 +27,10 @@ struct StrataAdmin: AsyncParsableCommand {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
-            if argument == "--data-dir", index + 1 < arguments.count {
+            if argument == "--data-dir" || argument == "--postgres-url", index + 1 < arguments.count {
                 leading += [argument, arguments[index + 1]]
                 index += 2
-            } else if argument.hasPrefix("--data-dir=") || argument == "--json" {
+            } else if argument.hasPrefix("--data-dir=") || argument.hasPrefix("--postgres-url=") || argument == "--json" {
                 leading.append(argument)
                 index += 1
             } else {
@@ -45,11 +47,22 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "The data directory (default: $STRATA_DATA_DIR or ./data).")
     var dataDirectory: String?
 
+    @Option(name: .customLong("postgres-url"), help: "The PostgreSQL database instead (default: $STRATA_POSTGRES_URL).")
+    var postgresURL: String?
+
     @Flag(help: "Machine-readable JSON instead of a table.")
     var json = false
 
-    var directory: DataDirectory {
-        DataDirectory(dataDirectory ?? ProcessInfo.processInfo.environment["STRATA_DATA_DIR"] ?? "./data")
+    /// The store: the PostgreSQL database when a URL is given, else the data directory.
+    var directory: StoreLocation {
+        let environment = ProcessInfo.processInfo.environment
+        let path = dataDirectory ?? environment["STRATA_DATA_DIR"] ?? "./data"
+        guard let text = postgresURL ?? environment["STRATA_POSTGRES_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else { return StoreLocation(path) }
+        do {
+            return StoreLocation(path, postgresURL: try PostgresURL(text))
+        } catch {
+            fail("\(postgresURL == nil ? "STRATA_POSTGRES_URL" : "--postgres-url"): \(error)", code: 2)
+        }
     }
 }
 
@@ -59,12 +72,14 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
     exit(code)
 }
 
-/// Runs `body`, turning any error into one line and exit status 1.
+/// Runs `body`, turning any error into one line and exit status 1 (2 when the store cannot be reached).
 func reporting<T>(_ body: () async throws -> T) async -> T {
     do {
         return try await body()
     } catch let error as ExitCode {
         exit(error.rawValue)
+    } catch let error as EventStoreError where error.code == .unavailable {
+        fail(error.message, code: 2)
     } catch {
         fail("\(error)")
     }

@@ -7,8 +7,8 @@ import StrataTools
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import an export into an empty data directory.",
-        discussion: "Every line is checked first; at the first bad line it stops, naming the line, and leaves the directory empty."
+        abstract: "Import an export into an empty data directory or PostgreSQL database.",
+        discussion: "Every line is checked first; at the first bad line it stops, naming the line, and leaves the store empty. Refused while a server uses the store."
     )
     @OptionGroup var options: CommonOptions
     @Argument(help: "The JSON Lines file.") var file: String
@@ -17,7 +17,7 @@ struct Import: AsyncParsableCommand {
         await reporting {
             do {
                 let count = try await Importer.importFile(file, into: options.directory, reporter: ProgressReporter())
-                print("imported \(count) events into \(options.directory.path)")
+                print("imported \(count) events into \(options.directory)")
             } catch let error as EventStoreError where error.code == .locked {
                 fail(error.message)
             }
@@ -28,15 +28,19 @@ struct Import: AsyncParsableCommand {
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "A consistent, compacted copy of the store and its keys, while the server runs."
+        abstract: "A consistent copy of the store and its keys, while servers run.",
+        discussion: "LMDB: a compacted copy of the data directory. PostgreSQL: pg_dump's custom format in DESTINATION/strata.dump, restorable with pg_restore."
     )
     @OptionGroup var options: CommonOptions
     @Argument(help: "An empty or new directory.") var destination: String
 
     func run() async throws {
         await reporting {
-            try Backup.run(options.directory, to: destination)
-            print("backed up \(options.directory.path) to \(destination)")
+            if let file = try Backup.run(options.directory, to: destination), let url = options.directory.postgresURL {
+                print(Backup.explanation(url, file: file))
+            } else {
+                print("backed up \(options.directory) to \(destination)")
+            }
         }
     }
 }
@@ -47,7 +51,7 @@ struct Users: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a user; the password is read from standard input.",
-            discussion: "Takes the writer's lock: run it while the server is stopped (or set STRATA_ADMIN_EMAIL/PASSWORD for the first admin)."
+            discussion: "Takes the store for itself: run it while servers are stopped (or set STRATA_ADMIN_EMAIL/PASSWORD for the first admin)."
         )
         @OptionGroup var options: CommonOptions
         @Option(help: "The email address.") var email: String

@@ -30,7 +30,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
         print("")
 
         let (_, replaySeconds) = try await measure {
-            _ = try await Replay.run(DataDirectory(scratch.path), projection: nil, dryRun: false, reporter: nil)
+            _ = try await Replay.run(StoreLocation(scratch.path), projection: nil, dryRun: false, reporter: nil)
         }
         let rawSeconds = try rawCursorScan(scratch.path, expecting: imported)
         let (_, startSeconds) = try await measure {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataKit
 import StrataLog
+import StrataPostgres
 import StrataStore
 import StrataTools
 
@@ -14,14 +15,17 @@ struct StrataReplay: AsyncParsableCommand {
         discussion: """
             Rebuilds one or all projections from position 0 into fresh tables and swaps them in \
             atomically; the old read models serve until the swap, and an interrupted replay leaves \
-            them intact. Refuses to run while a server holds the data directory (rebuild online with \
-            POST /v1/admin/projections/{name}/rebuild instead). With --dry-run it rebuilds into \
+            them intact. Refuses to run while a server holds the data directory or uses the PostgreSQL \
+            database (rebuild online with POST /v1/admin/projections/{name}/rebuild instead). With --dry-run it rebuilds into \
             scratch tables and reports whether they differ from the live read models (exit 1 if any do).
             """
     )
 
     @Option(name: .customLong("data-dir"), help: "The data directory (default: $STRATA_DATA_DIR or ./data).")
     var dataDirectory: String?
+
+    @Option(name: .customLong("postgres-url"), help: "The PostgreSQL database instead (default: $STRATA_POSTGRES_URL).")
+    var postgresURL: String?
 
     @Flag(help: "Rebuild every projection.")
     var all = false
@@ -37,13 +41,22 @@ struct StrataReplay: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = DataDirectory(dataDirectory ?? ProcessInfo.processInfo.environment["STRATA_DATA_DIR"] ?? "./data")
+        let environment = ProcessInfo.processInfo.environment
+        let path = dataDirectory ?? environment["STRATA_DATA_DIR"] ?? "./data"
+        var directory = StoreLocation(path)
+        if let text = postgresURL ?? environment["STRATA_POSTGRES_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            do {
+                directory = StoreLocation(path, postgresURL: try PostgresURL(text))
+            } catch {
+                fail("\(postgresURL == nil ? "STRATA_POSTGRES_URL" : "--postgres-url"): \(error)")
+            }
+        }
         guard directory.hasStore else { fail("\(directory.path) holds no Strata store") }
         let comparisons: [RebuildComparison]
         do {
             comparisons = try await Replay.run(directory, projection: projection, dryRun: dryRun, reporter: ProgressReporter())
         } catch let error as EventStoreError where error.code == .locked {
-            fail(error.message + "; stop the server, or rebuild online through the API")
+            fail(error.message.contains("rebuild online") ? error.message : error.message + "; stop the server, or rebuild online through the API")
         } catch {
             fail("\(error)")
         }

@@ -8,21 +8,16 @@ import StrataHTTP
 import StrataKit
 import StrataLog
 import StrataStore
+import StrataTestSupport
 import Testing
 
 /// Whether any file under `directory` holds `text`.
-private func anyFile(under directory: String, contains text: String) throws -> [String] {
-    let manager = FileManager.default
-    guard let walker = manager.enumerator(atPath: directory) else { return [] }
-    var found: [String] = []
-    while let relative = walker.nextObject() as? String {
-        let path = (directory as NSString).appendingPathComponent(relative)
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        if bytes.range(of: Data(text.utf8)) != nil || bytes.range(of: Data(text.lowercased().utf8)) != nil { found.append(relative) }
-    }
-    return found
+/// The files of the store at rest (and PostgreSQL's write-ahead log) that hold `text`, as is or
+/// lower-cased.
+private func anyFile(of place: TestStorePlace, contains text: String) throws -> [String] {
+    let files: [(path: String, bytes: Data)] = try place.filesAtRest() + place.writeAheadLogFiles()
+    let needles = [Data(text.utf8), Data(text.lowercased().utf8)]
+    return files.filter { file in needles.contains { file.bytes.range(of: $0) != nil } }.map { $0.path }
 }
 
 @Suite struct ErasureRoutesTests {
@@ -88,8 +83,8 @@ private func anyFile(under directory: String, contains text: String) throws -> [
             let differing = comparisons.filter { !$0.matches }.map(\.projection)
             #expect(differing.isEmpty)
             // The first user's name is nowhere in the data directory (the new user's email is, sealed).
-            #expect(try anyFile(under: fixture.directory, contains: "Zelda Quux").isEmpty)
-            #expect(try anyFile(under: fixture.directory, contains: "zelda.quux@example.com").isEmpty)
+            #expect(try anyFile(of: fixture.place, contains: "Zelda Quux").isEmpty)
+            #expect(try anyFile(of: fixture.place, contains: "zelda.quux@example.com").isEmpty)
         }
     }
 
@@ -109,7 +104,7 @@ private func anyFile(under directory: String, contains text: String) throws -> [
             // Erasing again changes nothing and still answers 204.
             let twice = try await client.post("/v1/users/\(id)/erase", "", token: fixture.admin)
             #expect(twice.status == .noContent)
-            #expect(try anyFile(under: fixture.directory, contains: "Yann Vole").isEmpty)
+            #expect(try anyFile(of: fixture.place, contains: "Yann Vole").isEmpty)
         }
     }
 }

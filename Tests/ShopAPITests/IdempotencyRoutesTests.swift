@@ -99,7 +99,7 @@ import Testing
             #expect(first.status == .created && again.status == .created && again.headers[.idempotentReplayed] == "true")
             #expect(String(buffer: first.body) == String(buffer: again.body))
             // The stored answer holds a name and an email: it is sealed at rest.
-            let raw = try Data(contentsOf: URL(fileURLWithPath: fixture.directory + "/data.mdb"))
+            let raw = try fixture.place.storedBytes()
             #expect(raw.range(of: Data("ann@example.com".utf8)) == nil)
         }
     }

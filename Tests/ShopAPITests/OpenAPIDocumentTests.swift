@@ -38,10 +38,10 @@ func documentedRoutes() throws -> Set<String> {
 
 @Suite struct OpenAPIDocumentTests {
     @Test func theDocumentDescribesExactlyTheRoutesTheRouterServes() async throws {
-        let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("strata-openapi-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let log = try EventLog.open(directory: directory)
-        let keys = try KeyStore(directory: directory + "/keys")
+        let place = TestStorePlace(label: "openapi")
+        defer { place.remove() }
+        let log = try place.open()
+        let keys = try place.openKeys(for: log)
         let shop = try await ShopService.start(log: log, keys: keys)
         let router = ShopRouter.build(
             shop: shop,

@@ -14,9 +14,9 @@ import Testing
 
 /// A shop on a real store, behind the real router, with real tokens.
 struct APIFixture: Sendable {
-    let directory: String
-    let log: EventLog
-    let keys: KeyStore
+    let place: TestStorePlace
+    let log: any EventStore
+    let keys: any PersonalDataKeys
     let shop: ShopService
     /// The router's cache of GET answers.
     let cache: ResponseCache
@@ -24,14 +24,20 @@ struct APIFixture: Sendable {
     let admin: String
     let customer: String
 
+    /// The LMDB data directory (made for PostgreSQL too).
+    var directory: String { place.path }
+
+    /// Runs `body` against a fresh shop on `kind`'s store (a configuration is LMDB's alone).
     static func run(
         options: ShopRouter.Options = ShopRouter.Options(),
+        store kind: TestStoreKind = .current,
         configuration: EventLogConfiguration = EventLogConfiguration(),
         _ body: @escaping @Sendable (APIFixture, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("strata-api-\(UUID().uuidString)")
-        let log = try EventLog.open(directory: directory, configuration: configuration)
-        let keys = try KeyStore(directory: directory + "/keys")
+        let place = TestStorePlace(kind, label: "api")
+        defer { place.remove() }
+        let log = try place.open(configuration: configuration)
+        let keys = try place.openKeys(for: log)
         let shop = try await ShopService.start(log: log, keys: keys)
         let tokens = try await TokenService(secret: String(repeating: "k", count: 32))
         for (id, role) in [("admin-1", Role.admin), ("user-1", Role.customer)] {
@@ -45,7 +51,7 @@ struct APIFixture: Sendable {
             )
         }
         let fixture = APIFixture(
-            directory: directory,
+            place: place,
             log: log,
             keys: keys,
             shop: shop,
@@ -54,7 +60,6 @@ struct APIFixture: Sendable {
             admin: try await tokens.issue(for: Identity(userId: "admin-1", role: "admin", sessionId: nil)).token,
             customer: try await tokens.issue(for: Identity(userId: "user-1", role: "customer", sessionId: nil)).token
         )
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let app = Application(
             router: ShopRouter.build(shop: shop, tokens: tokens, credentials: Credentials(bcryptCost: 4), options: options, logger: Logger(label: "test"))
         )

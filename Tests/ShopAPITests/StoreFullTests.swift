@@ -15,7 +15,7 @@ import Testing
     /// do not fit are 507 `store_full`, every acknowledged product stays readable, reads go on.
     @Test func aFullStoreAnswers507AndKeepsServingReads() async throws {
         let configuration = EventLogConfiguration(mapSize: 512 << 10, maximumMapSize: 2 << 20)
-        try await APIFixture.run(configuration: configuration) { fixture, client in
+        try await APIFixture.run(store: .lmdb, configuration: configuration) { fixture, client in
             let description = String(repeating: "d", count: 2000)
             var acknowledged: [String] = []
             var full: TestResponse?

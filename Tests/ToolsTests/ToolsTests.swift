@@ -173,7 +173,7 @@ import Testing
         do {
             let log = try EventLog.open(directory: scratch.sub("data"))
             let keys = try KeyStore(directory: scratch.sub("data/keys"))
-            let runner = try DataDirectory.runner(log: log, keys: keys, hasher: try await UniqueValueHasher.open(in: log))
+            let runner = try StoreLocation.runner(log: log, keys: keys, hasher: try await UniqueValueHasher.open(in: log))
             try await runner.prepare()
             before = try Dictionary(uniqueKeysWithValues: ["products", "orders", "sales"].map { ($0, try runner.rows(of: $0)) })
             // Delete the products read model.
@@ -196,7 +196,7 @@ import Testing
         #expect(all.status == 0, "\(all.errors)")
         let log = try EventLog.open(directory: scratch.sub("data"))
         let keys = try KeyStore(directory: scratch.sub("data/keys"))
-        let runner = try DataDirectory.runner(log: log, keys: keys, hasher: try await UniqueValueHasher.open(in: log))
+        let runner = try StoreLocation.runner(log: log, keys: keys, hasher: try await UniqueValueHasher.open(in: log))
         try await runner.prepare()
         for name in ["products", "orders", "sales"] { #expect(try runner.rows(of: name) == before[name], "\(name)") }
         log.close()

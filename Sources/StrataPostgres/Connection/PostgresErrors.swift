@@ -13,7 +13,10 @@ enum PostgresErrors {
     /// A connection attempt's failure: whatever it is, the server cannot be used.
     static func mapConnecting(_ error: any Error, url: PostgresURL) -> any Error {
         if error is EventStoreError { return error }
-        if let error = error as? PSQLError, error.code == .server { return map(error, url: url) }
+        if let error = error as? PSQLError, error.code == .server {
+            let message = error.serverInfo?[.message] ?? "refused"
+            return EventStoreError(.unavailable, "PostgreSQL (\(url)) refused the connection: \(message)")
+        }
         return EventStoreError(.unavailable, "cannot reach PostgreSQL (\(url)): \(reason(error))")
     }
 
@@ -44,8 +47,14 @@ enum PostgresErrors {
 
     /// A short reason without the query text or the password.
     private static func reason(_ error: any Error) -> String {
-        guard let error = error as? PSQLError else { return "\(error)" }
-        return "\(error.code)\(error.underlying.map { ": \($0)" } ?? "")"
+        let text = (error as? PSQLError).map { "\($0.code)\($0.underlying.map { ": \($0)" } ?? "")" } ?? "\(error)"
+        for (needle, plain) in [
+            ("Connection refused", "connection refused"), ("connectTimeout", "timed out"), ("timeout", "timed out"),
+            ("No route to host", "no route to host"), ("unknown host", "unknown host"), ("Name or service not known", "unknown host"),
+        ] where text.contains(needle) {
+            return plain
+        }
+        return text
     }
 
     /// Whether `error` is the server's SQLSTATE `state`.

@@ -31,7 +31,8 @@ function renderSummary(summary) {
       card("Cache hit rate", cacheLookups === 0 ? "—" : `${(summary.cache.hitRate * 100).toFixed(1)} %`, "cache-hit-rate",
         `${summary.cache.hits} hits, ${summary.cache.misses} misses, ${summary.cache.entries} views`),
       card("Store size", formatBytes(summary.store.usedBytes), "store-size",
-        `${formatBytes(summary.store.fileSize)} on disk of ${formatBytes(summary.store.mapSize)} allowed`)),
+        summary.store.mapSize === 0 ? `${formatBytes(summary.store.fileSize)} in the database`
+          : `${formatBytes(summary.store.fileSize)} on disk of ${formatBytes(summary.store.mapSize)} allowed`)),
     summary.store.full ? stateLine("error", "The store is full: writes are refused until there is room.") : null,
     table("Projections", ["Name", "Mode", "Position", "Lag", "Status", "Parked"], projectionRows(summary.projections)),
   ];
