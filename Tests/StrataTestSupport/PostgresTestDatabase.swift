@@ -29,5 +29,6 @@ public enum PostgresTestServer {
 
 /// No cluster: the test needs `tools/with_postgres.sh` (as `make test` runs it).
 public struct PostgresTestUnavailable: Error, CustomStringConvertible {
+    public init() {}
     public var description: String { "STRATA_TEST_POSTGRES_URL is not set: run the tests through tools/with_postgres.sh (make test does)" }
 }

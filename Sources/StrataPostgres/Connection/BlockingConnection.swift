@@ -58,11 +58,20 @@ final class BlockingConnection: @unchecked Sendable {
         return configuration
     }
 
-    /// Runs one statement and collects its rows.
+    /// Runs one statement and collects its rows. Fails with ``EventStoreError/Code/unavailable``
+    /// when the connection is or becomes closed before the answer (postgres-nio would leave a query
+    /// written to a closed channel waiting forever).
     @discardableResult
     func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> PostgresQueryResult {
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
+            guard !connection.isClosed else { throw EventStoreError(.unavailable, "the connection to PostgreSQL is closed") }
+            let answer = connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            let outcome = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+            answer.whenComplete { outcome.completeWith($0) }
+            connection.closeFuture.whenComplete { _ in
+                outcome.fail(EventStoreError(.unavailable, "PostgreSQL closed the connection"))
+            }
+            return try outcome.futureResult.wait()
         } catch {
             failures += 1
             let mapped = PostgresErrors.map(error)

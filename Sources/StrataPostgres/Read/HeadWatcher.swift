@@ -99,6 +99,8 @@ final class HeadWatcher: Sendable {
                 }
                 group.addTask { [self] in
                     while !Task.isCancelled {
+                        // A query written to a closed connection would wait forever.
+                        guard !connection.isClosed else { throw EventStoreError(.unavailable, "the listening connection closed") }
                         let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT position FROM strata_head WHERE id = 1"), logger: logger)
                         for try await position in rows.decode(Int64.self) { store?.observe(head: UInt64(position)) }
                         store?.reachable.store(true, ordering: .releasing)

@@ -18,6 +18,15 @@ package enum PostgresDatabases {
         try connection.query("DROP DATABASE IF EXISTS \(quoted(name)) WITH (FORCE)")
     }
 
+    /// Ends every session connected to `name` (as a failover would).
+    package static func terminateSessions(of name: String, on url: PostgresURL) throws {
+        let connection = try BlockingConnection.connect(to: url, logger: Logger(label: "strata.postgres.admin"))
+        defer { connection.close() }
+        var binds = PostgresBindings()
+        binds.append(name)
+        try connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", binds)
+    }
+
     /// Every byte the store's tables hold (events, rows, keys, table names), concatenated: for
     /// tests that check what is stored at rest.
     package static func contents(of url: PostgresURL) throws -> [UInt8] {
