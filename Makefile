@@ -9,13 +9,19 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: deps browser-deps build release test swift-test console-test run bench format clean crash-test fuzz bench-http bench-http-compare
+.PHONY: deps postgres-deps browser-deps build release test swift-test console-test run bench format clean crash-test fuzz bench-http bench-http-compare
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
 		echo "==> installing liblmdb-dev and pkg-config"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev pkg-config; \
 	fi
+
+# Debian's PostgreSQL server (initdb, pg_ctl, pg_dump, pgbench) for the tests on PostgreSQL.
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "==> installing postgresql"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib; }
 
 build: deps
 	$(SWIFT) build
@@ -27,9 +33,15 @@ release: deps
 # the Swift suites, then the console in a real browser.
 test: swift-test console-test
 
-swift-test: deps
+# Every suite beside a throwaway PostgreSQL cluster (tools/with_postgres.sh): the store contract
+# and PostgreSQL's own tests run against it, everything else on LMDB; then the kit, shop and HTTP
+# suites once more with PostgreSQL as their store.
+STORE_SUITES ?= StrataKitTests|ShopTests|ShopAPITests|ServerTests\.(ServerTests|LimitsTests|IdempotencyCrashTests|SecretsTests)
+swift-test: deps postgres-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	tools/with_postgres.sh sh -c '$(SWIFT) test --skip-build && \
+		echo "==> the kit, shop and HTTP suites on PostgreSQL" && \
+		STRATA_TEST_STORE=postgres $(SWIFT) test --skip-build --filter "$(STORE_SUITES)"'
 
 # The operator's console at /admin driven in Debian's headless Chromium by selenium (from PyPI, into
 # tools/.venv); screenshots go to .build/console-screenshots. SE_OFFLINE: selenium never downloads.

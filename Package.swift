@@ -227,7 +227,7 @@ let package = Package(
             ]
         ),
         // Runs the built strata-server on loopback ports: SSE over a real socket, graceful shutdown.
-        .testTarget(name: "ServerTests", dependencies: ["StrataTestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: ["StrataTestSupport", "StrataPostgres"]),
         .testTarget(
             name: "ToolsTests",
             dependencies: [

@@ -57,7 +57,7 @@ struct Tmpfs {
         let tmpfs = try Tmpfs(megabytes: 24)
         defer { tmpfs.unmount() }
         let data = tmpfs.directory.sub("data")
-        let server = try LiveServer(directory: data)
+        let server = try LiveServer(directory: data, store: .lmdb)
         try server.waitUntilReady()
         let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
         let token = try #require(try signIn.json()["accessToken"] as? String)
@@ -105,7 +105,7 @@ struct Tmpfs {
         #expect(try server.stop() == 0)
 
         // Nothing acknowledged was lost, and the store verifies.
-        let restarted = try LiveServer(directory: data)
+        let restarted = try LiveServer(directory: data, store: .lmdb)
         defer { _ = try? restarted.stop() }
         try restarted.waitUntilReady()
         for id in acknowledged { #expect(try restarted.request("GET", "/v1/products/\(id)").status == 200, "\(id)") }

@@ -12,7 +12,9 @@ final class LiveServer: @unchecked Sendable {
     let directory: String
     private let errors = Pipe()
 
-    init(directory: String, environment: [String: String] = [:]) throws {
+    /// Starts a server on `directory`'s store: LMDB there, or (for `.postgres`) a database of the
+    /// test cluster named after the directory, so a server restarted on it finds its data.
+    init(directory: String, environment: [String: String] = [:], store: TestStoreKind = .current) throws {
         self.directory = directory
         port = Int.random(in: 20_000...40_000)
         process.executableURL = builtProductsDirectory().appendingPathComponent("strata-server")
@@ -22,11 +24,21 @@ final class LiveServer: @unchecked Sendable {
         env["STRATA_LOG_LEVEL"] = "warning"
         env["STRATA_ADMIN_EMAIL"] = "admin@example.com"
         env["STRATA_ADMIN_PASSWORD"] = "admin password"
+        if store == .postgres {
+            let name = "strata_server_" + Self.databaseSuffix(directory)
+            env["STRATA_POSTGRES_URL"] = try PostgresTestServer.database(named: name).text
+            env["STRATA_JWT_SECRET"] = String(repeating: "s", count: 32)
+        }
         for (name, value) in environment { env[name] = value }
         process.environment = env
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         try process.run()
+    }
+
+    /// The name of `directory`'s database in the test cluster, after `strata_server_`.
+    static func databaseSuffix(_ directory: String) -> String {
+        String(directory.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }, radix: 16)
     }
 
     /// Waits until `/health/ready` answers 200.

@@ -11,6 +11,14 @@ public enum PostgresTestServer {
     /// Whether tests on PostgreSQL can run.
     public static var isAvailable: Bool { url != nil }
 
+    /// The database `name` in the test cluster, made when it is not there yet (a restarted server
+    /// finds its data again).
+    public static func database(named name: String) throws -> PostgresURL {
+        guard let url else { throw PostgresTestUnavailable() }
+        try? PostgresDatabases.create(name, on: url)
+        return url.database(name)
+    }
+
     /// Makes an empty database, runs `body` with its URL, then drops it.
     public static func withDatabase<T>(_ body: (PostgresURL) async throws -> T) async throws -> T {
         guard let url else { throw PostgresTestUnavailable() }

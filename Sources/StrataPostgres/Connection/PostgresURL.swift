@@ -70,6 +70,19 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         )
     }
 
+    /// The URL as text, password included: for handing to a child process, never for a log.
+    public var text: String {
+        var components = URLComponents()
+        components.scheme = "postgres"
+        components.user = user
+        components.password = password
+        components.host = host
+        components.port = port
+        components.path = "/" + database
+        if tls != .disable { components.queryItems = [URLQueryItem(name: "sslmode", value: tls.rawValue)] }
+        return components.string ?? "postgres://\(host):\(port)/\(database)"
+    }
+
     /// `database on host:port`, without user or password.
     public var description: String { "database \(database) on \(host):\(port)" }
 

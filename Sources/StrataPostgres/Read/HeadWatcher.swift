@@ -17,6 +17,7 @@ final class HeadWatcher: Sendable {
     private let initial: Mutex<PostgresConnection?>
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let current = Mutex<PostgresConnection?>(nil)
+    private let executor = DedicatedExecutor(name: "strata-pg-listener")
 
     init(store: PostgresEventStore, presence: PostgresConnection) {
         self.store = store
@@ -28,7 +29,7 @@ final class HeadWatcher: Sendable {
     }
 
     func start() {
-        let started = Task.detached { [self] in await run() }
+        let started = Task(executorPreference: executor) { [self] in await run() }
         task.withLock { $0 = started }
     }
 
@@ -68,6 +69,7 @@ final class HeadWatcher: Sendable {
             }
         }
         _ = try? await connection?.close()
+        executor.stop()
     }
 
     private func reconnect() async throws -> PostgresConnection {

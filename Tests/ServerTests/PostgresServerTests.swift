@@ -1,0 +1,169 @@
+import Foundation
+import StrataPostgres
+import StrataTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `strata-server` on PostgreSQL as a process: configuration refused clearly, the database lost
+/// and found again while it runs, kill -9 losing nothing acknowledged, the offline tools kept out.
+@Suite(.serialized, .enabled(if: PostgresTestServer.isAvailable, "needs tools/with_postgres.sh"))
+struct PostgresServerTests {
+    private func adminToken(_ server: LiveServer) throws -> String {
+        let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
+        guard signIn.status == 200, let token = try signIn.json()["accessToken"] as? String else { throw LiveServerError("sign-in: \(signIn.status) \(signIn.body)") }
+        return token
+    }
+
+    @Test func anUnreachableDatabaseIsOneLineNamingHostAndDatabaseAndExit2() throws {
+        let directory = TemporaryDirectory("pg-server")
+        defer { directory.remove() }
+        let server = try LiveServer(
+            directory: directory.path,
+            environment: ["STRATA_POSTGRES_URL": "postgres://strata:hunter2secret@127.0.0.1:1/shop", "STRATA_JWT_SECRET": String(repeating: "j", count: 32)],
+            store: .lmdb
+        )
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 2)
+        let text = server.stderrText()
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(text.contains("database shop on 127.0.0.1:1"))
+        #expect(!text.contains("hunter2secret"))
+    }
+
+    @Test func theJWTKeyMustBeGivenWithPostgreSQL() throws {
+        let directory = TemporaryDirectory("pg-server")
+        defer { directory.remove() }
+        let url = try PostgresTestServer.database(named: "strata_no_jwt")
+        let server = try LiveServer(directory: directory.path, environment: ["STRATA_POSTGRES_URL": url.text, "STRATA_JWT_SECRET": ""], store: .lmdb)
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 2)
+        #expect(server.stderrText().contains("set STRATA_JWT_SECRET or STRATA_JWT_KEYS"))
+    }
+
+    /// kill -9 under concurrent orders: every acknowledged order is there after a restart, the
+    /// stock agrees with them, and the offline replay refused while the server ran.
+    @Test func killNineLosesNothingAcknowledgedAndReplayWaitsForTheServer() throws {
+        let directory = TemporaryDirectory("pg-server")
+        defer { directory.remove() }
+        let server = try LiveServer(directory: directory.path, store: .postgres)
+        try server.waitUntilReady()
+        let token = try adminToken(server)
+        let product = try server.request(
+            "POST", "/v1/products", headers: ["Authorization": "Bearer \(token)"],
+            body: #"{"sku":"PG-1","name":"Mug","priceCents":100,"stock":100000}"#
+        )
+        let productId = try #require(try product.json()["id"] as? String)
+        let url = try PostgresTestServer.database(named: "strata_server_" + LiveServer.databaseSuffix(directory.path)).text
+
+        let replay = try runTool("strata-replay", ["--postgres-url", url, "--all"])
+        #expect(replay.status != 0 && replay.errors.contains("in use by a running strata-server"))
+        let stats = try runTool("strata-admin", ["--postgres-url", url, "stats", "--json"])
+        #expect(stats.status == 0)
+
+        let acknowledged = Acknowledged()
+        let workers = (0..<8).map { _ in
+            Thread {
+                while !acknowledged.stopped {
+                    guard
+                        let answer = try? server.request(
+                            "POST", "/v1/orders", headers: ["Authorization": "Bearer \(token)"],
+                            body: #"{"items":[{"productId":"\#(productId)","quantity":1}]}"#
+                        )
+                    else { continue }
+                    if answer.status == 201, let id = try? answer.json()["id"] as? String { acknowledged.add(id) }
+                }
+            }
+        }
+        for worker in workers { worker.start() }
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(server.process.processIdentifier, SIGKILL)
+        server.process.waitUntilExit()
+        acknowledged.stop()
+        Thread.sleep(forTimeInterval: 0.2)
+        let ids = acknowledged.ids
+        #expect(ids.count > 10)
+
+        let restarted = try LiveServer(directory: directory.path, store: .postgres)
+        defer { _ = try? restarted.stop() }
+        try restarted.waitUntilReady()
+        let again = try adminToken(restarted)
+        for id in ids {
+            #expect(try restarted.request("GET", "/v1/orders/\(id)", headers: ["Authorization": "Bearer \(again)"]).status == 200, "\(id)")
+        }
+        let stock = try #require(try restarted.request("GET", "/v1/products/\(productId)").json()["stock"] as? Int)
+        #expect(stock <= 100_000 - ids.count)
+        let verify = try runTool("strata-admin", ["--postgres-url", url, "verify"])
+        #expect(verify.status == 0, "\(verify.output)")
+    }
+
+    /// The database stopped under a running server: writes are 503 `unavailable` with
+    /// Retry-After, `/health/ready` is 503; started again, the server recovers by itself.
+    @Test func aLostDatabaseIs503UntilItReturns() throws {
+        let cluster = try PrivateCluster()
+        defer { cluster.remove() }
+        let directory = TemporaryDirectory("pg-server")
+        defer { directory.remove() }
+        let server = try LiveServer(
+            directory: directory.path,
+            environment: ["STRATA_POSTGRES_URL": cluster.url.text, "STRATA_JWT_SECRET": String(repeating: "j", count: 32)],
+            store: .lmdb
+        )
+        defer { _ = try? server.stop() }
+        try server.waitUntilReady()
+        let token = try adminToken(server)
+        try cluster.stop()
+        let write = try server.request(
+            "POST", "/v1/products", headers: ["Authorization": "Bearer \(token)"], body: #"{"sku":"LOST-1","name":"Mug","priceCents":100,"stock":1}"#
+        )
+        #expect(write.status == 503)
+        #expect(write.headers["retry-after"] == "1")
+        #expect((try? write.json()["code"] as? String) == "unavailable")
+        var ready = 200
+        for _ in 0..<100 where ready == 200 {
+            ready = try server.request("GET", "/health/ready").status
+            if ready == 200 { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(ready == 503)
+        try cluster.start()
+        var created = 0
+        for _ in 0..<100 where created != 201 {
+            created = try server.request(
+                "POST", "/v1/products", headers: ["Authorization": "Bearer \(token)"], body: #"{"sku":"BACK-1","name":"Mug","priceCents":100,"stock":1}"#
+            ).status
+            if created != 201 { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(created == 201)
+        #expect(try server.request("GET", "/health/ready").status == 200)
+    }
+
+    private func runTool(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = builtProductsDirectory().appendingPathComponent(name)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+}
+
+/// Order ids answered 201, gathered by several threads.
+final class Acknowledged: @unchecked Sendable {
+    private let lock = NSLock()
+    private var gathered: [String] = []
+    private var isStopped = false
+
+    var stopped: Bool { lock.withLock { isStopped } }
+    var ids: [String] { lock.withLock { gathered } }
+    func add(_ id: String) { lock.withLock { gathered.append(id) } }
+    func stop() { lock.withLock { isStopped = true } }
+}
