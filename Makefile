@@ -73,12 +73,15 @@ bench: deps
 	.build/release/strata-bench log --seconds $(BENCH_SECONDS) --read-events $(BENCH_READ_EVENTS)
 	.build/release/strata-bench replay --events $(BENCH_REPLAY_EVENTS)
 
-# kill -9 the server under concurrent orders and cancellations, restart, check (tools/crash_test.py).
+# kill -9 the server under concurrent orders and cancellations, restart, check (tools/crash_test.py):
+# on LMDB, then on PostgreSQL (a throwaway cluster that keeps running while the server dies).
 CRASH_ROUNDS ?= 20
-crash-test: deps
+crash-test: deps postgres-deps
 	$(SWIFT) build --product strata-server
 	$(SWIFT) build --product strata-admin
 	python3 tools/crash_test.py --server .build/debug/strata-server --admin .build/debug/strata-admin --rounds $(CRASH_ROUNDS)
+	tools/with_postgres.sh sh -c 'python3 tools/crash_test.py --server .build/debug/strata-server --admin .build/debug/strata-admin \
+		--rounds $(CRASH_ROUNDS) --postgres "$$STRATA_TEST_POSTGRES_URL"' 
 
 # schemathesis (from PyPI, into tools/.venv) against docs/openapi.yaml on a live server, as a
 # customer and as an admin, repeated with new seeds until FUZZ_CASES cases have run.

@@ -11,8 +11,12 @@ restarts it on the same data directory, and checks:
   * `strata-admin verify` is clean;
   * the async sales projection catches up, and counts exactly the orders that exist.
 
+With --postgres URL (a cluster's maintenance database, as tools/with_postgres.sh gives it) the
+server keeps everything in a fresh database there instead of the data directory; only the server
+is killed, the database keeps running.
+
 Exit 0 when every round passes, 1 on the first violation (named).
-Usage: crash_test.py --server BIN --admin BIN [--rounds 20] [--clients 16] [--seed N]
+Usage: crash_test.py --server BIN --admin BIN [--rounds 20] [--clients 16] [--seed N] [--postgres URL]
 """
 
 import argparse
@@ -125,7 +129,8 @@ def check(server, admin_binary, admin, products, ledger, round_number):
             failures.append(f"{name} product stock is negative: {product['stock']}")
         if product["stock"] + held != initial:
             failures.append(f"{name} product: stock {product['stock']} + held {held} != initial {initial}")
-    verify = subprocess.run([admin_binary, "--data-dir", server.data_dir, "verify"], capture_output=True, text=True)
+    store = ["--postgres-url", server.env["STRATA_POSTGRES_URL"]] if "STRATA_POSTGRES_URL" in server.env else ["--data-dir", server.data_dir]
+    verify = subprocess.run([admin_binary] + store + ["verify"], capture_output=True, text=True)
     if verify.returncode != 0:
         failures.append(f"strata-admin verify exited {verify.returncode}: {verify.stdout.strip()} {verify.stderr.strip()}")
     deadline = time.time() + 20
@@ -152,12 +157,20 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    parser.add_argument("--postgres", help="a PostgreSQL maintenance database URL: run on a fresh database there")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     workspace = tempfile.mkdtemp(prefix="strata-crash-")
     data_dir = os.path.join(workspace, "data")
-    print(f"crash test: {args.rounds} rounds, {args.clients} clients, seed {args.seed}, data {data_dir}")
-    server = Server(args.server, data_dir).start()
+    env = {}
+    where = f"data {data_dir}"
+    if args.postgres:
+        database = f"strata_crash_{args.seed}"
+        subprocess.run(["psql", args.postgres, "-q", "-c", f"CREATE DATABASE {database}"], check=True)
+        env["STRATA_POSTGRES_URL"] = args.postgres.rsplit("/", 1)[0] + "/" + database
+        where = f"PostgreSQL database {database}"
+    print(f"crash test: {args.rounds} rounds, {args.clients} clients, seed {args.seed}, {where}")
+    server = Server(args.server, data_dir, env=env).start()
     try:
         admin = Client(server.port).sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
         products = {}
