@@ -231,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "ToolsTests",
             dependencies: [
-                "StrataTools", "Shop", "StrataKit", "StrataStore", "StrataLog", "StrataTestSupport",
+                "StrataTools", "Shop", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres", "StrataTestSupport",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),

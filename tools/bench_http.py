@@ -9,7 +9,9 @@ Every wrk load runs for the same duration with the same connection count (64), o
      decoding a small JSON body and answering 201;
   4. PostgreSQL (a throwaway cluster on a loopback port, fsync on) appending one event per
      transaction to an events table with a unique (stream, version) constraint, driven by
-     pgbench with 16 clients.
+     pgbench with 16 clients;
+  5. loads 1 and 2 again with strata-server keeping everything in a database of that cluster
+     (STRATA_POSTGRES_URL) — the server and PostgreSQL share the machine's cores.
 Then it prints each figure and the ratios of the goals, the server's resident memory after the
 load, and bytes on disk per event.
 
@@ -136,51 +138,75 @@ class profiled:
             self.process.wait()
 
 
-def postgres(workspace, seconds):
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster on a loopback port (fsync and synchronous commit on)."""
+
+    def __init__(self, workspace):
+        self.workspace = workspace
+        self.data = os.path.join(workspace, "pg")
+        self.port = free_port()
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def __enter__(self):
+        os.makedirs(self.data)
+        if os.geteuid() == 0:
+            shutil.chown(self.workspace, "postgres")
+            shutil.chown(self.data, "postgres")
+        subprocess.run(self.as_postgres + [f"{PG_BIN}/initdb", "-D", self.data, "-A", "trust", "-U", "postgres"], check=True, capture_output=True)
+        log = os.path.join(self.workspace, "pg.log")
+        subprocess.run(self.as_postgres + [f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", log, "-w", "-o",
+                                           f"-p {self.port} -k {self.workspace} -c listen_addresses=127.0.0.1 -c fsync=on "
+                                           "-c synchronous_commit=on -c max_connections=100 -c shared_buffers=256MB", "start"],
+                       check=True, capture_output=True)
+        return self
+
+    def __exit__(self, *_):
+        subprocess.run(self.as_postgres + [f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "stop"], capture_output=True)
+        shutil.rmtree(self.workspace, ignore_errors=True)
+
+    def psql(self, sql, database="postgres"):
+        subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1",
+                        "-d", database, "-c", sql], check=True, capture_output=True)
+
+    def url(self, database):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+
+def pgbench(cluster, seconds):
     """Events/s of PostgreSQL appending one event per transaction, pgbench with 16 clients."""
-    data = os.path.join(workspace, "pg")
-    os.makedirs(data)
-    shutil.chown(workspace, "postgres")
-    shutil.chown(data, "postgres")
-    port = free_port()
-    as_postgres = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(as_postgres + [f"{PG_BIN}/initdb", "-D", data, "-A", "trust", "-U", "postgres"], check=True, capture_output=True)
-    log = os.path.join(workspace, "pg.log")
-    subprocess.run(as_postgres + [f"{PG_BIN}/pg_ctl", "-D", data, "-l", log, "-w", "-o",
-                                  f"-p {port} -k {workspace} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=50", "start"],
-                   check=True, capture_output=True)
-    try:
-        psql = ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1"]
-        subprocess.run(psql + ["-c", """
-            CREATE TABLE events (
-              position bigserial PRIMARY KEY,
-              stream text NOT NULL,
-              version integer NOT NULL,
-              type text NOT NULL,
-              data jsonb NOT NULL,
-              recorded_at timestamptz NOT NULL DEFAULT now(),
-              UNIQUE (stream, version)
-            );"""], check=True, capture_output=True)
-        script = os.path.join(workspace, "append.sql")
-        with open(script, "w") as handle:
-            handle.write(
-                "INSERT INTO events (stream, version, type, data) "
-                "SELECT 'order-' || :client_id, coalesce(max(version), 0) + 1, 'OrderPlaced', "
-                "'{\"items\":[{\"productId\":\"01a2110e-f8ab-705f-8563-2ef7841fc851\",\"quantity\":1}]}'::jsonb "
-                "FROM events WHERE stream = 'order-' || :client_id;\n")
-        output = subprocess.run(["pgbench", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-n", "-c", "16", "-j", "2",
-                                 "-T", str(seconds), "-f", script, "postgres"], capture_output=True, text=True, check=True).stdout
-        tps = float(re.search(r"tps = ([\d.]+)", output).group(1))
-        latency = re.search(r"latency average = ([\d.]+) ms", output)
-        return {"events_per_second": tps, "latency_average_ms": float(latency.group(1)) if latency else None}
-    finally:
-        subprocess.run(as_postgres + [f"{PG_BIN}/pg_ctl", "-D", data, "-m", "fast", "stop"], capture_output=True)
+    cluster.psql("CREATE DATABASE pgbench")
+    cluster.psql("""
+        CREATE TABLE events (
+          position bigserial PRIMARY KEY,
+          stream text NOT NULL,
+          version integer NOT NULL,
+          type text NOT NULL,
+          data jsonb NOT NULL,
+          recorded_at timestamptz NOT NULL DEFAULT now(),
+          UNIQUE (stream, version)
+        );""", database="pgbench")
+    script = os.path.join(cluster.workspace, "append.sql")
+    with open(script, "w") as handle:
+        handle.write(
+            "INSERT INTO events (stream, version, type, data) "
+            "SELECT 'order-' || :client_id, coalesce(max(version), 0) + 1, 'OrderPlaced', "
+            "'{\"items\":[{\"productId\":\"01a2110e-f8ab-705f-8563-2ef7841fc851\",\"quantity\":1}]}'::jsonb "
+            "FROM events WHERE stream = 'order-' || :client_id;\n")
+    output = subprocess.run(["pgbench", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "-n", "-c", "16", "-j", "2",
+                             "-T", str(seconds), "-f", script, "pgbench"], capture_output=True, text=True, check=True).stdout
+    tps = float(re.search(r"tps = ([\d.]+)", output).group(1))
+    latency = re.search(r"latency average = ([\d.]+) ms", output)
+    return {"events_per_second": tps, "latency_average_ms": float(latency.group(1)) if latency else None}
 
 
-def measure_strata(binary, data_dir, args, label=""):
-    """The order and cached-GET loads on one strata-server binary, on a fresh data directory."""
+def measure_strata(binary, data_dir, args, label="", postgres_url=None):
+    """The order and cached-GET loads on one strata-server binary, on a fresh data directory (or
+    a fresh PostgreSQL database)."""
     results = {}
-    server = Server(binary, data_dir, env={"STRATA_LOG_LEVEL": "error"}).start()
+    env = {"STRATA_LOG_LEVEL": "error"}
+    if postgres_url:
+        env["STRATA_POSTGRES_URL"] = postgres_url
+    server = Server(binary, data_dir, env=env).start()
     try:
         anonymous = Client(server.port)
         admin = anonymous.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
@@ -211,7 +237,8 @@ def measure_strata(binary, data_dir, args, label=""):
         with profiled(args, server.process.pid, f"{label.strip(': ') or 'after'}-get"):
             results["strata_get"] = wrk(base + f"/v1/products/{products[0]}", args.seconds, args.connections)
         results["strata_rss_kib"] = resident_kib(server.process.pid)
-        store = subprocess.run([os.path.join(os.path.dirname(binary), "strata-admin"), "--data-dir", server.data_dir, "--json", "stats"],
+        where = ["--postgres-url", postgres_url] if postgres_url else ["--data-dir", server.data_dir]
+        store = subprocess.run([os.path.join(os.path.dirname(binary), "strata-admin")] + where + ["--json", "stats"],
                                capture_output=True, text=True)
         if store.returncode == 0:
             report = json.loads(store.stdout)["store"]
@@ -260,8 +287,12 @@ def main():
         finally:
             baseline.terminate()
             baseline.wait()
-        print("PostgreSQL: pgbench, 16 clients, one event per transaction …", flush=True)
-        results["postgres"] = postgres(workspace, args.seconds)
+        with PostgresCluster(tempfile.mkdtemp(prefix="strata-bench-pg-")) as cluster:
+            print("PostgreSQL: pgbench, 16 clients, one event per transaction …", flush=True)
+            results["postgres"] = pgbench(cluster, args.seconds)
+            cluster.psql("CREATE DATABASE strata")
+            results["on_postgres"] = measure_strata(args.server, os.path.join(workspace, "pgdata"), args, label="on PostgreSQL: ",
+                                                    postgres_url=cluster.url("strata"))
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
 
@@ -272,15 +303,21 @@ def main():
         "orders_vs_postgres": post["ok_per_second"] / pg["events_per_second"],
         "cached_get_vs_baseline_get": get["ok_per_second"] / base_get["ok_per_second"],
         "order_p99_vs_baseline_post_p99": post["p99_ms"] / base_post["p99_ms"] if post["p99_ms"] and base_post["p99_ms"] else None,
+        "postgres_orders_vs_pgbench": results["on_postgres"]["strata_post"]["ok_per_second"] / pg["events_per_second"],
     }
     results["ratios"] = ratios
     goals = {"orders_vs_baseline_post": (">=", 0.5), "orders_vs_postgres": (">=", 2.0),
-             "cached_get_vs_baseline_get": (">=", 0.9), "order_p99_vs_baseline_post_p99": ("<=", 2.0)}
+             "cached_get_vs_baseline_get": (">=", 0.9), "order_p99_vs_baseline_post_p99": ("<=", 2.0),
+             "postgres_orders_vs_pgbench": (">=", 1.0)}
     print()
     print(f"| load | per second | p50 ms | p99 ms | non-2xx |")
     print(f"|---|---|---|---|---|")
     for name, figures in (("strata POST /v1/orders (201s)", post), ("strata cached GET /v1/products/{id}", get),
                           ("baseline POST (201s)", base_post), ("baseline GET", base_get)):
+        print(f"| {name} | {figures['ok_per_second']:,.0f} | {figures['p50_ms']} | {figures['p99_ms']} | {figures['non_2xx']} |")
+    on_pg = results["on_postgres"]
+    for name, figures in (("strata on PostgreSQL POST /v1/orders (201s)", on_pg["strata_post"]),
+                          ("strata on PostgreSQL cached GET /v1/products/{id}", on_pg["strata_get"])):
         print(f"| {name} | {figures['ok_per_second']:,.0f} | {figures['p50_ms']} | {figures['p99_ms']} | {figures['non_2xx']} |")
     print(f"| PostgreSQL appends (pgbench, 16 clients) | {pg['events_per_second']:,.0f} | avg {pg['latency_average_ms']} | | |")
     print()

@@ -50,6 +50,12 @@ public protocol EventStore: AnyObject, Sendable {
     /// with the log), reporting up to `maximumFaults` faults rather than stopping at the first.
     func verify(maximumFaults: Int) throws -> VerificationReport
 
+    /// Whether commands are best decided inside the writer's transaction from the start rather
+    /// than optimistically on a snapshot first: true where a snapshot costs round trips to a
+    /// server and the writer remembers what it read (PostgreSQL), false where snapshots are
+    /// free (LMDB).
+    var prefersDecisionsOnTheWriter: Bool { get }
+
     /// Whether the store can be reached now (an embedded store always can; a database server
     /// cannot while the connection to it is down). Readiness probes report it.
     var isReachable: Bool { get }
@@ -64,6 +70,9 @@ extension EventStore {
     public func verify() throws -> VerificationReport {
         try verify(maximumFaults: 1000)
     }
+
+    /// Snapshots of an embedded store cost nothing: decide on them first.
+    public var prefersDecisionsOnTheWriter: Bool { false }
 
     /// An embedded store is always reachable.
     public var isReachable: Bool { true }

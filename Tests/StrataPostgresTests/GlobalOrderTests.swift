@@ -90,7 +90,8 @@ struct GlobalOrderTests {
         }
     }
 
-    /// A server hears another's commits through LISTEN/NOTIFY, well within the poll interval.
+    /// A server hears another's commits through LISTEN/NOTIFY, well within its poll interval (30 s
+    /// here; the bound below leaves room for a test machine busy with every other suite).
     @Test func anotherStoresCommitsArriveAsHeads() async throws {
         try await PostgresTestServer.withDatabase { url in
             let writer = try PostgresEventStore.open(url: url)
@@ -104,7 +105,7 @@ struct GlobalOrderTests {
             let started = ContinuousClock.now
             _ = try await writer.append(AppendRequest(streamId: "s", expectedVersion: .any, events: [event(), event()]))
             #expect(await heads.next() == 2)
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(15))
             #expect(try reader.headPosition() == 2)
         }
     }

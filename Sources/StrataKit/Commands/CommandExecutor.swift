@@ -28,7 +28,8 @@ public struct CommandExecutor: Sendable {
     public let registry: EventRegistry
     public let cache: AggregateCache
     public let hasher: UniqueValueHasher
-    /// Optimistic attempts before deciding on the writer.
+    /// Optimistic attempts before deciding on the writer (by default 3, or none where the store
+    /// prefers decisions on the writer).
     public var optimisticAttempts: Int
 
     public init(
@@ -36,13 +37,13 @@ public struct CommandExecutor: Sendable {
         registry: EventRegistry,
         hasher: UniqueValueHasher,
         cache: AggregateCache = AggregateCache(),
-        optimisticAttempts: Int = 3
+        optimisticAttempts: Int? = nil
     ) {
         self.log = log
         self.registry = registry
         self.cache = cache
         self.hasher = hasher
-        self.optimisticAttempts = optimisticAttempts
+        self.optimisticAttempts = optimisticAttempts ?? (log.prefersDecisionsOnTheWriter ? 0 : 3)
     }
 
     /// Runs `decide` and appends what it added atomically. `followUp` runs inside the write
@@ -105,8 +106,27 @@ public struct CommandExecutor: Sendable {
             }
             let result = try transaction.append(request)
             try followUp(value)?.run(position: result.positions?.upperBound ?? 0, in: transaction)
+            // Once durable, what was decided is committed: the next command starts from it.
+            let decided = DecidedStates(context: context, result: result)
+            transaction.afterCommit { decided.cache() }
             return (value, result, result.positions?.upperBound ?? 0)
         }
         return CommandResult(value: outcome.0, append: outcome.1, position: outcome.2)
+    }
+}
+
+/// A writer-side decision's states, cached once its commit is durable. The context is touched
+/// only on the writer thread: inside the job, then in its after-commit action.
+private final class DecidedStates: @unchecked Sendable {
+    let context: CommandContext
+    let result: AppendResult
+
+    init(context: CommandContext, result: AppendResult) {
+        self.context = context
+        self.result = result
+    }
+
+    func cache() {
+        context.cacheDecidedStates(result)
     }
 }

@@ -30,6 +30,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     private(set) var writer: LogWriter?
     /// The writer thread's connection; replaced when it breaks (writer thread only).
     var writerConnection: BlockingConnection?
+    /// What the writer knows of the committed database (writer thread only).
+    let writerCache = WriterCache()
     private var watcher: HeadWatcher?
 
     /// Names the log keeps for itself, as the LMDB store does: not writable as tables.
@@ -186,6 +188,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     public func headPositions(pollInterval: Duration) -> AsyncStream<UInt64> {
         notifier.subscribe(current: head.load(ordering: .acquiring))
     }
+
+    /// A snapshot costs round trips here, and the writer remembers what it read: decide there.
+    public var prefersDecisionsOnTheWriter: Bool { true }
 
     /// Whether the database answered the last time the store asked.
     public var isReachable: Bool { reachable.load(ordering: .acquiring) }

@@ -6,9 +6,9 @@ import StrataStore
 /// servers starting at the same moment apply it once between them; a database migrated by a
 /// newer Strata is refused rather than misread.
 ///
-/// - `strata_head`: one row, the last position and the number of streams. Every write
-///   transaction locks it first and updates it last, so commits are ordered by it and positions
-///   are handed out gapless in commit order.
+/// - `strata_head`: one row, the last position, the number of streams and of write transactions.
+///   Every write transaction locks it first and updates it last, so commits are ordered by it and
+///   positions are handed out gapless in commit order.
 /// - `strata_events`: the log; `strata_streams`: each stream's version; `strata_types`: each
 ///   type's count and last position.
 /// - `strata_tables` and `strata_rows`: the key/value tables of the layers above (read models,
@@ -48,7 +48,9 @@ enum Schema {
             "CREATE TABLE strata_rows (tbl int NOT NULL, key bytea NOT NULL, value bytea NOT NULL, PRIMARY KEY (tbl, key))",
             "CREATE TABLE strata_keys (subject text PRIMARY KEY, key bytea NOT NULL)",
             "CREATE TABLE strata_leases (name text PRIMARY KEY, owner text NOT NULL, token bigint NOT NULL, expires_at timestamptz NOT NULL)",
-        ]
+        ],
+        // Every write transaction counts itself, so a writer can tell whether anyone else committed.
+        ["ALTER TABLE strata_head ADD COLUMN commits bigint NOT NULL DEFAULT 0"],
     ]
 
     /// Brings the database to ``version``.

@@ -28,7 +28,8 @@ extension PostgresEventStore {
             let connection = try connectedWriter()
             try connection.query("BEGIN")
             do {
-                let base = try lockHead(connection)
+                let (base, commits) = try lockHead(connection)
+                writerCache.validate(commits: commits)
                 set = WriteSet(base: base)
                 let failuresBefore = connection.failures
                 for job in batch {
@@ -37,9 +38,11 @@ extension PostgresEventStore {
                     if connection.failures != failuresBefore, case .failed(let error) = outcome { throw BatchFailure(error: error) }
                     outcomes.append(outcome)
                 }
-                try flush(set, connection: connection)
+                let wrote = try flush(set, connection: connection)
                 try connection.query("COMMIT")
+                if wrote { writerCache.apply(set.final, commits: commits + 1) }
             } catch {
+                writerCache.clear()
                 connection.send("ROLLBACK")
                 throw error
             }
@@ -75,15 +78,16 @@ extension PostgresEventStore {
         return connection
     }
 
-    /// Locks the head row for this transaction and returns the head.
-    private func lockHead(_ connection: BlockingConnection) throws -> UInt64 {
-        let rows = try connection.query("SELECT position FROM strata_head WHERE id = 1 FOR UPDATE")
+    /// Locks the head row for this transaction; returns the head and the count of write transactions.
+    private func lockHead(_ connection: BlockingConnection) throws -> (position: UInt64, commits: Int64) {
+        let rows = try connection.query("SELECT position, commits FROM strata_head WHERE id = 1 FOR UPDATE")
         guard let row = rows.first(where: { _ in true }) else { throw EventStoreError(.storage, "strata_head has no row") }
-        return UInt64(try row.decode(Int64.self))
+        let (position, commits) = try row.decode((Int64, Int64).self)
+        return (UInt64(position), commits)
     }
 
     private func run(_ job: WriterJob, set: WriteSet, connection: BlockingConnection, hook: (any AppendHook)?) -> JobOutcome {
-        let transaction = PostgresTransaction(store: self, connection: connection, set: set, hook: hook)
+        let transaction = PostgresTransaction(store: self, connection: connection, set: set, cache: writerCache, hook: hook)
         switch job {
         case .append(let request, _, _):
             do {

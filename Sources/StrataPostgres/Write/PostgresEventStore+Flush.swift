@@ -6,7 +6,9 @@ import StrataStore
 /// and upserts rows, inserts the events, moves the streams and types on, and updates the head
 /// last (with a notification, delivered at commit, for the other servers).
 extension PostgresEventStore {
-    func flush(_ set: WriteSet, connection: BlockingConnection) throws {
+    /// Returns whether anything was written (and the head row's commit count moved on).
+    @discardableResult
+    func flush(_ set: WriteSet, connection: BlockingConnection) throws -> Bool {
         let layer = set.final
         let emptied = Array(layer.cleared.union(layer.dropped)) + set.abandonedTables
         if !emptied.isEmpty {
@@ -38,7 +40,7 @@ extension PostgresEventStore {
             }
         }
         let events = layer.events
-        guard !events.isEmpty || !putKeys.isEmpty || !deleteKeys.isEmpty else { return }
+        guard !events.isEmpty || !putKeys.isEmpty || !deleteKeys.isEmpty || !emptied.isEmpty || !layer.created.isEmpty else { return false }
         var types: [String: (count: Int64, last: Int64)] = [:]
         for event in events {
             let known = types[event.type] ?? (0, 0)
@@ -67,6 +69,7 @@ extension PostgresEventStore {
         binds.append(Int64(layer.newStreams))
         binds.append(!events.isEmpty)
         try connection.query(Self.flushStatement, binds)
+        return true
     }
 
     static let flushStatement = """
@@ -92,7 +95,7 @@ extension PostgresEventStore {
             ON CONFLICT (type) DO UPDATE SET count = strata_types.count + EXCLUDED.count, last_position = EXCLUDED.last_position
         ),
         headed AS (
-            UPDATE strata_head SET position = $19, streams = streams + $20 WHERE id = 1
+            UPDATE strata_head SET position = $19, streams = streams + $20, commits = commits + 1 WHERE id = 1
         )
         SELECT pg_notify('strata_head', $19::text) WHERE $21::bool
         """

@@ -52,7 +52,9 @@ extension PostgresTransaction {
         switch direction {
         case .forward:
             let start = version ?? 1
-            var found = try reader.readStream(streamId, from: start, direction: .forward, limit: limit)
+            // Nothing committed at or after `start`: only this batch's events, no round trip.
+            let committed = cache.streamVersion(streamId)
+            var found = committed.map { $0 < start } == true ? [] : try reader.readStream(streamId, from: start, direction: .forward, limit: limit)
             found += mine.lazy.filter { $0.streamVersion >= start }.prefix(limit - found.count)
             return found
         case .backward:
@@ -79,7 +81,15 @@ extension PostgresTransaction {
 
     func streamVersion(_ streamId: String) throws -> UInt64 {
         if let version = set.streamVersion(streamId) { return version }
-        return try reader.streamVersion(streamId)
+        return try committedVersion(streamId)
+    }
+
+    /// The stream's committed version: from the writer's cache, else the database (remembered).
+    private func committedVersion(_ streamId: String) throws -> UInt64 {
+        if let version = cache.streamVersion(streamId) { return version }
+        let version = try reader.streamVersion(streamId)
+        cache.remember(stream: streamId, version: version)
+        return version
     }
 
     func streams(prefix: String, after: String?, limit: Int) throws -> [StreamSummary] {
@@ -113,7 +123,11 @@ extension PostgresTransaction {
         switch set.row(id, key: key) {
         case .value(let value): return value
         case .deleted: return nil
-        case .unknown: return try reader.get(id, key: key)
+        case .unknown:
+            if let known = cache.row(id, key: key) { return known }
+            let value = try reader.get(id, key: key)
+            cache.remember(id, key: key, value: value)
+            return value
         }
     }
 

@@ -9,13 +9,15 @@ import StrataStore
 final class PostgresTransaction: StoreTransaction {
     let reader: PostgresLogReader
     let set: WriteSet
+    let cache: WriterCache
     private let store: PostgresEventStore
     private let hook: (any AppendHook)?
 
-    init(store: PostgresEventStore, connection: BlockingConnection, set: WriteSet, hook: (any AppendHook)?) {
+    init(store: PostgresEventStore, connection: BlockingConnection, set: WriteSet, cache: WriterCache, hook: (any AppendHook)?) {
         self.store = store
         self.reader = PostgresLogReader(connection: connection)
         self.set = set
+        self.cache = cache
         self.hook = hook
     }
 
