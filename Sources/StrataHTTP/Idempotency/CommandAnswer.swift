@@ -7,7 +7,8 @@ extension StrataRequestContextProtocol {
     /// Runs a command and answers it. `render` makes the answer from the command's position and
     /// the read models, read through the given reader (`nil`: a fresh snapshot).
     ///
-    /// When the request carries an `Idempotency-Key`, the answer is rendered inside the command's
+    /// Where the store prefers it (``rendersAnswersInTransaction``), every answer is rendered inside
+    /// the command's write transaction. When the request carries an `Idempotency-Key`, the answer is rendered inside the command's
     /// own write transaction and stored there with the key and the request's hash: one commit, and
     /// a crash at any moment leaves both or neither. A command that appended nothing stores
     /// nothing (repeating it appends nothing either).
@@ -15,7 +16,16 @@ extension StrataRequestContextProtocol {
         render: @escaping @Sendable (_ position: UInt64, _ reader: (any StoreReading)?) throws -> StoredAnswer,
         _ command: (_ followUp: CommandFollowUp?) async throws -> CommandResult<Value>
     ) async throws -> Response {
-        guard let claim = idempotency else { return try render(try await command(nil).position, nil).response }
+        guard let claim = idempotency else {
+            guard rendersAnswersInTransaction else { return try render(try await command(nil).position, nil).response }
+            let rendered = Mutex<(position: UInt64, answer: StoredAnswer)?>(nil)
+            let result = try await command(CommandFollowUp { position, transaction in
+                let answer = try render(position, transaction)
+                rendered.withLock { $0 = (position, answer) }
+            })
+            if result.append != nil, let (at, answer) = rendered.withLock({ $0 }), at == result.position { return answer.response }
+            return try render(result.position, nil).response
+        }
         let staked = Mutex<(position: UInt64, answer: StoredAnswer)?>(nil)
         let followUp = CommandFollowUp { position, transaction in
             let answer = try render(position, transaction)

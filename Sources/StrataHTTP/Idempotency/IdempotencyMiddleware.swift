@@ -26,6 +26,8 @@ public struct IdempotencyMiddleware<Context: StrataRequestContextProtocol>: Rout
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.rendersAnswersInTransaction = log.prefersDecisionsOnTheWriter
         guard request.method == .post, let key = request.headers[.idempotencyKey] else { return try await next(request, context) }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
             throw Problem.validationFailed([FieldError(field: "Idempotency-Key", message: "must be 1–255 printable ASCII characters")])
@@ -42,7 +44,6 @@ public struct IdempotencyMiddleware<Context: StrataRequestContextProtocol>: Rout
         if let record = try log.withSnapshot({ try store.lookup(user: user, key: key, in: $0) }) {
             return try Self.answer(from: record, for: requestHash)
         }
-        var context = context
         context.idempotency = IdempotencyClaim(store: store, user: user, key: key, requestHash: requestHash)
         do {
             return try await next(request, context)
