@@ -3,7 +3,7 @@ import StrataStore
 /// state — is written but not yet synced: what to answer once it is.
 struct PendingCommit {
     var batch: [WriterJob]
-    var outcomes: [EventLog.JobOutcome]
+    var outcomes: [JobOutcome]
     var actions: [@Sendable () -> Void]
     var newHead: UInt64
     var nanoseconds: UInt64

@@ -14,10 +14,7 @@ extension EventLog {
     ///   error an append hook or the request's `inTransaction` threw. Nothing is appended on error.
     public func append(_ request: AppendRequest) async throws -> AppendResult {
         guard let writer else { throw EventStoreError.readOnly }
-        let bytes = try request.validated()
-        return try await withCheckedThrowingContinuation { continuation in
-            writer.submit(.append(request, bytes: bytes, reply: { continuation.resume(with: $0) }))
-        }
+        return try await writer.append(request)
     }
 
     /// Runs `body` on the writer thread inside the next commit and returns its value once that
@@ -26,12 +23,7 @@ extension EventLog {
     /// writer. If `body` throws, everything it wrote vanishes and the error is rethrown.
     public func perform<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> (value: T, committedHead: UInt64) {
         guard let writer else { throw EventStoreError.readOnly }
-        let box = ResultBox<T>()
-        let head: UInt64 = try await withCheckedThrowingContinuation { continuation in
-            writer.submit(.write(body: { transaction in box.value = try body(transaction) }, reply: { continuation.resume(with: $0) }))
-        }
-        guard let value = box.value else { throw EventStoreError(.storage, "internal: write job produced no value") }
-        return (value, head)
+        return try await writer.perform(body)
     }
 
     /// Checks and writes one append request inside `transaction`, with the append hook and the

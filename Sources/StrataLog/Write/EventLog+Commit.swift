@@ -8,13 +8,6 @@ import StrataStore
 /// sync flushes it too, so back-to-back commits cost one sync each. A commit with nothing queued
 /// behind it syncs its meta page itself. Either way no caller hears of a commit before it is durable.
 extension EventLog {
-    /// What one job produced inside the transaction, before the commit.
-    enum JobOutcome {
-        case appended(AppendResult, eventCount: Int)
-        case wrote(eventCount: Int)
-        case failed(any Error)
-    }
-
     /// Commits one batch: every job in one write transaction. Runs on the writer thread. The
     /// commits waiting before it are durable once it is, and are answered now.
     func commit(_ batch: [WriterJob]) {
@@ -109,19 +102,7 @@ extension EventLog {
         let report = CommitReport(requests: batch.count, events: events, head: newHead, nanoseconds: nanoseconds)
         for observer in commitObservers.withLock({ $0 }) { observer(report) }
         if newHead != previousHead { notifier.publish(newHead) }
-        for (job, outcome) in zip(batch, outcomes) {
-            switch (job, outcome) {
-            case (.append(_, _, let reply), .appended(var result, _)):
-                result.committedHead = newHead
-                reply(.success(result))
-            case (.write(_, let reply), .wrote):
-                reply(.success(newHead))
-            case (_, .failed(let error)):
-                job.fail(Self.publicError(error))
-            default:
-                job.fail(EventStoreError(.storage, "internal: job and outcome disagree"))
-            }
-        }
+        JobOutcome.answer(batch, outcomes, head: newHead, publicError: Self.publicError)
     }
 
     /// Runs one job inside the batch's transaction. A failure that belongs to the job alone is

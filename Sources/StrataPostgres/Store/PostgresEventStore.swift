@@ -137,20 +137,12 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
     public func append(_ request: AppendRequest) async throws -> AppendResult {
         guard let writer else { throw EventStoreError.readOnly }
-        let bytes = try request.validated()
-        return try await withCheckedThrowingContinuation { continuation in
-            writer.submit(.append(request, bytes: bytes, reply: { continuation.resume(with: $0) }))
-        }
+        return try await writer.append(request)
     }
 
     public func perform<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> (value: T, committedHead: UInt64) {
         guard let writer else { throw EventStoreError.readOnly }
-        let box = ResultBox<T>()
-        let head: UInt64 = try await withCheckedThrowingContinuation { continuation in
-            writer.submit(.write(body: { transaction in box.value = try body(transaction) }, reply: { continuation.resume(with: $0) }))
-        }
-        guard let value = box.value else { throw EventStoreError(.storage, "internal: write job produced no value") }
-        return (value, head)
+        return try await writer.perform(body)
     }
 
     public func setAppendHook(_ hook: (any AppendHook)?) {

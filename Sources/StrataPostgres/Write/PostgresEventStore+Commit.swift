@@ -8,12 +8,6 @@ import StrataStore
 /// runs each job in a layer of its own, sends the batch's writes in one statement and commits.
 /// Only then are the callers answered: a 2xx means the commit is durable in PostgreSQL.
 extension PostgresEventStore {
-    enum JobOutcome {
-        case appended(AppendResult, eventCount: Int)
-        case wrote(eventCount: Int)
-        case failed(any Error)
-    }
-
     /// A batch's transaction failed as a whole.
     private struct BatchFailure: Error {
         let error: any Error
@@ -117,29 +111,11 @@ extension PostgresEventStore {
             for (name, id) in layer.created where !layer.dropped.contains(id) { ids[name] = id }
             if !layer.dropped.isEmpty { ids = ids.filter { !layer.dropped.contains($0.value) } }
         }
-        var events = 0
-        for outcome in outcomes {
-            switch outcome {
-            case .appended(_, let count), .wrote(let count): events += count
-            case .failed: break
-            }
-        }
+        let events = outcomes.reduce(0) { $0 + $1.eventCount }
         for action in layer.afterCommit { action() }
         let report = CommitReport(requests: batch.count, events: events, head: newHead, nanoseconds: nanoseconds)
         for observer in commitObservers.withLock({ $0 }) { observer(report) }
         observe(head: newHead)
-        for (job, outcome) in zip(batch, outcomes) {
-            switch (job, outcome) {
-            case (.append(_, _, let reply), .appended(var result, _)):
-                result.committedHead = newHead
-                reply(.success(result))
-            case (.write(_, let reply), .wrote):
-                reply(.success(newHead))
-            case (_, .failed(let error)):
-                job.fail(PostgresErrors.map(error))
-            default:
-                job.fail(EventStoreError(.storage, "internal: job and outcome disagree"))
-            }
-        }
+        JobOutcome.answer(batch, outcomes, head: newHead) { PostgresErrors.map($0) }
     }
 }
