@@ -99,3 +99,12 @@ public struct ShopService: Sendable {
         if let expected, expected != current { throw ShopError.versionMismatch(current: current) }
     }
 }
+
+extension ShopService {
+    /// Runs `queries` where they may wait for the store (``EventStore/offload(_:)``): async code
+    /// such as an HTTP handler asks through this, so that on a database server no cooperative
+    /// thread waits for a round trip.
+    public func reading<T: Sendable>(_ queries: @escaping @Sendable (ShopService) throws -> T) async throws -> T {
+        try await log.offload { [self] in try queries(self) }
+    }
+}

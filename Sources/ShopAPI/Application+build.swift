@@ -123,7 +123,7 @@ enum FirstAdmin {
         if let issue = UserRules.issues(name: nil, email: email, password: password).first {
             throw ConfigurationError("STRATA_ADMIN_\(issue.field.uppercased()) \(issue.message)")
         }
-        guard try shop.userId(forEmail: email) == nil else { return }
+        guard try await shop.reading({ try $0.userId(forEmail: email) }) == nil else { return }
         let id = ShopService.newId()
         _ = try await shop.registerUser(
             id: id,

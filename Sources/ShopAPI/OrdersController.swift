@@ -89,7 +89,8 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let filter: String? = request.uri.queryParameters.get("userId")
         let userId: String? = isAdmin ? filter : identity.userId
         let after: String? = request.uri.queryParameters.get("after")
-        let page = try shop.orders(userId: userId, status: status, limit: limit, after: after)
+        let wanted = status
+        let page = try await shop.reading { try $0.orders(userId: userId, status: wanted, limit: limit, after: after) }
         let body = try KitCoding.encode(Listing(items: page.items, next: page.next))
         let etag = "\"\(page.position)-\(ListingETag.fingerprint((request.uri.query ?? "") + "|" + identity.userId))\""
         return ConditionalGET.response(
@@ -110,7 +111,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         {
             return ConditionalGET.response(cached, request: request, cacheControl: ConditionalGET.privateCache)
         }
-        let (record, position) = try visibleOrder(id, to: identity)
+        let (record, position) = try await visibleOrder(id, to: identity)
         let view = CachedView(body: try KitCoding.encode(record), etag: ConditionalGET.etag(record.version), position: position)
         cache.store(view, for: ShopViews.order.key(id))
         cache.store(CachedView(body: Array(record.userId.utf8), etag: "", position: position), for: ShopViews.orderOwner.key(id))
@@ -151,7 +152,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
     @Sendable func ship(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
-        guard try shop.order(id: id) != nil else { throw Problem.notFound("no order \(id)") }
+        guard try await shop.reading({ try $0.order(id: id) }) != nil else { throw Problem.notFound("no order \(id)") }
         let expected = try Responses.expectedVersion(request)
         return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
             try await shop.shipOrder(
@@ -164,8 +165,8 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
     }
 
     /// The order if `identity` may see it (its owner or an admin); a 404 otherwise.
-    private func visibleOrder(_ id: String, to identity: Identity) throws -> (OrderRecord, UInt64) {
-        guard let (record, position) = try shop.order(id: id), record.userId == identity.userId || identity.role == Role.admin.rawValue else {
+    private func visibleOrder(_ id: String, to identity: Identity) async throws -> (OrderRecord, UInt64) {
+        guard let (record, position) = try await shop.reading({ try $0.order(id: id) }), record.userId == identity.userId || identity.role == Role.admin.rawValue else {
             throw Problem.notFound("no order \(id)")
         }
         return (record, position)

@@ -56,7 +56,8 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         let limit = try QueryParameter.integer(request, "limit", in: 1...100, default: 20)
         let after = request.uri.queryParameters.get("after")
         let query = request.uri.queryParameters.get("q")
-        let page = try shop.products(limit: limit, after: after, query: query.flatMap { $0.isEmpty ? nil : $0 })
+        let search = query.flatMap { $0.isEmpty ? nil : $0 }
+        let page = try await shop.reading { try $0.products(limit: limit, after: after, query: search) }
         let body = try KitCoding.encode(Listing(items: page.items, next: page.next))
         // The listing changes with any product change: its ETag is the position plus the query.
         let etag = "\"\(page.position)-\(ListingETag.fingerprint(request.uri.query ?? ""))\""
@@ -73,7 +74,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         if let cached = cache.lookup(key) {
             return ConditionalGET.response(cached, request: request, cacheControl: ConditionalGET.publicCache)
         }
-        guard let (record, position) = try shop.product(id: id) else { throw Problem.notFound("no product \(id)") }
+        guard let (record, position) = try await shop.reading({ try $0.product(id: id) }) else { throw Problem.notFound("no product \(id)") }
         let view = CachedView(body: try KitCoding.encode(record), etag: ConditionalGET.etag(record.version), position: position)
         cache.store(view, for: key)
         return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.publicCache)

@@ -50,9 +50,11 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         guard let email, let password else { throw Problem.validationFailed(fields.errors) }
         let key = "\(context.clientAddress)|\(email.lowercased())"
         try limiter.check(key)
-        let userId = try shop.userId(forEmail: email)
-        let hash = try userId.flatMap { try shop.passwordHash(userId: $0) }
-        guard try await credentials.verify(password, hash: hash), let userId, let (user, _) = try shop.user(id: userId), user.status == .active else {
+        let (userId, hash) = try await shop.reading { shop in
+            let userId = try shop.userId(forEmail: email)
+            return (userId, try userId.flatMap { try shop.passwordHash(userId: $0) })
+        }
+        guard try await credentials.verify(password, hash: hash), let userId, let (user, _) = try await shop.reading({ try $0.user(id: userId) }), user.status == .active else {
             limiter.recordFailure(key)
             throw Problem(
                 status: .unauthorized,
@@ -86,7 +88,10 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         let next = Credentials.newRefreshToken()
         // The new access token is made first, so that the answer can be stored with the rotation;
         // it is never sent if the rotation is refused.
-        guard let session = try shop.session(tokenHash: Credentials.tokenHash(presented)), let (user, _) = try shop.user(id: session.userId) else {
+        let tokenHash = Credentials.tokenHash(presented)
+        guard let session = try await shop.reading({ try $0.session(tokenHash: tokenHash) }),
+            let (user, _) = try await shop.reading({ try $0.user(id: session.userId) })
+        else {
             throw ShopError.invalidSession
         }
         let access = try await tokens.issue(for: Identity(userId: user.id, role: user.role.rawValue, sessionId: session.sessionId))

@@ -56,7 +56,7 @@ public enum ShopRouter {
         router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
         // A token outlives nothing: deactivated or erased users, and ended sessions, are refused at once.
         router.add(middleware: AuthenticationMiddleware(tokens: tokens) { identity in
-            try shop.mayAct(userId: identity.userId, sessionId: identity.sessionId)
+            try await shop.reading { try $0.mayAct(userId: identity.userId, sessionId: identity.sessionId) }
         })
         router.add(middleware: ConsistencyMiddleware(wait: consistency))
         router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(store: shop.log), log: shop.log))
@@ -82,7 +82,8 @@ public enum ShopRouter {
         let store = options.store
         let log = shop.log
         OperationsController(readiness: options.readiness, store: store, reachable: { log.isReachable }) {
-            metrics.render(projections: try shop.runner.status(), cache: cache, store: store)
+            let projections = try await log.offload { try shop.runner.status() }
+            return metrics.render(projections: projections, cache: cache, store: store)
         }.addRoutes(to: router)
         routes.fill(from: router)
         return router

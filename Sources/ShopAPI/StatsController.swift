@@ -23,7 +23,7 @@ public struct StatsController<Context: StrataRequestContextProtocol>: Sendable {
     @Sendable func sales(_ request: Request, context: Context) async throws -> Response {
         _ = try context.requireRole(Role.admin.rawValue)
         try await consistency.wait(for: request, projections: [SalesProjection().name])
-        let (statistics, position) = try shop.salesStatistics()
+        let (statistics, position) = try await shop.reading { try $0.salesStatistics() }
         let view = CachedView(body: try KitCoding.encode(statistics), etag: ConditionalGET.etag(position), position: position)
         return ConditionalGET.response(view, request: request, cacheControl: "no-store")
     }

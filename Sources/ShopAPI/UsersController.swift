@@ -87,12 +87,12 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
 
     @Sendable func me(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.requireIdentity()
-        return try userResponse(identity.userId, request: request)
+        return try await userResponse(identity.userId, request: request)
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         _ = try context.requireRole(Role.admin.rawValue)
-        return try userResponse(try context.parameters.require("id"), request: request)
+        return try await userResponse(try context.parameters.require("id"), request: request)
     }
 
     /// `GET /v1/users?email=`: `{items: [user]}` with the user registered with that email, or none.
@@ -101,7 +101,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         guard let email = request.uri.queryParameters.get("email"), (1...254).contains(email.count) else {
             throw Problem.invalidParameter("email", "is required, 1–254 characters")
         }
-        let (record, position) = try shop.user(email: String(email))
+        let (record, position) = try await shop.reading { try $0.user(email: String(email)) }
         let items = record.map { [UserBody($0)] } ?? []
         let view = CachedView(
             body: try KitCoding.encode(["items": items]),
@@ -114,7 +114,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
     @Sendable func deactivate(_ request: Request, context: Context) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
-        guard try shop.user(id: id) != nil else { throw Problem.notFound("no user \(id)") }
+        guard try await shop.reading({ try $0.user(id: id) }) != nil else { throw Problem.notFound("no user \(id)") }
         return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
             try await shop.deactivateUser(id: id, metadata: context.eventMetadata(userId: admin.userId), followUp: followUp)
         }
@@ -133,7 +133,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
     @Sendable func erase(_ request: Request, context: Context) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
-        guard try shop.user(id: id) != nil else { throw Problem.notFound("no user \(id)") }
+        guard try await shop.reading({ try $0.user(id: id) }) != nil else { throw Problem.notFound("no user \(id)") }
         return try await context.answerCommand(render: Responses.noContentAnswer) { followUp in
             try await shop.eraseUser(id: id, metadata: context.eventMetadata(userId: admin.userId), followUp: followUp)
         }
@@ -148,12 +148,12 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
     }
 
     /// A user's view, through the view cache (the users projection drops it when the user changes).
-    private func userResponse(_ id: String, request: Request) throws -> Response {
+    private func userResponse(_ id: String, request: Request) async throws -> Response {
         let key = ShopViews.user.key(id)
         if let cached = cache.lookup(key) {
             return ConditionalGET.response(cached, request: request, cacheControl: ConditionalGET.privateCache)
         }
-        guard let (record, position) = try shop.user(id: id) else { throw Problem.notFound("no user \(id)") }
+        guard let (record, position) = try await shop.reading({ try $0.user(id: id) }) else { throw Problem.notFound("no user \(id)") }
         let view = CachedView(
             body: try KitCoding.encode(UserBody(record)),
             etag: ConditionalGET.etag(record.version),

@@ -50,6 +50,12 @@ public protocol EventStore: AnyObject, Sendable {
     /// with the log), reporting up to `maximumFaults` faults rather than stopping at the first.
     func verify(maximumFaults: Int) throws -> VerificationReport
 
+    /// Runs `reads` — synchronous reads of this store — where they may wait for it, and returns
+    /// their value: at once for an embedded store (its reads never wait), on threads of the
+    /// store's own for a database server (each read waits for a round trip). Async code calls
+    /// reads through this, so the cooperative pool never waits on the network.
+    func offload<T: Sendable>(_ reads: @escaping @Sendable () throws -> T) async throws -> T
+
     /// Whether commands are best decided inside the writer's transaction from the start rather
     /// than optimistically on a snapshot first: true where a snapshot costs round trips to a
     /// server and the writer remembers what it read (PostgreSQL), false where snapshots are
@@ -69,6 +75,16 @@ extension EventStore {
     /// Checks the whole store, reporting up to 1,000 faults.
     public func verify() throws -> VerificationReport {
         try verify(maximumFaults: 1000)
+    }
+
+    /// An embedded store's reads never wait: run them here.
+    public func offload<T: Sendable>(_ reads: @escaping @Sendable () throws -> T) async throws -> T {
+        try reads()
+    }
+
+    /// Runs `body` with a snapshot where it may wait for the store (``offload(_:)``).
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreSnapshot) throws -> T) async throws -> T {
+        try await offload { [self] in try withSnapshot(body) }
     }
 
     /// Snapshots of an embedded store cost nothing: decide on them first.

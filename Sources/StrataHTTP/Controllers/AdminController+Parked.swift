@@ -55,7 +55,7 @@ extension AdminController {
         let name = try projectionName(context)
         let after = try QueryParameter.position(request, "after") ?? 0
         let limit = try QueryParameter.integer(request, "limit", in: 1...1000, default: 100)
-        let found = try runner.parkedEvents(name, after: after, limit: limit + 1)
+        let found = try await log.offload { [runner] in try runner.parkedEvents(name, after: after, limit: limit + 1) }
         let page = Array(found.prefix(limit))
         return try JSONResponse.make(Listing(items: page.map(ParkedItem.init), next: found.count > limit ? page.last.map { String($0.position) } : nil))
     }
@@ -72,7 +72,7 @@ extension AdminController {
         case .stillFailing(let event)?:
             throw Problem(status: .conflict, code: "conflict", detail: "the event still fails and stays parked: \(event.error)")
         case .applied?:
-            guard let status = try runner.status().first(where: { $0.name == name }) else { throw Problem.notFound("no projection \(name)") }
+            guard let status = try await log.offload({ try runner.status() }).first(where: { $0.name == name }) else { throw Problem.notFound("no projection \(name)") }
             return try JSONResponse.make(status)
         }
     }

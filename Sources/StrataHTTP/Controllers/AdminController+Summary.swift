@@ -37,7 +37,7 @@ extension AdminController {
     /// `GET /v1/admin/summary`.
     @Sendable func summary(_ request: Request, context: Context) async throws -> Response {
         _ = try context.requireRole(adminRole)
-        let statistics = try log.storeStatistics()
+        let statistics = try await log.offload { try log.storeStatistics() }
         let cached = dashboard.cache?.statistics ?? (hits: 0, misses: 0, entries: 0, bytes: 0)
         let lookups = cached.hits + cached.misses
         let summary = Summary(
@@ -59,7 +59,7 @@ extension AdminController {
                 entries: cached.entries,
                 bytes: cached.bytes
             ),
-            projections: try runner.status()
+            projections: try await log.offload { try runner.status() }
         )
         return try JSONResponse.make(summary)
     }

@@ -85,13 +85,15 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
             guard (1...255).contains(correlationId.utf8.count), !correlationId.utf8.contains(0) else {
                 throw Problem.invalidParameter("correlationId", "must be a request id (1–255 bytes)")
             }
-            return try JSONResponse.make(try correlatedEvents(correlationId, after: after, limit: limit))
+            return try JSONResponse.make(try await correlatedEvents(correlationId, after: after, limit: limit))
         }
         let type = request.uri.queryParameters.get("type").map { String($0) }
         if let type, !(1...255).contains(type.utf8.count) || type.utf8.contains(0) {
             throw Problem.invalidParameter("type", "must be an event type name (1–255 bytes)")
         }
-        let found = try type.map { try log.readByType($0, after: after, limit: limit + 1) } ?? log.readAll(after: after, limit: limit + 1)
+        let found = try await log.read { snapshot in
+            try type.map { try snapshot.readByType($0, after: after, limit: limit + 1) } ?? snapshot.readAll(after: after, limit: limit + 1)
+        }
         let page = Array(found.prefix(limit))
         let next = found.count > limit ? page.last.map { String($0.position) } : nil
         return try JSONResponse.make(EventPage(events: page.map(EventBody.init), next: next))
@@ -109,7 +111,7 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
         case "backward": direction = .backward
         default: throw Problem.invalidParameter("direction", "must be forward or backward")
         }
-        let (version, events) = try log.withSnapshot { snapshot in
+        let (version, events) = try await log.read { snapshot in
             (try snapshot.streamVersion(streamId), try snapshot.readStream(streamId, from: from, direction: direction, limit: limit))
         }
         guard version > 0 else { throw Problem.notFound("no stream \(streamId)") }
@@ -118,13 +120,13 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
 
     @Sendable func projections(_ request: Request, context: Context) async throws -> Response {
         _ = try context.requireRole(adminRole)
-        return try JSONResponse.make(try runner.status())
+        return try JSONResponse.make(try await log.offload { try runner.status() })
     }
 
     @Sendable func rebuild(_ request: Request, context: Context) async throws -> Response {
         _ = try context.requireRole(adminRole)
         let name = try context.parameters.require("name")
-        guard let status = try runner.status().first(where: { $0.name == name }) else { throw Problem.notFound("no projection \(name)") }
+        guard let status = try await log.offload({ [runner = self.runner] in try runner.status() }).first(where: { $0.name == name }) else { throw Problem.notFound("no projection \(name)") }
         guard status.status != "rebuilding" else {
             throw Problem(status: .conflict, code: "conflict", detail: "projection \(name) is being rebuilt already")
         }
@@ -175,7 +177,8 @@ public struct AdminController<Context: StrataRequestContextProtocol>: Sendable {
                         try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                     case .head(let head):
                         while position < head {
-                            let events = try log.readAll(after: position, limit: 500)
+                            let from = position
+                            let events = try await log.read { try $0.readAll(after: from, limit: 500) }
                             guard let last = events.last else { break }
                             var buffer = ByteBuffer()
                             for event in events { buffer.writeBytes(try Self.serverSentEvent(event)) }

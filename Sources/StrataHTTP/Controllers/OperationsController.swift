@@ -10,14 +10,14 @@ public struct OperationsController<Context: StrataRequestContextProtocol>: Senda
     let readiness: Readiness
     let store: StoreCondition
     let reachable: @Sendable () -> Bool
-    let render: @Sendable () throws -> [UInt8]
+    let render: @Sendable () async throws -> [UInt8]
 
     /// `render` gives the metrics text; `reachable` tells whether the store can be reached now.
     public init(
         readiness: Readiness,
         store: StoreCondition = StoreCondition(),
         reachable: @escaping @Sendable () -> Bool = { true },
-        render: @escaping @Sendable () throws -> [UInt8]
+        render: @escaping @Sendable () async throws -> [UInt8]
     ) {
         self.readiness = readiness
         self.store = store
@@ -41,7 +41,7 @@ public struct OperationsController<Context: StrataRequestContextProtocol>: Senda
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             headers[.cacheControl] = "no-store"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try render())))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try await render())))
         }
     }
 

@@ -41,7 +41,7 @@ public struct IdempotencyMiddleware<Context: StrataRequestContextProtocol>: Rout
             key: key,
             parts: [Array(request.method.rawValue.utf8), Array(request.uri.path.utf8), Array((request.uri.query ?? "").utf8), Array(buffer: body)]
         )
-        if let record = try log.withSnapshot({ try store.lookup(user: user, key: key, in: $0) }) {
+        if let record = try await log.read({ try store.lookup(user: user, key: key, in: $0) }) {
             return try Self.answer(from: record, for: requestHash)
         }
         context.idempotency = IdempotencyClaim(store: store, user: user, key: key, requestHash: requestHash)
@@ -49,7 +49,7 @@ public struct IdempotencyMiddleware<Context: StrataRequestContextProtocol>: Rout
             return try await next(request, context)
         } catch IdempotencyError.keyInUse {
             // A request with the same key committed while this one was deciding: its answer stands.
-            guard let record = try log.withSnapshot({ try store.lookup(user: user, key: key, in: $0) }) else {
+            guard let record = try await log.read({ try store.lookup(user: user, key: key, in: $0) }) else {
                 throw Problem(status: .conflict, code: "conflict", detail: "a request with this Idempotency-Key is in progress; retry shortly")
             }
             return try Self.answer(from: record, for: requestHash)

@@ -83,7 +83,7 @@ public struct IdempotencyStore: Sendable {
     /// Deletes expired records, at most `limit` per call; returns how many.
     @discardableResult
     public func purgeExpired(now: Date = Date(), limit: Int = 10_000) async throws -> Int {
-        let expired: [[UInt8]] = try store.withSnapshot { snapshot in
+        let expired: [[UInt8]] = try await store.read { [store] snapshot in
             var keys: [[UInt8]] = []
             guard let table = try Self.table.find(for: snapshot, in: store) else { return keys }
             try snapshot.scan(table) { key, value in

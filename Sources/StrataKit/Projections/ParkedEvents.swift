@@ -93,9 +93,10 @@ extension ProjectionRunner {
     /// parked there.
     public func retryParked(_ name: String, position: UInt64) async throws -> ParkedRetryOutcome? {
         let projection = try projection(name)
-        guard let parkedEvent = try log.withSnapshot({ try parked.find(name, position: position, in: $0) }),
-            let event = try log.event(at: position)
-        else { return nil }
+        let found = try await log.read { [parked] snapshot in
+            (try parked.find(name, position: position, in: snapshot), try snapshot.event(at: position))
+        }
+        guard let parkedEvent = found.0, let event = found.1 else { return nil }
         do {
             try await log.write { [self] transaction in
                 guard let checkpoint = try checkpoints.checkpoint(name, in: transaction) else { return }

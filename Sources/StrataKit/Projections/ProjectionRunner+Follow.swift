@@ -21,9 +21,14 @@ extension ProjectionRunner {
         var heads = log.headPositions().makeAsyncIterator()
         while !Task.isCancelled {
             do {
-                guard let checkpoint = try log.withSnapshot({ try checkpoints.checkpoint(projection.name, in: $0) }) else { return }
+                // Reads through the store's offload: on a database server they wait off the cooperative pool.
+                let (name, size) = (projection.name, batchSize)
+                let read: (ProjectionCheckpoint, [RecordedEvent])? = try await log.read { [checkpoints] snapshot in
+                    guard let checkpoint = try checkpoints.checkpoint(name, in: snapshot) else { return nil }
+                    return (checkpoint, try snapshot.readAll(after: checkpoint.position, limit: size))
+                }
+                guard let (checkpoint, events) = read else { return }
                 progress.withLock { $0[projection.name] = checkpoint.position }
-                let events = try log.readAll(after: checkpoint.position, limit: batchSize)
                 if events.isEmpty {
                     var head = checkpoint.position
                     while head <= checkpoint.position {

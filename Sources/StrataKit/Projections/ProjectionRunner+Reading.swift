@@ -54,7 +54,7 @@ extension ProjectionRunner {
     public func waitUntil(_ name: String, reaches position: UInt64, timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let current = try? self.position(of: name), current >= position { return true }
+            if let current = try? await log.offload({ [self] in try self.position(of: name) }), current >= position { return true }
             guard ContinuousClock.now < deadline else { return false }
             try? await Task.sleep(for: .milliseconds(5))
         }

@@ -48,7 +48,7 @@ extension ProjectionRunner {
         let superseded = ProjectionError(message: "the rebuild of \(label) was superseded")
         var position: UInt64 = 0
         // The next batch is read and decoded on another thread while the writer applies this one.
-        var upcoming = Task { [self] in try decodedBatch(after: 0, for: chosen) }
+        var upcoming = Task { [self] in try await log.offload { [self] in try decodedBatch(after: 0, for: chosen) } }
         while true {
             progress?(RebuildProgress(projection: label, position: position, head: try log.headPosition()))
             let (events, envelopes) = try await upcoming.value
@@ -58,7 +58,7 @@ extension ProjectionRunner {
                 return comparisons
             }
             if let last = events.last?.position, events.count == rebuildBatchSize {
-                upcoming = Task { [self] in try decodedBatch(after: last, for: chosen) }
+                upcoming = Task { [self] in try await log.offload { [self] in try decodedBatch(after: last, for: chosen) } }
             }
             let outcome: BatchOutcome
             do {
@@ -89,7 +89,7 @@ extension ProjectionRunner {
             }
             if events.count < rebuildBatchSize {
                 let after = position
-                upcoming = Task { [self] in try decodedBatch(after: after, for: chosen) }
+                upcoming = Task { [self] in try await log.offload { [self] in try decodedBatch(after: after, for: chosen) } }
             }
         }
     }

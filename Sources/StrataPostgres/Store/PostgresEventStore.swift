@@ -27,6 +27,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     let commitObservers = Mutex<[@Sendable (CommitReport) -> Void]>([])
     /// Table ids by name, as committed.
     let tableIds = Mutex<[String: Int32]>([:])
+    /// Where reads from async code wait for their round trips, off the cooperative pool.
+    private let readers = DispatchQueue(label: "strata.postgres.readers", qos: .userInitiated, attributes: .concurrent)
     private(set) var writer: LogWriter?
     /// The writer thread's connection; replaced when it breaks (writer thread only).
     var writerConnection: BlockingConnection?
@@ -154,6 +156,14 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
 
     // MARK: Reading
+
+    /// Runs `reads` on the store's reader threads (a concurrent queue; the connection pool bounds
+    /// how many wait on the database at once).
+    public func offload<T: Sendable>(_ reads: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            readers.async { continuation.resume(with: Result { try reads() }) }
+        }
+    }
 
     /// The newest head this process knows: its own commits at once, other servers' within a
     /// notification or a poll.
