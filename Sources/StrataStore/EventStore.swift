@@ -37,6 +37,12 @@ public protocol EventStore: AnyObject, Sendable {
     /// Registers `observer` to hear of every durable commit (keep it quick).
     func onCommit(_ observer: @escaping @Sendable (CommitReport) -> Void)
 
+    /// Registers `observer` to hear, with the position reached, of commits that other processes
+    /// sharing the store made — before ``headPosition()`` shows them — so that caches of this
+    /// process can drop what those commits may have changed. Never called by a store that only
+    /// this process writes.
+    func onForeignCommits(_ observer: @escaping @Sendable (UInt64) -> Void)
+
     /// A table by name if it exists.
     func existingTable(named name: String) throws -> Table?
 
@@ -76,6 +82,9 @@ extension EventStore {
     public func verify() throws -> VerificationReport {
         try verify(maximumFaults: 1000)
     }
+
+    /// An embedded store is written by this process alone: no commit is foreign.
+    public func onForeignCommits(_ observer: @escaping @Sendable (UInt64) -> Void) {}
 
     /// An embedded store's reads never wait: run them here.
     public func offload<T: Sendable>(_ reads: @escaping @Sendable () throws -> T) async throws -> T {

@@ -140,6 +140,63 @@ struct PostgresServerTests {
         #expect(try server.request("GET", "/health/ready").status == 200)
     }
 
+    /// Two servers on one database: a write on one is read on the other — at once with its
+    /// `Strata-Min-Position`, within about a second without — and the live feed on one carries
+    /// the other's events.
+    @Test func twoServersOnOneDatabaseSeeEachOthersWrites() throws {
+        let url = try PostgresTestServer.database(named: "strata_two_servers_" + String(UInt32.random(in: 0...UInt32.max), radix: 16))
+        let environment = ["STRATA_POSTGRES_URL": url.text, "STRATA_JWT_SECRET": String(repeating: "t", count: 32)]
+        let first = TemporaryDirectory("pg-a")
+        let second = TemporaryDirectory("pg-b")
+        defer {
+            first.remove()
+            second.remove()
+        }
+        let a = try LiveServer(directory: first.path, environment: environment, store: .lmdb)
+        defer { _ = try? a.stop() }
+        try a.waitUntilReady()
+        let b = try LiveServer(directory: second.path, environment: environment, store: .lmdb)
+        defer { _ = try? b.stop() }
+        try b.waitUntilReady()
+        let token = try adminToken(a)
+        // The same key signs on both: a token from A works on B.
+        let authorization = ["Authorization": "Bearer \(token)"]
+
+        let feed = try Connection(port: a.port)
+        defer { feed.close() }
+        try feed.send(LiveServer.requestText("GET", "/v1/admin/events/live", headers: authorization, body: nil))
+        let (opened, _) = feed.read(timeout: 5) { String(decoding: $0, as: UTF8.self).contains("retry:") }
+        #expect(String(decoding: opened, as: UTF8.self).contains("200"))
+
+        let created = try b.request("POST", "/v1/products", headers: authorization, body: #"{"sku":"TWO-1","name":"Mug","priceCents":100,"stock":5}"#)
+        #expect(created.status == 201)
+        let id = try #require(try created.json()["id"] as? String)
+        let started = Date()
+        let (heard, _) = feed.read(timeout: 5) { String(decoding: $0, as: UTF8.self).contains("event: ProductCreated") }
+        #expect(String(decoding: heard, as: UTF8.self).contains("event: ProductCreated"))
+        #expect(Date().timeIntervalSince(started) < 2)
+
+        // B caches the product; A restocks it; B with A's position answers the new stock at once.
+        let cached = try b.request("GET", "/v1/products/\(id)").json()["stock"] as? Int
+        #expect(cached == 5)
+        let restocked = try a.request("POST", "/v1/products/\(id)/restock", headers: authorization, body: #"{"quantity":7}"#)
+        #expect(restocked.status == 200)
+        let position = try #require(restocked.headers["strata-position"])
+        let fresh = try b.request("GET", "/v1/products/\(id)", headers: ["Strata-Min-Position": position])
+        let freshStock = try fresh.json()["stock"] as? Int
+        #expect(fresh.status == 200 && freshStock == 12)
+        // Without the header, within about a second.
+        let other = try a.request("POST", "/v1/products/\(id)/restock", headers: authorization, body: #"{"quantity":1}"#)
+        #expect(other.status == 200)
+        var stock = 0
+        let deadline = Date().addingTimeInterval(3)
+        while stock != 13, Date() < deadline {
+            stock = (try? b.request("GET", "/v1/products/\(id)").json()["stock"] as? Int) ?? 0
+            if stock != 13 { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(stock == 13)
+    }
+
     private func runTool(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = builtProductsDirectory().appendingPathComponent(name)

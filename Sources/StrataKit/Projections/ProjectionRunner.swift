@@ -90,6 +90,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
             let task = Task { [self] in await follow(projection) }
             followers.withLock { $0[projection.name] = task }
         }
+        invalidateOnForeignCommits()
     }
 
     /// Creates the checkpoint rows and tables of new projections, abandons interrupted rebuilds,

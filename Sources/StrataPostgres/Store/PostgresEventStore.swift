@@ -25,6 +25,10 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     let reachable = Atomic<Bool>(true)
     let hookBox = Mutex<(any AppendHook)?>(nil)
     let commitObservers = Mutex<[@Sendable (CommitReport) -> Void]>([])
+    let foreignObservers = Mutex<[@Sendable (UInt64) -> Void]>([])
+    /// The head this process's writer is committing: its own notification or a poll may show it
+    /// before the commit is answered, and must not be taken for another's.
+    let committingHead = Atomic<UInt64>(0)
     /// Table ids by name, as committed.
     let tableIds = Mutex<[String: Int32]>([:])
     /// Where reads from async code wait for their round trips, off the cooperative pool.
@@ -155,6 +159,10 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         commitObservers.withLock { $0.append(observer) }
     }
 
+    public func onForeignCommits(_ observer: @escaping @Sendable (UInt64) -> Void) {
+        foreignObservers.withLock { $0.append(observer) }
+    }
+
     // MARK: Reading
 
     /// Runs `reads` on the store's reader threads (a concurrent queue; the connection pool bounds
@@ -197,10 +205,15 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// Whether the database answered the last time the store asked.
     public var isReachable: Bool { reachable.load(ordering: .acquiring) }
 
-    /// Records a head seen in the database (a notification or a poll) and tells subscribers.
-    func observe(head seen: UInt64) {
+    /// Records a head: this process's own commit (`local`), or one seen in the database (a
+    /// notification, a poll, the head row a batch locked). A head beyond the known one that is not
+    /// this process's is another's: its observers hear of it before readers can see it.
+    func observe(head seen: UInt64, local: Bool = false) {
+        // This process's commit, seen early: `finish` publishes it after its own invalidations.
+        if !local && seen <= committingHead.load(ordering: .acquiring) { return }
         var current = head.load(ordering: .acquiring)
         while seen > current {
+            if !local { for observer in foreignObservers.withLock({ $0 }) { observer(seen) } }
             let (exchanged, actual) = head.compareExchange(expected: current, desired: seen, ordering: .acquiringAndReleasing)
             if exchanged {
                 notifier.publish(seen)

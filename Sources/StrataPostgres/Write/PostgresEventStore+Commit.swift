@@ -24,6 +24,8 @@ extension PostgresEventStore {
             do {
                 let (base, commits) = try lockHead(connection)
                 writerCache.validate(commits: commits)
+                // Another server committed since this process last heard: tell its caches first.
+                observe(head: base)
                 set = WriteSet(base: base)
                 let failuresBefore = connection.failures
                 for job in batch {
@@ -33,10 +35,13 @@ extension PostgresEventStore {
                     outcomes.append(outcome)
                 }
                 let wrote = try flush(set, connection: connection)
+                committingHead.store(set.head, ordering: .releasing)
                 try connection.query("COMMIT")
                 if wrote { writerCache.apply(set.final, commits: commits + 1) }
             } catch {
                 writerCache.clear()
+                // Whether a failed COMMIT landed is unknown: heads up to it are anyone's again.
+                committingHead.store(head.load(ordering: .acquiring), ordering: .releasing)
                 connection.send("ROLLBACK")
                 throw error
             }
@@ -115,7 +120,7 @@ extension PostgresEventStore {
         for action in layer.afterCommit { action() }
         let report = CommitReport(requests: batch.count, events: events, head: newHead, nanoseconds: nanoseconds)
         for observer in commitObservers.withLock({ $0 }) { observer(report) }
-        observe(head: newHead)
+        observe(head: newHead, local: true)
         JobOutcome.answer(batch, outcomes, head: newHead) { PostgresErrors.map($0) }
     }
 }
