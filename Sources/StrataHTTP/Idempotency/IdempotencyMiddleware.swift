@@ -19,15 +19,19 @@ import StrataStore
 public struct IdempotencyMiddleware<Context: StrataRequestContextProtocol>: RouterMiddleware {
     let store: IdempotencyStore
     let log: any EventStore
+    /// Whether commands render their answers inside their transaction (the store prefers it).
+    let rendersInTransaction: Bool
 
     public init(store: IdempotencyStore, log: any EventStore) {
         self.store = store
         self.log = log
+        self.rendersInTransaction = log.prefersDecisionsOnTheWriter
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method != .get, request.method != .head else { return try await next(request, context) }
         var context = context
-        context.rendersAnswersInTransaction = log.prefersDecisionsOnTheWriter
+        context.rendersAnswersInTransaction = rendersInTransaction
         guard request.method == .post, let key = request.headers[.idempotencyKey] else { return try await next(request, context) }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
             throw Problem.validationFailed([FieldError(field: "Idempotency-Key", message: "must be 1–255 printable ASCII characters")])
