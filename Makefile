@@ -9,7 +9,7 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: deps postgres-deps browser-deps build release test swift-test console-test run bench format clean crash-test fuzz bench-http bench-http-compare
+.PHONY: deps postgres-deps browser-deps cluster build release test swift-test console-test run bench format clean crash-test fuzz bench-http bench-http-compare
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
@@ -61,6 +61,14 @@ console-test: deps browser-deps tools/.venv/.selenium-$(SELENIUM_VERSION)
 	$(SWIFT) build --product strata-admin
 	SE_OFFLINE=true tools/.venv/bin/python tools/console_test.py --server .build/debug/strata-server \
 		--admin .build/debug/strata-admin --screenshots .build/console-screenshots
+
+# A throwaway PostgreSQL cluster, $(SERVERS) servers sharing one database and nginx in front on
+# $(PORT), for trying several servers by hand (tools/cluster/run.sh; Ctrl-C stops everything).
+SERVERS ?= 3
+cluster: release postgres-deps
+	@command -v nginx >/dev/null || { echo "==> installing nginx"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
+	SERVERS=$(SERVERS) PORT=$(PORT) tools/cluster/run.sh
 
 # Starts the server on $(DATA_DIR), port $(PORT); STRATA_* variables configure it further.
 run: release

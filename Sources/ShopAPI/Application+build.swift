@@ -125,14 +125,19 @@ enum FirstAdmin {
         }
         guard try await shop.reading({ try $0.userId(forEmail: email) }) == nil else { return }
         let id = ShopService.newId()
-        _ = try await shop.registerUser(
-            id: id,
-            name: "Administrator",
-            email: email,
-            role: .admin,
-            passwordHash: try await credentials.hash(password),
-            metadata: EventMetadata(correlationId: "first-admin", userId: id)
-        )
+        do {
+            _ = try await shop.registerUser(
+                id: id,
+                name: "Administrator",
+                email: email,
+                role: .admin,
+                passwordHash: try await credentials.hash(password),
+                metadata: EventMetadata(correlationId: "first-admin", userId: id)
+            )
+        } catch ShopError.emailTaken {
+            // Another server sharing the database made it a moment ago.
+            return
+        }
         logger.notice("first admin created", metadata: ["user.id": .string(id)])
     }
 }
