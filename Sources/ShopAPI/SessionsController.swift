@@ -49,13 +49,13 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         guard let email, let password else { throw Problem.validationFailed(fields.errors) }
         let key = "\(context.clientAddress)|\(email.lowercased())"
-        try limiter.check(key)
+        try await limiter.check(key)
         let (userId, hash) = try await shop.reading { shop in
             let userId = try shop.userId(forEmail: email)
             return (userId, try userId.flatMap { try shop.passwordHash(userId: $0) })
         }
         guard try await credentials.verify(password, hash: hash), let userId, let (user, _) = try await shop.reading({ try $0.user(id: userId) }), user.status == .active else {
-            limiter.recordFailure(key)
+            try await limiter.recordFailure(key)
             throw Problem(
                 status: .unauthorized,
                 code: "invalid_credentials",
@@ -63,7 +63,7 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
                 headers: ["WWW-Authenticate": "Bearer"]
             )
         }
-        limiter.reset(key)
+        try await limiter.reset(key)
         let sessionId = ShopService.newId()
         let refreshToken = Credentials.newRefreshToken()
         let access = try await tokens.issue(for: Identity(userId: userId, role: user.role.rawValue, sessionId: sessionId))

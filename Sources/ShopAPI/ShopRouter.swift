@@ -38,7 +38,7 @@ public enum ShopRouter {
         shop: ShopService,
         tokens: TokenService,
         credentials: Credentials = Credentials(),
-        limiter: SignInRateLimiter = SignInRateLimiter(),
+        limiter: SignInRateLimiter? = nil,
         options: Options = Options(),
         logger: Logger
     ) -> Router<StrataRequestContext> {
@@ -63,7 +63,7 @@ public enum ShopRouter {
         ProductsController(shop: shop, cache: cache).addRoutes(to: router.group("/v1/products"))
         UsersController(shop: shop, cache: cache, credentials: credentials).addRoutes(to: router.group("/v1/users"))
         OrdersController(shop: shop, cache: cache).addRoutes(to: router.group("/v1/orders"))
-        SessionsController(shop: shop, tokens: tokens, credentials: credentials, limiter: limiter).addRoutes(to: router.group("/v1/sessions"))
+        SessionsController(shop: shop, tokens: tokens, credentials: credentials, limiter: limiter ?? SignInRateLimiter(store: shop.log)).addRoutes(to: router.group("/v1/sessions"))
         StatsController(shop: shop, consistency: consistency).addRoutes(to: router.group("/v1/stats"))
         AdminController(
             log: shop.log,

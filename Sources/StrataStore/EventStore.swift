@@ -37,6 +37,10 @@ public protocol EventStore: AnyObject, Sendable {
     /// Registers `observer` to hear of every durable commit (keep it quick).
     func onCommit(_ observer: @escaping @Sendable (CommitReport) -> Void)
 
+    /// Whether other processes may write this store at the same time (servers sharing one
+    /// database): then what must hold across them (sign-in limits, leases) lives in the store.
+    var isShared: Bool { get }
+
     /// Registers `observer` to hear, with the position reached, of commits that other processes
     /// sharing the store made — before ``headPosition()`` shows them — so that caches of this
     /// process can drop what those commits may have changed. Never called by a store that only
@@ -82,6 +86,9 @@ extension EventStore {
     public func verify() throws -> VerificationReport {
         try verify(maximumFaults: 1000)
     }
+
+    /// An embedded store has one writing process.
+    public var isShared: Bool { false }
 
     /// An embedded store is written by this process alone: no commit is foreign.
     public func onForeignCommits(_ observer: @escaping @Sendable (UInt64) -> Void) {}

@@ -35,8 +35,8 @@ func makeApplication(tokens: TokenService, limiter: SignInRateLimiter = SignInRa
     }
     router.post("/sign-in") { request, _ -> String in
         let key = request.headers[.init("X-Key")!] ?? ""
-        try limiter.check(key)
-        limiter.recordFailure(key)
+        try await limiter.check(key)
+        try await limiter.recordFailure(key)
         throw Problem(status: .unauthorized, code: "invalid_credentials", detail: "wrong email or password")
     }
     return Application(router: router, logger: logger)

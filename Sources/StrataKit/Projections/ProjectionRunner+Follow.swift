@@ -19,8 +19,18 @@ extension ProjectionRunner {
     /// Follows the log from `projection`'s checkpoint until cancelled, a batch per transaction.
     func follow(_ projection: any Projection) async {
         var heads = log.headPositions().makeAsyncIterator()
+        /// Until when this process's lease (shared stores) is known to last.
+        var leasedUntil = Date.distantPast
         while !Task.isCancelled {
             do {
+                if let leases, leasedUntil.timeIntervalSinceNow < leases.duration / 2 {
+                    guard try await holdLease(projection.name) else {
+                        // Another process applies it: ask again a little before its lease could end.
+                        try? await Task.sleep(for: .milliseconds(Int(leases.duration * 200)))
+                        continue
+                    }
+                    leasedUntil = Date().addingTimeInterval(leases.duration)
+                }
                 // Reads through the store's offload: on a database server they wait off the cooperative pool.
                 let (name, size) = (projection.name, batchSize)
                 let read: (ProjectionCheckpoint, [RecordedEvent])? = try await log.read { [checkpoints] snapshot in
@@ -30,6 +40,11 @@ extension ProjectionRunner {
                 guard let (checkpoint, events) = read else { return }
                 progress.withLock { $0[projection.name] = checkpoint.position }
                 if events.isEmpty {
+                    if let leases {
+                        // Shared: wake often enough to renew the lease (others' commits arrive as heads too).
+                        try? await Task.sleep(for: .milliseconds(Int(min(leases.duration * 100, 200))))
+                        continue
+                    }
                     var head = checkpoint.position
                     while head <= checkpoint.position {
                         guard let next = await heads.next() else { return }
@@ -71,6 +86,8 @@ extension ProjectionRunner {
         through last: UInt64
     ) async throws -> BatchOutcome {
         try await log.perform { [self] transaction in
+            // Fencing: only the lease's holder writes (and the write renews it).
+            if case .live = target, let leases, try !leases.hold(projection.name, in: transaction) { return BatchOutcome.checkpointMoved }
             guard var checkpoint = try checkpoints.checkpoint(projection.name, in: transaction),
                 let generation = checkpoint.advance(target, from: from, to: last)
             else { return BatchOutcome.checkpointMoved }

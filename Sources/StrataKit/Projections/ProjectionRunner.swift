@@ -33,6 +33,8 @@ public final class ProjectionRunner: AppendHook, Sendable {
     let rebuilding = Mutex<Set<String>>([])
     /// Decoded rows of every projection's tables, checked against their bytes on each read.
     let rows = RowCache()
+    /// Who applies each async projection when the store is shared by several processes.
+    let leases: ProjectionLeases?
 
     public init(
         log: any EventStore,
@@ -42,7 +44,8 @@ public final class ProjectionRunner: AppendHook, Sendable {
         logger: Logger = Logger(label: "strata.projections"),
         batchSize: Int = 500,
         rebuildBatchSize: Int = 10_000,
-        attemptsBeforeParking: Int = 3
+        attemptsBeforeParking: Int = 3,
+        leaseDuration: TimeInterval = 5
     ) throws {
         var byName: [String: any Projection] = [:]
         for projection in projections {
@@ -65,6 +68,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
         self.batchSize = max(1, batchSize)
         self.rebuildBatchSize = max(1, rebuildBatchSize)
         self.attemptsBeforeParking = max(1, attemptsBeforeParking)
+        self.leases = log.isShared ? ProjectionLeases(owner: UUID().uuidString, duration: max(1, leaseDuration)) : nil
     }
 
     /// The projection called `name`.
@@ -134,6 +138,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
         }
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
+        await releaseLeases()
     }
 
     /// Drops tables of generations that neither serve nor are being rebuilt (left by swaps).

@@ -199,6 +199,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         notifier.subscribe(current: head.load(ordering: .acquiring))
     }
 
+    /// Servers open the database shared; an offline tool holds it alone.
+    public var isShared: Bool { configuration.access == .shared }
+
     /// A snapshot costs round trips here, and the writer remembers what it read: decide there.
     public var prefersDecisionsOnTheWriter: Bool { true }
 
