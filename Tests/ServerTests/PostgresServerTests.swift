@@ -195,6 +195,83 @@ struct PostgresServerTests {
             if stock != 13 { Thread.sleep(forTimeInterval: 0.05) }
         }
         #expect(stock == 13)
+
+        // Sign-in failures count across the servers: five wrong passwords spread over both, then
+        // the next attempt on either is refused.
+        for attempt in 0..<5 {
+            let server = attempt.isMultiple(of: 2) ? a : b
+            let refused = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"wrong password"}"#)
+            #expect(refused.status == 401)
+        }
+        #expect(try a.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#).status == 429)
+        #expect(try b.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#).status == 429)
+    }
+
+    /// Three servers, 64 buyers spread over them: every unit of stock is sold exactly once — all
+    /// orders succeed while stock lasts, none oversells, no 5xx — and a server killed with SIGKILL
+    /// under that load loses nothing it acknowledged while the others go on.
+    @Test func sixtyFourBuyersOnThreeServersNeverOversell() throws {
+        let url = try PostgresTestServer.database(named: "strata_three_" + String(UInt32.random(in: 0...UInt32.max), radix: 16))
+        let environment = ["STRATA_POSTGRES_URL": url.text, "STRATA_JWT_SECRET": String(repeating: "3", count: 32)]
+        let directories = (0..<3).map { TemporaryDirectory("pg-\($0)") }
+        defer { for directory in directories { directory.remove() } }
+        var servers: [LiveServer] = []
+        for directory in directories {
+            let server = try LiveServer(directory: directory.path, environment: environment, store: .lmdb)
+            try server.waitUntilReady()
+            servers.append(server)
+        }
+        defer { for server in servers { _ = try? server.stop() } }
+        let token = try adminToken(servers[0])
+        let authorization = ["Authorization": "Bearer \(token)"]
+        let stock = 300
+        let product = try servers[1].request("POST", "/v1/products", headers: authorization, body: #"{"sku":"THREE-1","name":"Mug","priceCents":100,"stock":\#(stock)}"#)
+        let productId = try #require(try product.json()["id"] as? String)
+
+        let sold = Acknowledged()
+        let failures = Acknowledged()
+        let refusals = Acknowledged()
+        let all = servers
+        let buyers = (0..<64).map { buyer in
+            Thread {
+                var attempt = buyer
+                while !sold.stopped {
+                    let server = all[attempt % 3]
+                    attempt += 1
+                    guard
+                        let answer = try? server.request(
+                            "POST", "/v1/orders", headers: authorization, body: #"{"items":[{"productId":"\#(productId)","quantity":1}]}"#
+                        )
+                    else { continue }  // the killed server: try the next one
+                    switch answer.status {
+                    case 201: if let id = try? answer.json()["id"] as? String { sold.add(id) }
+                    case 409:
+                        // Sold out: once every buyer has heard so, the load is over.
+                        refusals.add("\(buyer)")
+                        if Set(refusals.ids).count == 64 { sold.stop() }
+                    default: failures.add("\(answer.status) \(answer.body.prefix(200))")
+                    }
+                }
+            }
+        }
+        for buyer in buyers { buyer.start() }
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(servers[2].process.processIdentifier, SIGKILL)
+        servers[2].process.waitUntilExit()
+        let deadline = Date().addingTimeInterval(60)
+        while !sold.stopped, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        sold.stop()
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(failures.ids.filter { !$0.hasPrefix("503") }.isEmpty, "\(failures.ids.prefix(5))")
+        let ids = Set(sold.ids)
+        // Every unit sold once: the acknowledged orders, plus at most the ones the killed server
+        // had committed but not yet answered (one per buyer in flight there).
+        #expect(ids.count <= stock && ids.count >= stock - 64)
+        let left = try servers[0].request("GET", "/v1/products/\(productId)", headers: ["Strata-Min-Position": "1"]).json()["stock"] as? Int
+        #expect(left == 0)
+        for id in ids {
+            #expect(try servers[1].request("GET", "/v1/orders/\(id)", headers: authorization).status == 200)
+        }
     }
 
     private func runTool(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
