@@ -256,8 +256,9 @@ struct PostgresServerTests {
         }
         for buyer in buyers { buyer.start() }
         Thread.sleep(forTimeInterval: 0.5)
-        kill(servers[2].process.processIdentifier, SIGKILL)
-        servers[2].process.waitUntilExit()
+        // The first server started holds the async projections' leases: kill that one.
+        kill(servers[0].process.processIdentifier, SIGKILL)
+        servers[0].process.waitUntilExit()
         let deadline = Date().addingTimeInterval(60)
         while !sold.stopped, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         sold.stop()
@@ -267,8 +268,19 @@ struct PostgresServerTests {
         // Every unit sold once: the acknowledged orders, plus at most the ones the killed server
         // had committed but not yet answered (one per buyer in flight there).
         #expect(ids.count <= stock && ids.count >= stock - 64)
-        let left = try servers[0].request("GET", "/v1/products/\(productId)", headers: ["Strata-Min-Position": "1"]).json()["stock"] as? Int
+        let read = try servers[2].request("GET", "/v1/products/\(productId)", headers: ["Strata-Min-Position": "1"])
+        let left = try read.json()["stock"] as? Int
         #expect(left == 0)
+        // The async sales projection — its lease on a survivor now — counts every order once.
+        let head = try #require(read.headers["strata-position"])
+        var placed: Int?
+        let takeover = Date().addingTimeInterval(15)
+        while placed != stock, Date() < takeover {
+            let sales = try servers[1].request("GET", "/v1/stats/sales", headers: authorization.merging(["Strata-Min-Position": head]) { $1 })
+            placed = sales.status == 200 ? try sales.json()["ordersPlaced"] as? Int : nil
+            if placed != stock { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        #expect(placed == stock)
         for id in ids {
             #expect(try servers[1].request("GET", "/v1/orders/\(id)", headers: authorization).status == 200)
         }
