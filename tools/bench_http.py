@@ -250,6 +250,45 @@ def measure_strata(binary, data_dir, args, label="", postgres_url=None):
     return results
 
 
+def measure_servers(binary, workspace, args, postgres_url, count):
+    """Orders/s with `count` servers on one PostgreSQL database, each driven by its own wrk with
+    an equal share of the connections, in parallel; the sum of their 201s per second (P9)."""
+    env = {"STRATA_LOG_LEVEL": "error", "STRATA_POSTGRES_URL": postgres_url}
+    servers = [Server(binary, os.path.join(workspace, f"servers-{count}-{index}"), env=env).start() for index in range(count)]
+    try:
+        anonymous = Client(servers[0].port)
+        admin = anonymous.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+        products = []
+        for index in range(args.products):
+            status, _, product = admin.request("POST", "/v1/products", {"sku": f"P9-{count}-{index:05d}", "name": f"P9 {index}",
+                                                                        "priceCents": 100, "stock": 1000000})
+            assert status == 201, product
+            products.append(product["id"])
+        tokens = []
+        for index in range(args.connections):
+            email = f"p9-{count}-{index}@example.com"
+            anonymous.request("POST", "/v1/users", {"name": f"P9 {index}", "email": email, "password": "bench password"})
+            tokens.append(anonymous.sign_in(email, "bench password").token)
+        lua = os.path.join(workspace, f"servers-{count}-post.lua")
+        post_script(lua, tokens, products)
+        share = max(1, args.connections // count)
+        print(f"PostgreSQL, {count} server(s): POST /v1/orders, {share} connections each …", flush=True)
+        loads = [subprocess.Popen(["wrk", "-t1", f"-c{share}", f"-d{args.seconds}s", "--timeout", "10s", "-s", lua,
+                                   f"http://127.0.0.1:{server.port}/v1/orders"], stdout=subprocess.PIPE, text=True)
+                 for server in servers]
+        total = 0.0
+        for load in loads:
+            output, _ = load.communicate()
+            requests = int(re.search(r"(\d+) requests in", output).group(1))
+            duration = float(re.search(r"requests in ([\d.]+)s", output).group(1))
+            non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+            total += (requests - (int(non2xx.group(1)) if non2xx else 0)) / duration
+        return {"servers": count, "orders_per_second": total}
+    finally:
+        for server in servers:
+            server.stop()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", required=True)
@@ -258,6 +297,8 @@ def main():
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--products", type=int, default=1000)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--servers", type=int, default=3, help="also measure orders/s with one and with this many servers "
+                                                                 "on one PostgreSQL database (P9); 1 skips it")
     parser.add_argument("--before", help="another strata-server binary (an earlier commit) to measure in the same run")
     parser.add_argument("--profile", help="record the server with `perf record -g` during each strata load into this folder "
                                           "(tools/flamegraph.py draws them)")
@@ -293,6 +334,10 @@ def main():
             cluster.psql("CREATE DATABASE strata")
             results["on_postgres"] = measure_strata(args.server, os.path.join(workspace, "pgdata"), args, label="on PostgreSQL: ",
                                                     postgres_url=cluster.url("strata"))
+            if args.servers > 1:
+                for count in (1, args.servers):
+                    cluster.psql(f"CREATE DATABASE strata_p9_{count}")
+                    results[f"servers_{count}"] = measure_servers(args.server, workspace, args, cluster.url(f"strata_p9_{count}"), count)
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
 
@@ -320,6 +365,11 @@ def main():
                           ("strata on PostgreSQL cached GET /v1/products/{id}", on_pg["strata_get"])):
         print(f"| {name} | {figures['ok_per_second']:,.0f} | {figures['p50_ms']} | {figures['p99_ms']} | {figures['non_2xx']} |")
     print(f"| PostgreSQL appends (pgbench, 16 clients) | {pg['events_per_second']:,.0f} | avg {pg['latency_average_ms']} | | |")
+    if f"servers_{args.servers}" in results:
+        one, many = results["servers_1"]["orders_per_second"], results[f"servers_{args.servers}"]["orders_per_second"]
+        print()
+        print(f"P9, orders/s on one PostgreSQL database: 1 server {one:,.0f}, {args.servers} servers {many:,.0f} "
+              f"({many / one:.2f}×; goal ≥ 1: {'met' if many >= one else 'MISSED'})")
     print()
     for name, (direction, goal) in goals.items():
         value = ratios[name]
