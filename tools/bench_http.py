@@ -199,6 +199,24 @@ def pgbench(cluster, seconds):
     return {"events_per_second": tps, "latency_average_ms": float(latency.group(1)) if latency else None}
 
 
+def seed(anonymous, args, prefix):
+    """Signs the admin in, makes args.products products and args.connections signed-in customers;
+    returns the admin, the product ids and the customers' tokens."""
+    admin = anonymous.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+    products = []
+    for index in range(args.products):
+        status, _, product = admin.request("POST", "/v1/products", {"sku": f"{prefix.upper()}-{index:05d}", "name": f"Bench {index}",
+                                                                    "priceCents": 100, "stock": 1000000})
+        assert status == 201, product
+        products.append(product["id"])
+    tokens = []
+    for index in range(args.connections):
+        email = f"{prefix}{index}@example.com"
+        anonymous.request("POST", "/v1/users", {"name": f"Bench {index}", "email": email, "password": "bench password"})
+        tokens.append(anonymous.sign_in(email, "bench password").token)
+    return admin, products, tokens
+
+
 def measure_strata(binary, data_dir, args, label="", postgres_url=None):
     """The order and cached-GET loads on one strata-server binary, on a fresh data directory (or
     a fresh PostgreSQL database)."""
@@ -209,17 +227,7 @@ def measure_strata(binary, data_dir, args, label="", postgres_url=None):
     server = Server(binary, data_dir, env=env).start()
     try:
         anonymous = Client(server.port)
-        admin = anonymous.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
-        products = []
-        for index in range(args.products):
-            status, _, product = admin.request("POST", "/v1/products", {"sku": f"BENCH-{index:05d}", "name": f"Bench {index}", "priceCents": 100, "stock": 1000000})
-            assert status == 201, product
-            products.append(product["id"])
-        tokens = []
-        for index in range(args.connections):
-            email = f"bench{index}@example.com"
-            anonymous.request("POST", "/v1/users", {"name": f"Bench {index}", "email": email, "password": "bench password"})
-            tokens.append(anonymous.sign_in(email, "bench password").token)
+        admin, products, tokens = seed(anonymous, args, "bench")
         post_lua = os.path.join(os.path.dirname(data_dir), os.path.basename(data_dir) + "-post.lua")
         post_script(post_lua, tokens, products)
         base = f"http://127.0.0.1:{server.port}"
@@ -256,19 +264,7 @@ def measure_servers(binary, workspace, args, postgres_url, count):
     env = {"STRATA_LOG_LEVEL": "error", "STRATA_POSTGRES_URL": postgres_url}
     servers = [Server(binary, os.path.join(workspace, f"servers-{count}-{index}"), env=env).start() for index in range(count)]
     try:
-        anonymous = Client(servers[0].port)
-        admin = anonymous.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
-        products = []
-        for index in range(args.products):
-            status, _, product = admin.request("POST", "/v1/products", {"sku": f"P9-{count}-{index:05d}", "name": f"P9 {index}",
-                                                                        "priceCents": 100, "stock": 1000000})
-            assert status == 201, product
-            products.append(product["id"])
-        tokens = []
-        for index in range(args.connections):
-            email = f"p9-{count}-{index}@example.com"
-            anonymous.request("POST", "/v1/users", {"name": f"P9 {index}", "email": email, "password": "bench password"})
-            tokens.append(anonymous.sign_in(email, "bench password").token)
+        _, products, tokens = seed(Client(servers[0].port), args, f"p9-{count}")
         lua = os.path.join(workspace, f"servers-{count}-post.lua")
         post_script(lua, tokens, products)
         share = max(1, args.connections // count)
