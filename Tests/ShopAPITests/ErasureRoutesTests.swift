@@ -78,7 +78,12 @@ private func anyFile(of place: TestStorePlace, contains text: String) throws -> 
             let newcomer = try decode(UserResponseBody.self, again)
             #expect(newcomer.id != zelda.id)
 
-            // Replay gives the same state as the live read models.
+            // Replay gives the same state as the live read models, once the async ones caught up
+            // (on a shared store their follower polls).
+            let head = try fixture.log.headPosition()
+            for name in fixture.shop.runner.names {
+                #expect(await fixture.shop.runner.waitUntil(name, reaches: head, timeout: .seconds(10)), "\(name)")
+            }
             let comparisons = try await fixture.shop.runner.verifyByRebuilding(fixture.shop.runner.names)
             let differing = comparisons.filter { !$0.matches }.map(\.projection)
             #expect(differing.isEmpty)

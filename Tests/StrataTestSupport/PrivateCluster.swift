@@ -17,19 +17,49 @@ public final class PrivateCluster: Sendable {
         guard let bin = ProcessInfo.processInfo.environment["STRATA_TEST_POSTGRES_BIN"] else { throw PostgresTestUnavailable() }
         self.bin = bin
         directory = TemporaryDirectory("cluster").path
-        port = Int.random(in: 41_000...49_000)
+        port = Self.freePort()
         url = PostgresURL(host: "127.0.0.1", port: port, user: "postgres", database: "postgres")
         if getuid() == 0 { try Self.run("/bin/chown", ["postgres", directory]) }
         try run("initdb", ["-D", directory + "/data", "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"])
         try start()
     }
 
-    /// Starts the server and waits until it accepts connections.
+    /// Starts the server and waits until it accepts connections (three tries: a busy machine can
+    /// make pg_ctl give up waiting); a failure carries the end of the server's log.
     public func start() throws {
-        try run("pg_ctl", [
-            "-D", directory + "/data", "-l", directory + "/server.log", "-w",
-            "-o", "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=on", "start",
-        ])
+        var failure: (any Error)?
+        for attempt in 0..<3 {
+            if attempt > 0 { Thread.sleep(forTimeInterval: 0.5) }
+            do {
+                try run("pg_ctl", [
+                    "-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60",
+                    "-o", "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=on", "start",
+                ])
+                return
+            } catch {
+                failure = error
+            }
+        }
+        let log = String(decoding: FileManager.default.contents(atPath: directory + "/server.log") ?? Data(), as: UTF8.self)
+        throw PrivateClusterError(description: "\(failure.map { "\($0)" } ?? "pg_ctl failed"); server log: \(log.suffix(600))")
+    }
+
+    /// A port nothing listens on now (the kernel's pick).
+    private static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Stops the server at once (connections are cut, as in a crash of the database host).

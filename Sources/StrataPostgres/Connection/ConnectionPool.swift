@@ -20,12 +20,29 @@ final class ConnectionPool: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Runs `body` with a connection of the pool (blocking while all are busy).
+    /// Runs `body` with a connection of the pool (blocking while all are busy). A call made inside
+    /// another on the same thread (a snapshot looking up a table or a key) gets that call's
+    /// connection again: taking a second one could wait forever once every connection is held by
+    /// a caller waiting for its second.
     func withConnection<T>(_ body: (BlockingConnection) throws -> T) throws -> T {
+        let slot = Thread.current.threadDictionary
+        if let held = slot[heldKey] as? BlockingConnection { return try body(held) }
         let connection = try take()
-        defer { give(connection) }
+        slot[heldKey] = connection
+        defer {
+            slot[heldKey] = nil
+            give(connection)
+        }
         return try body(connection)
     }
+
+    /// The connection this thread holds now, if it is inside ``withConnection(_:)``.
+    var heldByThisThread: BlockingConnection? {
+        Thread.current.threadDictionary[heldKey] as? BlockingConnection
+    }
+
+    /// This pool's entry in a thread's dictionary while the thread holds one of its connections.
+    private var heldKey: String { "strata.pool.\(ObjectIdentifier(self).hashValue)" }
 
     private func take() throws -> BlockingConnection {
         condition.lock()

@@ -180,7 +180,10 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
 
     public func withSnapshot<T>(_ body: (any StoreSnapshot) throws -> T) throws -> T {
-        try pool.withConnection { connection in
+        // Inside another snapshot on this thread: that one is as consistent, and its connection is
+        // this thread's (the pool gives it again).
+        if let held = pool.heldByThisThread { return try body(PostgresSnapshot(reader: PostgresLogReader(connection: held))) }
+        return try pool.withConnection { connection in
             try connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             do {
                 let value = try body(PostgresSnapshot(reader: PostgresLogReader(connection: connection)))
