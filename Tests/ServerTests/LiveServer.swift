@@ -16,7 +16,7 @@ final class LiveServer: @unchecked Sendable {
     /// test cluster named after the directory, so a server restarted on it finds its data.
     init(directory: String, environment: [String: String] = [:], store: TestStoreKind = .current) throws {
         self.directory = directory
-        port = Int.random(in: 20_000...40_000)
+        port = freeLoopbackPort()
         process.executableURL = builtProductsDirectory().appendingPathComponent("strata-server")
         process.arguments = ["--data-dir", directory, "--port", String(port)]
         var env = ProcessInfo.processInfo.environment

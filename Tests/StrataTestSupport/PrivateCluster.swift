@@ -17,7 +17,7 @@ public final class PrivateCluster: Sendable {
         guard let bin = ProcessInfo.processInfo.environment["STRATA_TEST_POSTGRES_BIN"] else { throw PostgresTestUnavailable() }
         self.bin = bin
         directory = TemporaryDirectory("cluster").path
-        port = Self.freePort()
+        port = freeLoopbackPort()
         url = PostgresURL(host: "127.0.0.1", port: port, user: "postgres", database: "postgres")
         if getuid() == 0 { try Self.run("/bin/chown", ["postgres", directory]) }
         try run("initdb", ["-D", directory + "/data", "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"])
@@ -42,24 +42,6 @@ public final class PrivateCluster: Sendable {
         }
         let log = String(decoding: FileManager.default.contents(atPath: directory + "/server.log") ?? Data(), as: UTF8.self)
         throw PrivateClusterError(description: "\(failure.map { "\($0)" } ?? "pg_ctl failed"); server log: \(log.suffix(600))")
-    }
-
-    /// A port nothing listens on now (the kernel's pick).
-    private static func freePort() -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Stops the server at once (connections are cut, as in a crash of the database host).
@@ -108,4 +90,23 @@ public final class PrivateCluster: Sendable {
 
 public struct PrivateClusterError: Error, CustomStringConvertible {
     public let description: String
+}
+
+/// A loopback port nothing listens on now: the kernel's pick, so it is no port in use as a
+/// connection's local end either (a random one can be).
+public func freeLoopbackPort() -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+    }
+    _ = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
 }

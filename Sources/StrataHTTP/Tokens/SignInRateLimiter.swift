@@ -76,8 +76,13 @@ public final class SignInRateLimiter: Sendable {
     /// Clears `key` after a success.
     public func reset(_ key: String) async throws {
         if let store = shared {
+            // Read first (off the cooperative pool): most sign-ins have no failures to clear, and
+            // then cost no commit.
             let row = Self.row(key)
-            guard try store.existingTable(named: Self.tableName) != nil else { return }
+            let recorded = try await store.read { snapshot in
+                try store.existingTable(named: Self.tableName).map { try snapshot.get($0, key: row) != nil } ?? false
+            }
+            guard recorded else { return }
             try await store.write { transaction in _ = try transaction.delete(try transaction.table(named: Self.tableName), key: row) }
             return
         }

@@ -37,6 +37,18 @@ struct PostgresLogReader {
         }
     }
 
+    /// Calls `body` with each event after `position`, a page of 500 at a time, until it returns
+    /// `false`; returns whether it went to the end.
+    func forEachEvent(after position: UInt64, _ body: (RecordedEvent) throws -> Bool) throws -> Bool {
+        var cursor = position
+        while true {
+            let page = try readAll(after: cursor, direction: .forward, limit: 500)
+            for event in page { guard try body(event) else { return false } }
+            guard page.count == 500, let last = page.last else { return true }
+            cursor = last.position
+        }
+    }
+
     func readStream(_ streamId: String, from version: UInt64?, direction: ScanDirection, limit: Int) throws -> [RecordedEvent] {
         guard limit > 0 else { return [] }
         var binds = PostgresBindings()

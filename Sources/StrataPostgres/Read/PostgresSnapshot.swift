@@ -14,13 +14,7 @@ final class PostgresSnapshot: StoreSnapshot {
     func event(at position: UInt64) throws -> RecordedEvent? { try reader.event(at: position) }
 
     func forEachEvent(after position: UInt64, _ body: (RecordedEvent) throws -> Bool) throws {
-        var cursor = position
-        while true {
-            let page = try reader.readAll(after: cursor, direction: .forward, limit: 500)
-            for event in page { guard try body(event) else { return } }
-            guard page.count == 500, let last = page.last else { return }
-            cursor = last.position
-        }
+        _ = try reader.forEachEvent(after: position, body)
     }
 
     func readAll(after position: UInt64, direction: ScanDirection, limit: Int) throws -> [RecordedEvent] {
@@ -48,7 +42,7 @@ final class PostgresSnapshot: StoreSnapshot {
     func eventTypes() throws -> [EventTypeSummary] { try reader.eventTypes() }
 
     func get(_ table: Table, key: [UInt8]) throws -> [UInt8]? {
-        try reader.get(Int32(truncatingIfNeeded: table.handle), key: key)
+        try reader.get(table.rowsId, key: key)
     }
 
     func scan(
@@ -57,7 +51,7 @@ final class PostgresSnapshot: StoreSnapshot {
         direction: ScanDirection,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
-        let id = Int32(truncatingIfNeeded: table.handle)
+        let id = table.rowsId
         var cursor = start
         var inclusive = true
         while true {
@@ -73,6 +67,6 @@ final class PostgresSnapshot: StoreSnapshot {
     }
 
     func count(_ table: Table) throws -> Int {
-        try reader.count(Int32(truncatingIfNeeded: table.handle))
+        try reader.count(table.rowsId)
     }
 }

@@ -4,17 +4,17 @@ import StrataStore
 /// The store's tables by name, and its counts and sizes.
 extension PostgresEventStore {
     public func existingTable(named name: String) throws -> Table? {
-        if let id = tableIds.withLock({ $0[name] }) { return Table(name: name, handle: UInt32(id)) }
+        if let id = tableIds.withLock({ $0[name] }) { return Table(name: name, rowsId: id) }
         guard let id = try pool.withConnection({ try PostgresLogReader(connection: $0).tableId(named: name) }) else { return nil }
         tableIds.withLock { $0[name] = id }
-        return Table(name: name, handle: UInt32(id))
+        return Table(name: name, rowsId: id)
     }
 
     /// A table by name through `reader` (the writer's transaction), using the committed cache first.
     func existingTable(named name: String, using reader: PostgresLogReader) throws -> Table? {
-        if let id = tableIds.withLock({ $0[name] }) { return Table(name: name, handle: UInt32(id)) }
+        if let id = tableIds.withLock({ $0[name] }) { return Table(name: name, rowsId: id) }
         guard let id = try reader.tableId(named: name) else { return nil }
-        return Table(name: name, handle: UInt32(id))
+        return Table(name: name, rowsId: id)
     }
 
     public func tableNames() throws -> [String] {
@@ -43,5 +43,14 @@ extension PostgresEventStore {
                 mapSize: 0
             )
         }
+    }
+}
+
+extension Table {
+    /// The table's id in `strata_rows` (the store keeps it as the table's handle).
+    var rowsId: Int32 { Int32(truncatingIfNeeded: handle) }
+
+    init(name: String, rowsId: Int32) {
+        self.init(name: name, handle: UInt32(truncatingIfNeeded: rowsId))
     }
 }

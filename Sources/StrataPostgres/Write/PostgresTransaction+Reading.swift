@@ -14,15 +14,8 @@ extension PostgresTransaction {
     }
 
     func forEachEvent(after position: UInt64, _ body: (RecordedEvent) throws -> Bool) throws {
-        var cursor = position
-        while cursor < set.base {
-            let page = try reader.readAll(after: cursor, direction: .forward, limit: 500)
-            guard let last = page.last else { break }
-            for event in page where event.position <= set.base {
-                guard try body(event) else { return }
-            }
-            cursor = last.position
-        }
+        // The database holds nothing past the base while the head lock is held.
+        if position < set.base { guard try reader.forEachEvent(after: position, body) else { return } }
         for event in set.events where event.position > position {
             guard try body(event) else { return }
         }
@@ -119,7 +112,7 @@ extension PostgresTransaction {
     // MARK: Tables
 
     func get(_ table: Table, key: [UInt8]) throws -> [UInt8]? {
-        let id = Int32(truncatingIfNeeded: table.handle)
+        let id = table.rowsId
         switch set.row(id, key: key) {
         case .value(let value): return value
         case .deleted: return nil
@@ -137,7 +130,7 @@ extension PostgresTransaction {
         direction: ScanDirection,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
-        let id = Int32(truncatingIfNeeded: table.handle)
+        let id = table.rowsId
         let (entries, hidesDatabase) = set.rows(of: id)
         let forward = direction == .forward
         /// Whether `a` comes before `b` in the scan's order.
@@ -182,7 +175,7 @@ extension PostgresTransaction {
     }
 
     func count(_ table: Table) throws -> Int {
-        let id = Int32(truncatingIfNeeded: table.handle)
+        let id = table.rowsId
         let (entries, hidesDatabase) = set.rows(of: id)
         let puts = entries.filter { $0.value != nil }.count
         if hidesDatabase { return puts }

@@ -128,8 +128,8 @@ final class PostgresTransaction: StoreTransaction {
         guard !PostgresEventStore.reservedTables.contains(name) else {
             throw EventStoreError.invalidRequest("table \(name) belongs to the log and cannot be written")
         }
-        if let id = set.createdTable(named: name), !set.isDropped(id) { return Table(name: name, handle: UInt32(id)) }
-        if let table = try store.existingTable(named: name, using: reader), !set.isDropped(Int32(table.handle)) { return table }
+        if let id = set.createdTable(named: name), !set.isDropped(id) { return Table(name: name, rowsId: id) }
+        if let table = try store.existingTable(named: name, using: reader), !set.isDropped(table.rowsId) { return table }
         var binds = PostgresBindings()
         binds.append(name)
         let rows = try reader.connection.query(
@@ -139,7 +139,7 @@ final class PostgresTransaction: StoreTransaction {
         guard let row = rows.first(where: { _ in true }) else { throw EventStoreError(.storage, "creating table \(name) returned no id") }
         let id = try row.decode(Int32.self)
         set.top.created[name] = id
-        return Table(name: name, handle: UInt32(id))
+        return Table(name: name, rowsId: id)
     }
 
     func put(_ table: Table, key: [UInt8], value: [UInt8]) throws {
@@ -170,6 +170,6 @@ final class PostgresTransaction: StoreTransaction {
         guard !PostgresEventStore.reservedTables.contains(table.name) else {
             throw EventStoreError.invalidRequest("table \(table.name) belongs to the log and cannot be written")
         }
-        return Int32(truncatingIfNeeded: table.handle)
+        return table.rowsId
     }
 }
