@@ -119,6 +119,21 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu_seconds():
+    """User + system CPU time every PostgreSQL process on the machine has used so far."""
+    total = 0.0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/comm") as comm:
+                    if comm.read().strip() != "postgres":
+                        continue
+                total += cpu_seconds(int(pid))
+            except OSError:
+                continue
+    return total
+
+
 class profiled:
     """With --profile DIR: `perf record -g` of the server for the duration of the block, into DIR/NAME.data."""
 
@@ -269,6 +284,7 @@ def measure_servers(binary, workspace, args, postgres_url, count):
         post_script(lua, tokens, products)
         share = max(1, args.connections // count)
         print(f"PostgreSQL, {count} server(s): POST /v1/orders, {share} connections each …", flush=True)
+        servers_cpu, database_cpu = sum(cpu_seconds(server.process.pid) for server in servers), database_cpu_seconds()
         loads = [subprocess.Popen(["wrk", "-t1", f"-c{share}", f"-d{args.seconds}s", "--timeout", "10s", "-s", lua,
                                    f"http://127.0.0.1:{server.port}/v1/orders"], stdout=subprocess.PIPE, text=True)
                  for server in servers]
@@ -279,7 +295,11 @@ def measure_servers(binary, workspace, args, postgres_url, count):
             duration = float(re.search(r"requests in ([\d.]+)s", output).group(1))
             non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
             total += (requests - (int(non2xx.group(1)) if non2xx else 0)) / duration
-        return {"servers": count, "orders_per_second": total}
+        orders = max(1.0, total * args.seconds)
+        servers_cpu = sum(cpu_seconds(server.process.pid) for server in servers) - servers_cpu
+        database_cpu = database_cpu_seconds() - database_cpu
+        return {"servers": count, "orders_per_second": total,
+                "server_cpu_us_per_order": servers_cpu / orders * 1e6, "database_cpu_us_per_order": database_cpu / orders * 1e6}
     finally:
         for server in servers:
             server.stop()

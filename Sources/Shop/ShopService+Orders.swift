@@ -5,7 +5,9 @@ import StrataStore
 /// Orders: placing (reserving stock atomically), paying, cancelling, shipping, and the sales statistics.
 extension ShopService {
     /// Places an order, reserving stock on every product in the same atomic append. Concurrent
-    /// orders never oversell; contention is retried, then decided on the writer.
+    /// orders never oversell; contention is retried, then decided on the writer. `id` must be new
+    /// (the API makes a random one), so the order is not read: its stream is expected not to
+    /// exist, and an id already used fails with a conflict.
     public func placeOrder(
         id: String,
         userId: String,
@@ -16,7 +18,7 @@ extension ShopService {
         try await executor.execute(metadata: metadata, followUp: followUp) { context in
             var products: [String: Product] = [:]
             for item in items { products[item.productId] = try context.load(Product.self, id: item.productId) }
-            let (order, reservations) = try context.load(Order.self, id: id).place(id: id, userId: userId, items: items, products: products)
+            let (order, reservations) = try context.startNew(Order.self, id: id).place(id: id, userId: userId, items: items, products: products)
             for item in items {
                 try context.append(reservations[item.productId] ?? [], to: Product.self, id: item.productId)
             }

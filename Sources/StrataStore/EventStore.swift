@@ -41,11 +41,10 @@ public protocol EventStore: AnyObject, Sendable {
     /// database): then what must hold across them (sign-in limits, leases) lives in the store.
     var isShared: Bool { get }
 
-    /// Registers `observer` to hear, with the position reached, of commits that other processes
-    /// sharing the store made — before ``headPosition()`` shows them — so that caches of this
-    /// process can drop what those commits may have changed. Never called by a store that only
-    /// this process writes.
-    func onForeignCommits(_ observer: @escaping @Sendable (UInt64) -> Void)
+    /// Registers `observer` to hear of commits that other processes sharing the store made, with
+    /// the notes they left — before ``headPosition()`` shows them — so that caches of this process
+    /// can drop what those commits changed. Never called by a store that only this process writes.
+    func onForeignCommits(_ observer: @escaping @Sendable (ForeignCommits) -> Void)
 
     /// A table by name if it exists.
     func existingTable(named name: String) throws -> Table?
@@ -91,7 +90,7 @@ extension EventStore {
     public var isShared: Bool { false }
 
     /// An embedded store is written by this process alone: no commit is foreign.
-    public func onForeignCommits(_ observer: @escaping @Sendable (UInt64) -> Void) {}
+    public func onForeignCommits(_ observer: @escaping @Sendable (ForeignCommits) -> Void) {}
 
     /// An embedded store's reads never wait: run them here.
     public func offload<T: Sendable>(_ reads: @escaping @Sendable () throws -> T) async throws -> T {

@@ -37,4 +37,14 @@ public protocol StoreTransaction: AnyObject, StoreReading {
     /// Runs `action` once this transaction has committed durably (never if it fails): the place
     /// to drop cached views or wake waiters.
     func afterCommit(_ action: @escaping @Sendable () -> Void)
+
+    /// Leaves `text` with this commit for the other processes sharing the store, which hear it
+    /// in ``ForeignCommits/notes``: what the commit changed, in the words of the layer that knows
+    /// (the kit notes the views it invalidated). Dropped with the transaction if it fails.
+    func note(_ text: String)
+}
+
+extension StoreTransaction {
+    /// A store only this process writes has no one to tell.
+    public func note(_ text: String) {}
 }

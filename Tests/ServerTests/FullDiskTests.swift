@@ -65,7 +65,7 @@ struct Tmpfs {
 
         // Leave about 2 MiB free, then write products until the disk refuses.
         let filler = tmpfs.directory.sub("filler")
-        FileManager.default.createFile(atPath: filler, contents: Data(count: max(0, tmpfs.freeBytes - (2 << 20))))
+        _ = FileManager.default.createFile(atPath: filler, contents: Data(count: max(0, tmpfs.freeBytes - (2 << 20))))
         let description = String(repeating: "d", count: 1900)
         var acknowledged: [String] = []
         var refusal: HTTPAnswer?

@@ -33,8 +33,11 @@ struct GlobalOrderTests {
                         checkpoint = event.position
                     }
                     if page.isEmpty {
+                        // Whether the writers had finished, asked before the head: the other order
+                        // could pair a head read before their last commits with their end.
+                        let finished = done.load(ordering: .acquiring)
                         let head = try follower.withSnapshot { try $0.headPosition() }
-                        if done.load(ordering: .acquiring) && head == checkpoint { break }
+                        if finished && head == checkpoint { break }
                         try await Task.sleep(for: .milliseconds(1))
                     }
                 }

@@ -58,6 +58,17 @@ public final class CommandContext {
         return state
     }
 
+    /// The empty state of aggregate `id`, which the caller has just named (a fresh random id), so
+    /// nothing is read: its append expects no stream, which the store checks as it writes — on
+    /// PostgreSQL by the log's unique key, sparing a round trip per new aggregate.
+    public func startNew<A: Aggregate>(_ type: A.Type, id: String) -> A {
+        let streamId = A.streamId(id)
+        if let state = loadedStates[streamId] as? A { return state }
+        loadedVersions[streamId] = 0
+        loadedStates[streamId] = A()
+        return A()
+    }
+
     /// The stream version aggregate `id` was loaded at (0 before its first event), loading it now
     /// if needed: the version an `If-Match` is checked against.
     public func version<A: Aggregate>(of type: A.Type, id: String) throws -> UInt64 {

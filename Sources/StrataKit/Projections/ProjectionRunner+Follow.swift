@@ -105,9 +105,9 @@ extension ProjectionRunner {
             try checkpoints.save(checkpoint, projection.name, in: transaction)
             let changed = store.changedKeys
             if case .live = target {
-                transaction.afterCommit { [self] in
-                    progress.withLock { $0[projection.name] = last }
-                    if !changed.isEmpty { invalidations?.publish(.keys(changed, position: last)) }
+                transaction.afterCommit { [self] in progress.withLock { $0[projection.name] = last } }
+                if let invalidations, !changed.isEmpty {
+                    invalidations.publish(.keys(changed, position: last), after: transaction, shared: log.isShared)
                 }
             }
             return BatchOutcome.applied

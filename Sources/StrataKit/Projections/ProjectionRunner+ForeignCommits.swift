@@ -1,16 +1,29 @@
 import StrataStore
 
 extension ProjectionRunner {
-    /// Invalidates every view of every projection whenever another process sharing the store
-    /// commits (``EventStore/onForeignCommits(_:)``): the response and status caches drop what
-    /// they hold before this process can read past that commit, so a request with its
-    /// `Strata-Min-Position` never gets an older view, and without one a view outlives another
-    /// server's write only as long as the store takes to hear of it (a notification, or a poll).
+    /// Drops what other processes sharing the store changed (``EventStore/onForeignCommits(_:)``),
+    /// before this process can read past their commits: the views their notes name, at the
+    /// positions they name, exactly as their own caches dropped them — or every view of every
+    /// projection when the notes are not known. A request with its `Strata-Min-Position` so never
+    /// gets an older view, and without one a view outlives another server's write only as long as
+    /// the store takes to hear of it (a notification, or a poll).
     func invalidateOnForeignCommits() {
         guard let invalidations else { return }
         let views = Set(projections.values.flatMap { $0.views.map(\.name) })
-        log.onForeignCommits { position in
-            for view in views { invalidations.publish(.view(view, position: position)) }
+        log.onForeignCommits { commits in
+            let noted = commits.notes.map { notes in notes.map(ViewInvalidation.init(note:)) }
+            guard let noted, noted.allSatisfy({ $0 != nil }) else {
+                for view in views { invalidations.publish(.view(view, position: commits.head)) }
+                return
+            }
+            var keys: [UInt64: [ViewKey]] = [:]
+            for case let invalidation? in noted {
+                switch invalidation {
+                case .keys(let changed, let position): keys[position, default: []] += changed
+                case .view: invalidations.publish(invalidation)
+                }
+            }
+            for (position, changed) in keys { invalidations.publish(.keys(changed, position: position)) }
         }
     }
 }

@@ -32,9 +32,7 @@ extension ProjectionRunner {
             changed += store?.changedKeys ?? []
         }
         if let invalidations, !changed.isEmpty {
-            let position = last.position
-            let keys = changed
-            transaction.afterCommit { invalidations.publish(.keys(keys, position: position)) }
+            invalidations.publish(.keys(changed, position: last.position), after: transaction, shared: log.isShared)
         }
     }
 }

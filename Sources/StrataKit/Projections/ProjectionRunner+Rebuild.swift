@@ -220,10 +220,8 @@ extension ProjectionRunner {
             let names = chosen.map(\.name)
             let views = chosen.flatMap(\.views)
             let swappedAt = applied
-            transaction.afterCommit { [self] in
-                progress.withLock { progress in for name in names { progress[name] = swappedAt } }
-                for view in views { invalidations?.publish(.view(view.name, position: swappedAt)) }
-            }
+            transaction.afterCommit { [self] in progress.withLock { progress in for name in names { progress[name] = swappedAt } } }
+            for view in views { invalidations?.publish(.view(view.name, position: swappedAt), after: transaction, shared: log.isShared) }
             return BatchOutcome.applied
         }.value
     }

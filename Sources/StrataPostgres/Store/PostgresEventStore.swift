@@ -25,7 +25,10 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     let reachable = Atomic<Bool>(true)
     let hookBox = Mutex<(any AppendHook)?>(nil)
     let commitObservers = Mutex<[@Sendable (CommitReport) -> Void]>([])
-    let foreignObservers = Mutex<[@Sendable (UInt64) -> Void]>([])
+    let foreignObservers = Mutex<[@Sendable (ForeignCommits) -> Void]>([])
+    /// The write transactions this process has accounted for: its own, and others' whose notes
+    /// its foreign observers have heard (``observeForeign(through:head:notes:)``).
+    let accountedCommits: Atomic<Int64>
     /// The head this process's writer is committing: its own notification or a poll may show it
     /// before the commit is answered, and must not be taken for another's.
     let committingHead = Atomic<UInt64>(0)
@@ -43,12 +46,13 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// Names the log keeps for itself, as the LMDB store does: not writable as tables.
     static let reservedTables: Set<String> = ["events", "streams", "heads", "types", "typeTails", "meta"]
 
-    private init(url: PostgresURL, configuration: PostgresStoreConfiguration, head: UInt64, tables: [String: Int32]) {
+    private init(url: PostgresURL, configuration: PostgresStoreConfiguration, head: UInt64, commits: Int64, tables: [String: Int32]) {
         self.url = url
         self.configuration = configuration
         self.logger = configuration.logger
         self.pool = ConnectionPool(url: url, capacity: configuration.readConnections, logger: configuration.logger)
         self.head = Atomic(head)
+        self.accountedCommits = Atomic(commits)
         self.tableIds.withLock { $0 = tables }
     }
 
@@ -67,14 +71,17 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
                 try Schema.migrate(presence)
             }
             try takeAccess(configuration.access, on: presence, url: url)
-            let reader = PostgresLogReader(connection: presence)
-            let head = try reader.headPosition()
+            guard let row = try presence.query("SELECT position, commits FROM strata_head WHERE id = 1").first(where: { _ in true }) else {
+                throw EventStoreError(.storage, "strata_head has no row")
+            }
+            let (position, commits) = try row.decode((Int64, Int64).self)
+            let head = UInt64(position)
             var tables: [String: Int32] = [:]
             for row in try presence.query("SELECT name, id FROM strata_tables") {
                 let (name, id) = try row.decode((String, Int32).self)
                 tables[name] = id
             }
-            let store = PostgresEventStore(url: url, configuration: configuration, head: head, tables: tables)
+            let store = PostgresEventStore(url: url, configuration: configuration, head: head, commits: commits, tables: tables)
             if configuration.access != .readOnly { store.startWriter() }
             store.watcher = HeadWatcher(store: store, presence: presence.connection)
             store.watcher?.start()
@@ -100,20 +107,25 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// Takes the online lock as `access` asks, on the connection that lives as long as the store
     /// (a session lock vanishes with its connection, so a killed process holds nothing).
     static func takeAccess(_ access: PostgresStoreConfiguration.Access, on connection: BlockingConnection, url: PostgresURL) throws {
+        let statement: String
+        let refusal: String
         switch access {
         case .readOnly:
             return
         case .shared:
-            let rows = try connection.query("SELECT pg_try_advisory_lock_shared(\(Schema.onlineLock))")
-            guard try rows.map({ try $0.decode(Bool.self) }).first == true else {
-                throw EventStoreError(.locked, "\(url) is held by an offline tool (strata-replay); try again when it has finished")
-            }
+            statement = "SELECT pg_try_advisory_lock_shared(\(Schema.onlineLock))"
+            refusal = "\(url) is held by an offline tool (strata-replay); try again when it has finished"
         case .exclusive:
-            let rows = try connection.query("SELECT pg_try_advisory_lock(\(Schema.onlineLock))")
-            guard try rows.map({ try $0.decode(Bool.self) }).first == true else {
-                throw EventStoreError(.locked, "\(url) is in use by a running strata-server; stop every server first, or rebuild online through the API")
-            }
+            statement = "SELECT pg_try_advisory_lock(\(Schema.onlineLock))"
+            refusal = "\(url) is in use by a running strata-server; stop every server first, or rebuild online through the API"
         }
+        // A holder that has just closed lets go when its backend ends, a moment after: ask a few times.
+        for attempt in 0..<20 {
+            let rows = try connection.query(statement)
+            if try rows.map({ try $0.decode(Bool.self) }).first == true { return }
+            if attempt < 19 { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        throw EventStoreError(.locked, refusal)
     }
 
     private func startWriter() {
@@ -159,7 +171,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         commitObservers.withLock { $0.append(observer) }
     }
 
-    public func onForeignCommits(_ observer: @escaping @Sendable (UInt64) -> Void) {
+    public func onForeignCommits(_ observer: @escaping @Sendable (ForeignCommits) -> Void) {
         foreignObservers.withLock { $0.append(observer) }
     }
 
@@ -210,22 +222,4 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
     /// Whether the database answered the last time the store asked.
     public var isReachable: Bool { reachable.load(ordering: .acquiring) }
-
-    /// Records a head: this process's own commit (`local`), or one seen in the database (a
-    /// notification, a poll, the head row a batch locked). A head beyond the known one that is not
-    /// this process's is another's: its observers hear of it before readers can see it.
-    func observe(head seen: UInt64, local: Bool = false) {
-        // This process's commit, seen early: `finish` publishes it after its own invalidations.
-        if !local && seen <= committingHead.load(ordering: .acquiring) { return }
-        var current = head.load(ordering: .acquiring)
-        while seen > current {
-            if !local { for observer in foreignObservers.withLock({ $0 }) { observer(seen) } }
-            let (exchanged, actual) = head.compareExchange(expected: current, desired: seen, ordering: .acquiringAndReleasing)
-            if exchanged {
-                notifier.publish(seen)
-                return
-            }
-            current = actual
-        }
-    }
 }

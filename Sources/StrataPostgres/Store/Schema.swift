@@ -15,6 +15,9 @@ import StrataStore
 ///   checkpoints, idempotency records, parked events, metadata), keys sorting bytewise.
 /// - `strata_keys`: the personal-data keys, apart from everything else so an erasure can rewrite it.
 /// - `strata_leases`: which server applies each async projection, until when.
+/// - `strata_changes`: for each recent write transaction (by its `commits` count), the streams,
+///   rows and emptied tables it wrote and the notes it left; kept for the last
+///   ``WriterCache/retainedCommits``.
 enum Schema {
     /// The schema version this code writes and reads.
     static let version = migrations.count
@@ -51,6 +54,19 @@ enum Schema {
         ],
         // Every write transaction counts itself, so a writer can tell whether anyone else committed.
         ["ALTER TABLE strata_head ADD COLUMN commits bigint NOT NULL DEFAULT 0"],
+        // What each write transaction changed, so another server's writer can catch its cache up.
+        [
+            """
+            CREATE TABLE strata_changes (
+                commits bigint PRIMARY KEY,
+                streams text[] NOT NULL,
+                tbls int4[] NOT NULL,
+                keys bytea[] NOT NULL,
+                emptied int4[] NOT NULL,
+                notes text[] NOT NULL
+            )
+            """,
+        ],
     ]
 
     /// Brings the database to ``version``.

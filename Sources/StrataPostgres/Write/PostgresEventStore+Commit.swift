@@ -13,7 +13,10 @@ extension PostgresEventStore {
         let error: any Error
     }
 
-    func commit(_ batch: [WriterJob]) {
+    /// Commits `batch` in one transaction. With `checksAbsenceAtFlush`, streams expected absent
+    /// are not read (the flush's unique key checks them); a batch that fails is retried job by
+    /// job without it, so only the culprit fails, with the error a read would have given.
+    func commit(_ batch: [WriterJob], checksAbsenceAtFlush: Bool = true) {
         let started = ContinuousClock.now
         let hook = hookBox.withLock { $0 }
         let set: WriteSet
@@ -21,27 +24,37 @@ extension PostgresEventStore {
         do {
             let connection = try connectedWriter()
             try connection.query("BEGIN")
+            var sending: Int64?
             do {
                 let (base, commits) = try lockHead(connection)
-                writerCache.validate(commits: commits)
+                let notes = try catchUp(writerCache, to: commits, head: base, connection: connection)
                 // Another server committed since this process last heard: tell its caches first.
-                observe(head: base)
+                observeForeign(through: commits, head: base, notes: notes)
                 set = WriteSet(base: base)
                 let failuresBefore = connection.failures
                 for job in batch {
-                    let outcome = run(job, set: set, connection: connection, hook: hook)
+                    let outcome = run(job, set: set, connection: connection, hook: hook, checksAbsenceAtFlush: checksAbsenceAtFlush)
                     // A statement that failed aborts the whole PostgreSQL transaction.
                     if connection.failures != failuresBefore, case .failed(let error) = outcome { throw BatchFailure(error: error) }
                     outcomes.append(outcome)
                 }
-                let wrote = try flush(set, connection: connection)
+                let wrote = try flush(set, commits: commits + 1, connection: connection)
                 committingHead.store(set.head, ordering: .releasing)
+                if wrote {
+                    sending = commits + 1
+                    raiseAccounted(to: commits + 1)
+                }
                 try connection.query("COMMIT")
-                if wrote { writerCache.apply(set.final, commits: commits + 1) }
+                if wrote { writerCache.apply(set.final, commits: commits + 1, head: set.head) }
             } catch {
                 writerCache.clear()
                 // Whether a failed COMMIT landed is unknown: heads up to it are anyone's again.
                 committingHead.store(head.load(ordering: .acquiring), ordering: .releasing)
+                // Whether this count was this process's commit is unknown too: anything may have changed.
+                if let sending, accountedCommits.compareExchange(expected: sending, desired: sending - 1, ordering: .acquiringAndReleasing).exchanged {
+                    let report = ForeignCommits(head: head.load(ordering: .acquiring), notes: nil)
+                    for observer in foreignObservers.withLock({ $0 }) { observer(report) }
+                }
                 connection.send("ROLLBACK")
                 throw error
             }
@@ -54,9 +67,9 @@ extension PostgresEventStore {
                 for job in batch { job.fail(mapped) }
                 return
             }
-            if batch.count > 1 {
-                // Give each job its own transaction so only the culprit fails.
-                for job in batch { commit([job]) }
+            if batch.count > 1 || checksAbsenceAtFlush {
+                // Give each job its own transaction, reading what it expects, so only the culprit fails.
+                for job in batch { commit([job], checksAbsenceAtFlush: false) }
                 return
             }
             logger.error("write transaction failed", metadata: ["error": "\(mapped)"])
@@ -85,8 +98,10 @@ extension PostgresEventStore {
         return (UInt64(position), commits)
     }
 
-    private func run(_ job: WriterJob, set: WriteSet, connection: BlockingConnection, hook: (any AppendHook)?) -> JobOutcome {
-        let transaction = PostgresTransaction(store: self, connection: connection, set: set, cache: writerCache, hook: hook)
+    private func run(_ job: WriterJob, set: WriteSet, connection: BlockingConnection, hook: (any AppendHook)?, checksAbsenceAtFlush: Bool) -> JobOutcome {
+        let transaction = PostgresTransaction(
+            store: self, connection: connection, set: set, cache: writerCache, hook: hook, checksAbsenceAtFlush: checksAbsenceAtFlush
+        )
         switch job {
         case .append(let request, _, _):
             do {

@@ -4,11 +4,12 @@ import StrataStore
 
 /// Sends a batch's writes: emptied and dropped tables first, then one statement that deletes
 /// and upserts rows, inserts the events, moves the streams and types on, and updates the head
-/// last (with a notification, delivered at commit, for the other servers).
+/// last (with a notification of head and commit count, delivered at commit, for the other
+/// servers), recording what it changed and noted in `strata_changes` under its commit count.
 extension PostgresEventStore {
-    /// Returns whether anything was written (and the head row's commit count moved on).
+    /// Returns whether anything was written (and the head row's commit count moved on to `commits`).
     @discardableResult
-    func flush(_ set: WriteSet, connection: BlockingConnection) throws -> Bool {
+    func flush(_ set: WriteSet, commits: Int64, connection: BlockingConnection) throws -> Bool {
         let layer = set.final
         let emptied = Array(layer.cleared.union(layer.dropped)) + set.abandonedTables
         if !emptied.isEmpty {
@@ -40,7 +41,8 @@ extension PostgresEventStore {
             }
         }
         let events = layer.events
-        guard !events.isEmpty || !putKeys.isEmpty || !deleteKeys.isEmpty || !emptied.isEmpty || !layer.created.isEmpty else { return false }
+        guard !events.isEmpty || !putKeys.isEmpty || !deleteKeys.isEmpty || !emptied.isEmpty || !layer.created.isEmpty || !layer.notes.isEmpty
+        else { return false }
         var types: [String: (count: Int64, last: Int64)] = [:]
         for event in events {
             let known = types[event.type] ?? (0, 0)
@@ -67,9 +69,27 @@ extension PostgresEventStore {
         binds.append(types.values.map(\.last))
         binds.append(Int64(set.head))
         binds.append(Int64(layer.newStreams))
-        binds.append(!events.isEmpty)
+        binds.append(!events.isEmpty || !layer.notes.isEmpty)
+        binds.append(commits)
+        binds.append(emptied)
+        binds.append(layer.notes)
+        binds.append(Self.notification(head: set.head, commits: commits, notes: layer.notes))
         try connection.query(Self.flushStatement, binds)
+        if commits % WriterCache.pruneEvery == 0 {
+            var binds = PostgresBindings()
+            binds.append(commits - WriterCache.retainedCommits)
+            try connection.query("DELETE FROM strata_changes WHERE commits <= $1", binds)
+        }
         return true
+    }
+
+    /// The notification's payload: `head commits`, then the notes a line each when they fit in
+    /// PostgreSQL's 8,000 bytes and hold no line break (else the listener reads them).
+    static func notification(head: UInt64, commits: Int64, notes: [String]) -> String {
+        let first = "\(head) \(commits)"
+        let size = notes.reduce(first.utf8.count) { $0 + 1 + $1.utf8.count }
+        guard size < 7_900, !notes.contains(where: { $0.contains("\n") }) else { return first + " ?" }
+        return ([first] + notes).joined(separator: "\n")
     }
 
     static let flushStatement = """
@@ -94,9 +114,13 @@ extension PostgresEventStore {
             INSERT INTO strata_types (type, count, last_position) SELECT * FROM unnest($16::text[], $17::int8[], $18::int8[])
             ON CONFLICT (type) DO UPDATE SET count = strata_types.count + EXCLUDED.count, last_position = EXCLUDED.last_position
         ),
+        logged AS (
+            INSERT INTO strata_changes (commits, streams, tbls, keys, emptied, notes)
+            VALUES ($22, $14, $1 || $3, $2 || $4, $23, $24)
+        ),
         headed AS (
             UPDATE strata_head SET position = $19, streams = streams + $20, commits = commits + 1 WHERE id = 1
         )
-        SELECT pg_notify('strata_head', $19::text) WHERE $21::bool
+        SELECT pg_notify('strata_head', $25) WHERE $21::bool
         """
 }

@@ -47,7 +47,14 @@ extension PostgresTransaction {
             let start = version ?? 1
             // Nothing committed at or after `start`: only this batch's events, no round trip.
             let committed = cache.streamVersion(streamId)
-            var found = committed.map { $0 < start } == true ? [] : try reader.readStream(streamId, from: start, direction: .forward, limit: limit)
+            var found: [RecordedEvent]
+            if committed.map({ $0 < start }) == true {
+                found = []
+            } else if let tail = cache.events(streamId, from: start) {
+                found = Array(tail.prefix(limit))
+            } else {
+                found = try reader.readStream(streamId, from: start, direction: .forward, limit: limit)
+            }
             found += mine.lazy.filter { $0.streamVersion >= start }.prefix(limit - found.count)
             return found
         case .backward:

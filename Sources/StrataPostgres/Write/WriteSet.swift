@@ -19,6 +19,8 @@ final class WriteSet {
         /// Tables created in this layer, by name.
         var created: [String: Int32] = [:]
         var afterCommit: [@Sendable () -> Void] = []
+        /// Notes for the other servers (``StoreTransaction/note(_:)``), kept in `strata_changes`.
+        var notes: [String] = []
     }
 
     /// What a table's key reads as here.
@@ -67,6 +69,7 @@ final class WriteSet {
         below.newStreams += layer.newStreams
         below.created.merge(layer.created) { $1 }
         below.afterCommit += layer.afterCommit
+        below.notes += layer.notes
         layers.append(below)
     }
 

@@ -1,12 +1,29 @@
+import StrataStore
+
 /// What this process's writer knows of the committed database: stream versions and table rows it
-/// read or wrote. It is exact while no one else has committed, which the writer learns from the
-/// head row it locks first: `commits` counts every write transaction, so when the count is the
-/// one this writer left, nothing changed in between and the cache answers without a round trip.
-/// Any other count (another server, or a tool, committed) empties it. Writer thread only.
+/// read or wrote. It is exact for one `commits` count of the head row, which counts every write
+/// transaction: when the head the writer locks shows that count, nothing changed and the cache
+/// answers without a round trip; when others committed since, the writer catches the cache up
+/// from `strata_changes` (``PostgresEventStore/catchUp(_:to:connection:)``). Writer thread only.
 final class WriterCache {
+    /// How many commits `strata_changes` keeps.
+    static let retainedCommits: Int64 = 4096
+    /// Every this many commits, the writer prunes `strata_changes` beyond ``retainedCommits``.
+    static let pruneEvery: Int64 = 512
+    /// Behind by more than this many commits, the cache starts over rather than catching up.
+    static let catchUpLimit: Int64 = 1024
+
+    /// How many of a stream's latest events the cache keeps.
+    static let tailLength = 16
+
     /// The commit count this cache is exact for; `nil` when it knows nothing.
     private(set) var commits: Int64?
+    /// The head position at ``commits``.
+    private(set) var head: UInt64 = 0
     private var streams: [String: UInt64] = [:]
+    /// Other writers' latest events by stream, contiguous in version, so that an aggregate another
+    /// server moved on is brought up to date without reading the log.
+    private var tails: [String: [RecordedEvent]] = [:]
     /// Rows by table id; `nil` marks a key known to be absent.
     private var rows: [Int32: [[UInt8]: [UInt8]?]] = [:]
     private var entries = 0
@@ -17,16 +34,43 @@ final class WriterCache {
         self.capacity = capacity
     }
 
-    /// Called with the head row's count once its lock is held: keeps the cache only if no one
-    /// else has committed since this writer did.
-    func validate(commits current: Int64) {
-        if commits != current { clear() }
+    /// Declares the cache exact for `current` at head `position` (after a catch-up, or empty).
+    func settle(at current: Int64, head position: UInt64) {
         commits = current
+        head = position
+    }
+
+    /// The stream's events from version `start` on, if the cache holds all of them up to the
+    /// stream's known version.
+    func events(_ streamId: String, from start: UInt64) -> ArraySlice<RecordedEvent>? {
+        guard let version = streams[streamId], let tail = tails[streamId], let first = tail.first, let last = tail.last,
+            first.streamVersion <= start, last.streamVersion == version
+        else { return nil }
+        return tail[Int(start - first.streamVersion)...]
+    }
+
+    /// Adds events committed in log order to the tails of their streams (`all`: start a tail for
+    /// a stream that has none).
+    func remember(events: some Sequence<RecordedEvent>, startingTails all: Bool) {
+        for event in events {
+            var tail = tails.removeValue(forKey: event.streamId) ?? []
+            if tail.isEmpty && !all { continue }
+            if let last = tail.last, last.streamVersion + 1 != event.streamVersion { tail.removeAll() }
+            if tail.count == Self.tailLength { tail.removeFirst() } else { grow() }
+            tail.append(event)
+            tails[event.streamId] = tail
+        }
+    }
+
+    /// Forgets every row of `table` (another writer emptied or dropped it).
+    func forget(_ table: Int32) {
+        rows[table] = nil
     }
 
     func clear() {
         commits = nil
         streams.removeAll(keepingCapacity: true)
+        tails.removeAll(keepingCapacity: true)
         rows.removeAll(keepingCapacity: true)
         entries = 0
     }
@@ -49,8 +93,10 @@ final class WriterCache {
         grow()
     }
 
-    /// Takes in a committed batch (`commits` is then the count it left).
-    func apply(_ layer: WriteSet.Layer, commits committed: Int64) {
+    /// Takes in a committed batch (`commits` is then the count it left, at head `position`).
+    func apply(_ layer: WriteSet.Layer, commits committed: Int64, head position: UInt64) {
+        remember(events: layer.events, startingTails: false)
+        head = position
         for table in layer.cleared.union(layer.dropped) { rows[table] = nil }
         for (table, entries) in layer.rows where !layer.dropped.contains(table) {
             for (key, value) in entries { remember(table, key: key, value: value) }
@@ -62,9 +108,9 @@ final class WriterCache {
     private func grow() {
         entries += 1
         if entries > capacity {
-            let keep = commits
+            let (keep, at) = (commits, head)
             clear()
-            commits = keep
+            (commits, head) = (keep, at)
         }
     }
 }
