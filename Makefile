@@ -9,7 +9,7 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: deps postgres-deps browser-deps cluster build release test swift-test console-test run bench format clean crash-test fuzz bench-http bench-http-compare
+.PHONY: deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench format clean crash-test fuzz bench-http bench-http-compare
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
@@ -31,7 +31,7 @@ release: deps
 
 # Builds everything (the crash test runs the strata-log-torture executable), then runs every test:
 # the Swift suites, then the console in a real browser.
-test: swift-test console-test
+test: swift-test cluster-test console-test
 
 # Every suite beside a throwaway PostgreSQL cluster (tools/with_postgres.sh): the store contract
 # and PostgreSQL's own tests run against it, everything else on LMDB; then the kit, shop and HTTP
@@ -65,10 +65,19 @@ console-test: deps browser-deps tools/.venv/.selenium-$(SELENIUM_VERSION)
 # A throwaway PostgreSQL cluster, $(SERVERS) servers sharing one database and nginx in front on
 # $(PORT), for trying several servers by hand (tools/cluster/run.sh; Ctrl-C stops everything).
 SERVERS ?= 3
-cluster: release postgres-deps
+cluster: release postgres-deps nginx-deps
+	SERVERS=$(SERVERS) PORT=$(PORT) tools/cluster/run.sh
+
+nginx-deps:
 	@command -v nginx >/dev/null || { echo "==> installing nginx"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
-	SERVERS=$(SERVERS) PORT=$(PORT) tools/cluster/run.sh
+
+# The same cluster with the debug build, tried by tools/cluster_test.py: 64 buyers through nginx,
+# the live feed through it, caches across servers, idempotency keys on another server, an online
+# rebuild, and a rolling restart under load.
+cluster-test: deps postgres-deps nginx-deps
+	$(SWIFT) build --product strata-server
+	python3 tools/cluster_test.py --binary .build/debug/strata-server
 
 # Starts the server on $(DATA_DIR), port $(PORT); STRATA_* variables configure it further.
 run: release

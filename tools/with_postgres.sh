@@ -15,6 +15,7 @@ cleanup() {
     rm -rf "$DIR"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 "${AS[@]}" "$BIN/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --locale=C >"$DIR/initdb.log" 2>&1 \
     || { cat "$DIR/initdb.log" >&2; exit 2; }
 "${AS[@]}" "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
