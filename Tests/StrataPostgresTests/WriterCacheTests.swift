@@ -9,10 +9,8 @@ import Testing
 /// (checked by the flush, not read) is refused as a conflict when it exists.
 @Suite(.enabled(if: PostgresTestServer.isAvailable, "needs tools/with_postgres.sh"))
 struct WriterCacheTests {
-    /// A's writer reads a stream, rows and a table it will be asked about again; B changes each
-    /// of them (appends, overwrites, deletes, creates, empties a table); A's next transaction must
-    /// see exactly B's database — from its caught-up cache, without having been told.
-    @Test func aWriterSeesEverythingAnotherServerCommitted() async throws {
+    /// Two stores on one fresh database, as two servers would open it.
+    private func withTwoServers(_ body: (PostgresEventStore, PostgresEventStore) async throws -> Void) async throws {
         try await PostgresTestServer.withDatabase { url in
             let a = try PostgresEventStore.open(url: url)
             let b = try PostgresEventStore.open(url: url)
@@ -20,6 +18,15 @@ struct WriterCacheTests {
                 a.close()
                 b.close()
             }
+            try await body(a, b)
+        }
+    }
+
+    /// A's writer reads a stream, rows and a table it will be asked about again; B changes each
+    /// of them (appends, overwrites, deletes, creates, empties a table); A's next transaction must
+    /// see exactly B's database — from its caught-up cache, without having been told.
+    @Test func aWriterSeesEverythingAnotherServerCommitted() async throws {
+        try await withTwoServers { a, b in
             try await a.write { transaction in
                 _ = try transaction.append(AppendRequest(streamId: "s", expectedVersion: .noStream, events: [event()]))
                 let rows = try transaction.table(named: "rows")
@@ -67,13 +74,7 @@ struct WriterCacheTests {
     /// meanwhile, the append fails with the conflict a read would have given, and the rest of
     /// its batch commits.
     @Test func aStreamExpectedAbsentThatExistsIsAConflictAndTheBatchGoesOn() async throws {
-        try await PostgresTestServer.withDatabase { url in
-            let a = try PostgresEventStore.open(url: url)
-            let b = try PostgresEventStore.open(url: url)
-            defer {
-                a.close()
-                b.close()
-            }
+        try await withTwoServers { a, b in
             _ = try await b.append(AppendRequest(streamId: "taken", expectedVersion: .noStream, events: [event()]))
             let outcomes = await withTaskGroup(of: String.self) { group in
                 for index in 0..<16 {
