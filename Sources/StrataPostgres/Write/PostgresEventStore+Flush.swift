@@ -5,7 +5,8 @@ import StrataStore
 /// Sends a batch's writes: emptied and dropped tables first, then one statement that deletes
 /// and upserts rows, inserts the events, moves the streams and types on, and updates the head
 /// last (with a notification of head and commit count, delivered at commit, for the other
-/// servers), recording what it changed and noted in `strata_changes` under its commit count.
+/// servers: every commit notifies, so a listener that heard the last one needs no read to know
+/// nothing was missed), recording what it changed and noted in `strata_changes` under its count.
 extension PostgresEventStore {
     /// Returns whether anything was written (and the head row's commit count moved on to `commits`).
     @discardableResult
@@ -69,7 +70,6 @@ extension PostgresEventStore {
         binds.append(types.values.map(\.last))
         binds.append(Int64(set.head))
         binds.append(Int64(layer.newStreams))
-        binds.append(!events.isEmpty || !layer.notes.isEmpty)
         binds.append(commits)
         binds.append(emptied)
         binds.append(layer.notes)
@@ -116,11 +116,11 @@ extension PostgresEventStore {
         ),
         logged AS (
             INSERT INTO strata_changes (commits, streams, tbls, keys, emptied, notes)
-            VALUES ($22, $14, $1 || $3, $2 || $4, $23, $24)
+            VALUES ($21, $14, $1 || $3, $2 || $4, $22, $23)
         ),
         headed AS (
             UPDATE strata_head SET position = $19, streams = streams + $20, commits = commits + 1 WHERE id = 1
         )
-        SELECT pg_notify('strata_head', $25) WHERE $21::bool
+        SELECT pg_notify('strata_head', $24)
         """
 }

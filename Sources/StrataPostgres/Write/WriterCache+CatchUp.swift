@@ -53,7 +53,7 @@ extension PostgresEventStore {
         for (table, key, value) in values { cache.remember(table, key: key, value: value) }
         for (streamId, version) in streams { cache.remember(stream: streamId, version: version) }
         let foreign = position - min(position, cache.head)
-        if foreign > 0 && foreign <= UInt64(WriterCache.catchUpLimit) * 8 {
+        if foreign > 0 && foreign <= WriterCache.catchUpEvents {
             let reader = PostgresLogReader(connection: connection)
             cache.remember(events: try reader.readAll(after: cache.head, direction: .forward, limit: Int(foreign)), startingTails: true)
         }

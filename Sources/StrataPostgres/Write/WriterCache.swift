@@ -12,6 +12,8 @@ final class WriterCache {
     static let pruneEvery: Int64 = 512
     /// Behind by more than this many commits, the cache starts over rather than catching up.
     static let catchUpLimit: Int64 = 1024
+    /// Beyond this many events from other writers, a catch-up leaves the tails to go stale.
+    static let catchUpEvents: UInt64 = 2048
 
     /// How many of a stream's latest events the cache keeps.
     static let tailLength = 16
