@@ -10,11 +10,15 @@ extension PostgresEventStore {
     /// this process has not accounted for, with their `notes` (`nil`: unknown), then records the head.
     func observeForeign(through commits: Int64, head seen: UInt64, notes: [String]?) {
         if commits > accountedCommits.load(ordering: .acquiring) {
-            let report = ForeignCommits(head: seen, notes: notes)
-            for observer in foreignObservers.withLock({ $0 }) { observer(report) }
+            tellForeignObservers(ForeignCommits(head: seen, notes: notes))
             raiseAccounted(to: commits)
         }
         observe(head: seen)
+    }
+
+    /// Tells every `onForeignCommits` observer of `report`.
+    func tellForeignObservers(_ report: ForeignCommits) {
+        for observer in foreignObservers.withLock({ $0 }) { observer(report) }
     }
 
     /// Counts the commits up to `commits` as accounted for (this process's own before it sends

@@ -52,8 +52,7 @@ extension PostgresEventStore {
                 committingHead.store(head.load(ordering: .acquiring), ordering: .releasing)
                 // Whether this count was this process's commit is unknown too: anything may have changed.
                 if let sending, accountedCommits.compareExchange(expected: sending, desired: sending - 1, ordering: .acquiringAndReleasing).exchanged {
-                    let report = ForeignCommits(head: head.load(ordering: .acquiring), notes: nil)
-                    for observer in foreignObservers.withLock({ $0 }) { observer(report) }
+                    tellForeignObservers(ForeignCommits(head: head.load(ordering: .acquiring), notes: nil))
                 }
                 connection.send("ROLLBACK")
                 throw error

@@ -4,7 +4,7 @@ import StrataStore
 /// read or wrote. It is exact for one `commits` count of the head row, which counts every write
 /// transaction: when the head the writer locks shows that count, nothing changed and the cache
 /// answers without a round trip; when others committed since, the writer catches the cache up
-/// from `strata_changes` (``PostgresEventStore/catchUp(_:to:connection:)``). Writer thread only.
+/// from `strata_changes` (``PostgresEventStore/catchUp(_:to:head:connection:)``). Writer thread only.
 final class WriterCache {
     /// How many commits `strata_changes` keeps.
     static let retainedCommits: Int64 = 4096
