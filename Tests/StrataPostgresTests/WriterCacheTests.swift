@@ -22,9 +22,10 @@ struct WriterCacheTests {
         }
     }
 
-    /// A's writer reads a stream, rows and a table it will be asked about again; B changes each
-    /// of them (appends, overwrites, deletes, creates, empties a table); A's next transaction must
-    /// see exactly B's database — from its caught-up cache, without having been told.
+    /// A's writer reads a stream, rows and a table it will be asked about again, and writes a table
+    /// it does not read; B changes each of them (appends, overwrites, deletes, creates, empties a
+    /// table); A's next transaction must see exactly B's database — from its caught-up cache or,
+    /// for the rows it only wrote, the database — without having been told.
     @Test func aWriterSeesEverythingAnotherServerCommitted() async throws {
         try await withTwoServers { a, b in
             try await a.write { transaction in
@@ -34,6 +35,8 @@ struct WriterCacheTests {
                 try transaction.put(rows, key: Array("gone".utf8), value: Array("1".utf8))
                 let emptied = try transaction.table(named: "emptied")
                 try transaction.put(emptied, key: Array("x".utf8), value: Array("1".utf8))
+                // A table A's batches only write: its rows others change are forgotten, not fetched.
+                try transaction.put(try transaction.table(named: "written"), key: Array("w".utf8), value: Array("1".utf8))
             }
             // A remembers all of it, and that "new" is absent.
             _ = try await a.perform { transaction in
@@ -48,12 +51,15 @@ struct WriterCacheTests {
                     try transaction.put(rows, key: Array("kept".utf8), value: Array("\(round + 1)".utf8))
                     try transaction.delete(rows, key: Array("gone".utf8))
                     try transaction.put(rows, key: Array("new".utf8), value: Array("b".utf8))
+                    try transaction.put(rows, key: Array("learned".utf8), value: Array("b\(round)".utf8))
                     try transaction.clear(try transaction.table(named: "emptied"))
+                    try transaction.put(try transaction.table(named: "written"), key: Array("w".utf8), value: Array("b\(round)".utf8))
                 }
             }
             let seen = try await a.perform { transaction -> [String] in
                 let rows = try transaction.table(named: "rows")
                 let emptied = try transaction.table(named: "emptied")
+                let written = try transaction.table(named: "written")
                 let events = try transaction.readStream("s", from: 2, limit: 10).map { String(decoding: $0.data, as: UTF8.self) }
                 return [
                     String(try transaction.streamVersion("s")),
@@ -61,9 +67,11 @@ struct WriterCacheTests {
                     try transaction.get(rows, key: Array("gone".utf8)).map { String(decoding: $0, as: UTF8.self) } ?? "-",
                     try transaction.get(rows, key: Array("new".utf8)).map { String(decoding: $0, as: UTF8.self) } ?? "-",
                     try transaction.get(emptied, key: Array("x".utf8)).map { String(decoding: $0, as: UTF8.self) } ?? "-",
+                    try transaction.get(rows, key: Array("learned".utf8)).map { String(decoding: $0, as: UTF8.self) } ?? "-",
+                    try transaction.get(written, key: Array("w".utf8)).map { String(decoding: $0, as: UTF8.self) } ?? "-",
                 ] + events
             }.value
-            #expect(seen == ["4", "4", "-", "b", "-", #"{"round":1}"#, #"{"round":2}"#, #"{"round":3}"#])
+            #expect(seen == ["4", "4", "-", "b", "-", "b3", "b3", #"{"round":1}"#, #"{"round":2}"#, #"{"round":3}"#])
             // And A's writes go on from there.
             let appended = try await a.append(AppendRequest(streamId: "s", expectedVersion: .exact(4), events: [event()]))
             #expect(appended.streams.first?.version == 5)

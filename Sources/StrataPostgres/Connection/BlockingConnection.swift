@@ -23,11 +23,16 @@ final class BlockingConnection: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Connects and signs in, waiting at most `timeout`.
-    static func connect(to url: PostgresURL, logger: Logger, timeout: TimeAmount = .seconds(3)) throws -> BlockingConnection {
+    /// Connects and signs in, waiting at most `timeout`; the socket runs on `eventLoop`.
+    static func connect(
+        to url: PostgresURL,
+        logger: Logger,
+        timeout: TimeAmount = .seconds(3),
+        on eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
+    ) throws -> BlockingConnection {
         do {
             let connection = try PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(),
+                on: eventLoop,
                 configuration: try configuration(url, timeout: timeout),
                 id: 0,
                 logger: logger
@@ -63,15 +68,35 @@ final class BlockingConnection: @unchecked Sendable {
     /// written to a closed channel waiting forever).
     @discardableResult
     func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> PostgresQueryResult {
+        try queries([(sql, binds)])[0]
+    }
+
+    /// Sends `statements` one behind the other without waiting in between — one round trip for
+    /// all, as for a batch's writes with its `COMMIT` — and collects each one's rows. Fails with
+    /// the first statement's failure (PostgreSQL then skips the rest of a transaction).
+    func queries(_ statements: [(sql: String, binds: PostgresBindings)]) throws -> [PostgresQueryResult] {
         do {
             guard !connection.isClosed else { throw EventStoreError(.unavailable, "the connection to PostgreSQL is closed") }
-            let answer = connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-            let outcome = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
-            answer.whenComplete { outcome.completeWith($0) }
-            connection.closeFuture.whenComplete { _ in
-                outcome.fail(EventStoreError(.unavailable, "PostgreSQL closed the connection"))
+            let answers = statements.map { statement in
+                let answer = connection.query(PostgresQuery(unsafeSQL: statement.sql, binds: statement.binds), logger: logger)
+                let outcome = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+                answer.whenComplete { outcome.completeWith($0) }
+                connection.closeFuture.whenComplete { _ in
+                    outcome.fail(EventStoreError(.unavailable, "PostgreSQL closed the connection"))
+                }
+                return outcome.futureResult
             }
-            return try outcome.futureResult.wait()
+            var results: [PostgresQueryResult] = []
+            var failure: (any Error)?
+            for answer in answers {
+                do {
+                    results.append(try answer.wait())
+                } catch {
+                    failure = failure ?? error
+                }
+            }
+            if let failure { throw failure }
+            return results
         } catch {
             failures += 1
             let mapped = PostgresErrors.map(error)

@@ -41,6 +41,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     var writerConnection: BlockingConnection?
     /// What the writer knows of the committed database (writer thread only).
     let writerCache = WriterCache()
+    /// The writer connection's own event loop, made with its first connection: its round trips,
+    /// all under the head lock, never wait behind the HTTP connections on the shared loops.
+    var writerLoop: MultiThreadedEventLoopGroup?
     private var watcher: HeadWatcher?
 
     /// Names the log keeps for itself, as the LMDB store does: not writable as tables.
@@ -146,6 +149,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         writer?.stop()
         writerConnection?.close()
         writerConnection = nil
+        try? writerLoop?.syncShutdownGracefully()
+        writerLoop = nil
         watcher?.stop()
         notifier.finishAll()
         pool.close()

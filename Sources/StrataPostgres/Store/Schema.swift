@@ -18,6 +18,8 @@ import StrataStore
 /// - `strata_changes`: for each recent write transaction (by its `commits` count), the streams,
 ///   rows and emptied tables it wrote and the notes it left; kept for the last
 ///   ``WriterCache/retainedCommits``.
+/// - `strata_lock_head(…)`: locks the head row and returns it with what the commits since the
+///   caller's last one changed (``PostgresEventStore/lockHeadFunction``).
 enum Schema {
     /// The schema version this code writes and reads.
     static let version = migrations.count
@@ -67,6 +69,8 @@ enum Schema {
             )
             """,
         ],
+        // The writer's first round trip: lock the head, then read what others committed since.
+        [PostgresEventStore.lockHeadFunction],
     ]
 
     /// Brings the database to ``version``.

@@ -23,11 +23,9 @@ extension PostgresEventStore {
         var outcomes: [JobOutcome] = []
         do {
             let connection = try connectedWriter()
-            try connection.query("BEGIN")
             var sending: Int64?
             do {
-                let (base, commits) = try lockHead(connection)
-                let notes = try catchUp(writerCache, to: commits, head: base, connection: connection)
+                let (base, commits, notes) = try lockHead(catchingUp: writerCache, connection: connection)
                 // Another server committed since this process last heard: tell its caches first.
                 observeForeign(through: commits, head: base, notes: notes)
                 set = WriteSet(base: base)
@@ -38,13 +36,12 @@ extension PostgresEventStore {
                     if connection.failures != failuresBefore, case .failed(let error) = outcome { throw BatchFailure(error: error) }
                     outcomes.append(outcome)
                 }
-                let wrote = try flush(set, commits: commits + 1, connection: connection)
-                committingHead.store(set.head, ordering: .releasing)
-                if wrote {
+                let wrote = try flushAndCommit(set, commits: commits + 1, connection: connection) {
+                    committingHead.store(set.head, ordering: .releasing)
                     sending = commits + 1
                     raiseAccounted(to: commits + 1)
                 }
-                try connection.query("COMMIT")
+                if !wrote { committingHead.store(set.head, ordering: .releasing) }
                 if wrote { writerCache.apply(set.final, commits: commits + 1, head: set.head) }
             } catch {
                 writerCache.clear()
@@ -83,20 +80,15 @@ extension PostgresEventStore {
         if let connection = writerConnection, !connection.isBroken { return connection }
         writerConnection?.close()
         writerConnection = nil
-        let connection = try BlockingConnection.connect(to: url, logger: logger)
+        let loop = writerLoop ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        writerLoop = loop
+        let connection = try BlockingConnection.connect(to: url, logger: logger, on: loop.next())
         writerConnection = connection
         reachable.store(true, ordering: .releasing)
         return connection
     }
 
-    /// Locks the head row for this transaction; returns the head and the count of write transactions.
-    private func lockHead(_ connection: BlockingConnection) throws -> (position: UInt64, commits: Int64) {
-        let rows = try connection.query("SELECT position, commits FROM strata_head WHERE id = 1 FOR UPDATE")
-        guard let row = rows.first(where: { _ in true }) else { throw EventStoreError(.storage, "strata_head has no row") }
-        let (position, commits) = try row.decode((Int64, Int64).self)
-        return (UInt64(position), commits)
-    }
-
+    /// Returns the head and the count of write transactions.
     private func run(_ job: WriterJob, set: WriteSet, connection: BlockingConnection, hook: (any AppendHook)?, checksAbsenceAtFlush: Bool) -> JobOutcome {
         let transaction = PostgresTransaction(
             store: self, connection: connection, set: set, cache: writerCache, hook: hook, checksAbsenceAtFlush: checksAbsenceAtFlush
@@ -138,3 +130,4 @@ extension PostgresEventStore {
         JobOutcome.answer(batch, outcomes, head: newHead) { PostgresErrors.map($0) }
     }
 }
+

@@ -2,15 +2,19 @@ import NIOCore
 import PostgresNIO
 import StrataStore
 
-/// Sends a batch's writes: emptied and dropped tables first, then one statement that deletes
+/// Sends a batch's writes and commits: emptied and dropped tables first, then one statement that deletes
 /// and upserts rows, inserts the events, moves the streams and types on, and updates the head
 /// last (with a notification of head and commit count, delivered at commit, for the other
 /// servers: every commit notifies, so a listener that heard the last one needs no read to know
-/// nothing was missed), recording what it changed and noted in `strata_changes` under its count.
+/// nothing was missed), recording what it changed and noted in `strata_changes` under its count,
+/// with `COMMIT` right behind it.
 extension PostgresEventStore {
-    /// Returns whether anything was written (and the head row's commit count moved on to `commits`).
+    /// Writes the batch and commits its transaction, the statement and `COMMIT` sent together
+    /// (one round trip under the head lock). `beforeCommitting` runs just before they are sent,
+    /// only when there is something to write. Returns whether anything was written (and the head
+    /// row's commit count moved on to `commits`).
     @discardableResult
-    func flush(_ set: WriteSet, commits: Int64, connection: BlockingConnection) throws -> Bool {
+    func flushAndCommit(_ set: WriteSet, commits: Int64, connection: BlockingConnection, beforeCommitting: () -> Void) throws -> Bool {
         let layer = set.final
         let emptied = Array(layer.cleared.union(layer.dropped)) + set.abandonedTables
         if !emptied.isEmpty {
@@ -43,7 +47,10 @@ extension PostgresEventStore {
         }
         let events = layer.events
         guard !events.isEmpty || !putKeys.isEmpty || !deleteKeys.isEmpty || !emptied.isEmpty || !layer.created.isEmpty || !layer.notes.isEmpty
-        else { return false }
+        else {
+            try connection.query("COMMIT")
+            return false
+        }
         var types: [String: (count: Int64, last: Int64)] = [:]
         for event in events {
             let known = types[event.type] ?? (0, 0)
@@ -74,12 +81,14 @@ extension PostgresEventStore {
         binds.append(emptied)
         binds.append(layer.notes)
         binds.append(Self.notification(head: set.head, commits: commits, notes: layer.notes))
-        try connection.query(Self.flushStatement, binds)
         if commits % WriterCache.pruneEvery == 0 {
             var binds = PostgresBindings()
             binds.append(commits - WriterCache.retainedCommits)
             try connection.query("DELETE FROM strata_changes WHERE commits <= $1", binds)
         }
+        beforeCommitting()
+        _ = try connection.queries([(Self.flushStatement, binds), ("COMMIT", PostgresBindings())])
+
         return true
     }
 

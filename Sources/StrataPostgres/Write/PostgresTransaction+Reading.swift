@@ -124,6 +124,7 @@ extension PostgresTransaction {
         case .value(let value): return value
         case .deleted: return nil
         case .unknown:
+            cache.noteRead(id)
             if let known = cache.row(id, key: key) { return known }
             let value = try reader.get(id, key: key)
             cache.remember(id, key: key, value: value)

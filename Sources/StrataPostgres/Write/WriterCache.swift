@@ -4,7 +4,7 @@ import StrataStore
 /// read or wrote. It is exact for one `commits` count of the head row, which counts every write
 /// transaction: when the head the writer locks shows that count, nothing changed and the cache
 /// answers without a round trip; when others committed since, the writer catches the cache up
-/// from `strata_changes` (``PostgresEventStore/catchUp(_:to:head:connection:)``). Writer thread only.
+/// from `strata_changes` as it locks the head (``PostgresEventStore/lockHead(catchingUp:connection:)``). Writer thread only.
 final class WriterCache {
     /// How many commits `strata_changes` keeps.
     static let retainedCommits: Int64 = 4096
@@ -28,6 +28,9 @@ final class WriterCache {
     private var tails: [String: [RecordedEvent]] = [:]
     /// Rows by table id; `nil` marks a key known to be absent.
     private var rows: [Int32: [[UInt8]: [UInt8]?]] = [:]
+    /// The tables whose rows this writer's batches read: a catch-up reads again the rows others
+    /// changed in these (a checkpoint, a product's stock), and forgets the rest.
+    private(set) var readTables: Set<Int32> = []
     private var entries = 0
     /// Beyond this many remembered entries the cache starts over.
     let capacity: Int
@@ -69,6 +72,18 @@ final class WriterCache {
         rows[table] = nil
     }
 
+    /// Forgets a row another writer changed: the next read asks the database.
+    func forget(_ table: Int32, key: [UInt8]) {
+        guard rows[table]?.removeValue(forKey: key) != nil else { return }
+        entries -= 1
+    }
+
+    /// Forgets a stream's version and tail (another writer moved it on).
+    func forget(stream streamId: String) {
+        if streams.removeValue(forKey: streamId) != nil { entries -= 1 }
+        if let tail = tails.removeValue(forKey: streamId) { entries -= tail.count }
+    }
+
     func clear() {
         commits = nil
         streams.removeAll(keepingCapacity: true)
@@ -78,6 +93,11 @@ final class WriterCache {
     }
 
     func streamVersion(_ streamId: String) -> UInt64? { streams[streamId] }
+
+    /// Marks `table` as read by this writer's batches.
+    func noteRead(_ table: Int32) {
+        if !readTables.contains(table) { readTables.insert(table) }
+    }
 
     /// A row's value: `.some(nil)` when known absent, `nil` when unknown.
     func row(_ table: Int32, key: [UInt8]) -> [UInt8]?? {
