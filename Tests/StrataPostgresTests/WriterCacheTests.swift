@@ -2,6 +2,7 @@ import Foundation
 import StrataPostgres
 import StrataStore
 import StrataTestSupport
+import Synchronization
 import Testing
 
 /// The writer's cache on a shared database: what one server's writer remembers is caught up
@@ -103,6 +104,37 @@ struct WriterCacheTests {
             #expect(outcomes.filter { $0 == "ok" }.count == 15)
             #expect(outcomes.filter { $0 == "conflict" }.count == 1)
             #expect(try a.streamVersion("taken") == 1)
+            #expect(try a.verify().isClean)
+        }
+    }
+
+    /// While another server holds the head lock, what queues behind a writer's batch joins it
+    /// when the lock comes: one commit, not one now and one after the next lock.
+    @Test func jobsQueuedWhileTheLockIsAwaitedJoinTheBatch() async throws {
+        try await withTwoServers { a, b in
+            _ = try await a.append(AppendRequest(streamId: "warm", expectedVersion: .noStream, events: [event()]))
+            let reports = Mutex<[Int]>([])
+            a.onCommit { report in reports.withLock { $0.append(report.requests) } }
+            // B's writer holds the lock for a while: its transaction's body sleeps.
+            let holding = Atomic<Bool>(false)
+            let holder = Task { try await b.perform { transaction in
+                _ = try transaction.append(AppendRequest(streamId: "held", expectedVersion: .noStream, events: [event()]))
+                holding.store(true, ordering: .releasing)
+                Thread.sleep(forTimeInterval: 1.5)
+            } }
+            while !holding.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(10)) }
+            // A's first job reaches the lock and waits; twenty more queue behind it.
+            let first = Task { try await a.append(AppendRequest(streamId: "first", expectedVersion: .noStream, events: [event()])) }
+            try await Task.sleep(for: .milliseconds(300))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<20 {
+                    group.addTask { _ = try await a.append(AppendRequest(streamId: "queued-\(index)", expectedVersion: .noStream, events: [event()])) }
+                }
+                try await group.waitForAll()
+            }
+            _ = try await first.value
+            _ = try await holder.value
+            #expect(reports.withLock { $0 } == [21])
             #expect(try a.verify().isClean)
         }
     }

@@ -16,16 +16,19 @@ extension PostgresEventStore {
     /// Commits `batch` in one transaction. With `checksAbsenceAtFlush`, streams expected absent
     /// are not read (the flush's unique key checks them); a batch that fails is retried job by
     /// job without it, so only the culprit fails, with the error a read would have given.
-    func commit(_ batch: [WriterJob], checksAbsenceAtFlush: Bool = true) {
+    /// With `takesQueued`, the jobs queued while the lock was awaited join the batch.
+    func commit(_ first: [WriterJob], checksAbsenceAtFlush: Bool = true, takesQueued: Bool = true) {
         let started = ContinuousClock.now
         let hook = hookBox.withLock { $0 }
         let set: WriteSet
+        var batch = first
         var outcomes: [JobOutcome] = []
         do {
             let connection = try connectedWriter()
             var sending: Int64?
             do {
                 let (base, commits, notes) = try lockHead(catchingUp: writerCache, connection: connection)
+                if takesQueued, let writer { batch += writer.takeQueued(upTo: writer.batchLimit - batch.count) }
                 // Another server committed since this process last heard: tell its caches first.
                 observeForeign(through: commits, head: base, notes: notes)
                 set = WriteSet(base: base)
@@ -65,7 +68,7 @@ extension PostgresEventStore {
             }
             if batch.count > 1 || checksAbsenceAtFlush {
                 // Give each job its own transaction, reading what it expects, so only the culprit fails.
-                for job in batch { commit([job], checksAbsenceAtFlush: false) }
+                for job in batch { commit([job], checksAbsenceAtFlush: false, takesQueued: false) }
                 return
             }
             logger.error("write transaction failed", metadata: ["error": "\(mapped)"])

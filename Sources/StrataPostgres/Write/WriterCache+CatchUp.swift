@@ -27,7 +27,7 @@ extension PostgresEventStore {
             ("BEGIN", PostgresBindings()), ("SELECT * FROM strata_lock_head($1, $2, $3, $4, $5)", binds),
         ])[1]
         var change = CaughtUpChanges()
-        for row in rows { try change.take(row) }
+        for row in rows { try change.take(row) { cache.streamVersion($0) != nil } }
         guard let (position, current) = change.head else { throw EventStoreError(.storage, "strata_head has no row") }
         guard let known, known < current else {
             if known != current { cache.clear() }
@@ -115,24 +115,37 @@ struct CaughtUpChanges {
     /// The locked head row: position, commits.
     var head: (UInt64, Int64)?
 
-    mutating func take(_ row: PostgresRow) throws {
-        let (kind, number, text, second, id, type, micros, first, last) =
-            try row.decode((Int16, Int64?, String?, Int64?, UUID?, String?, Int64?, ByteBuffer?, ByteBuffer?).self)
+    /// Takes one row in, reading only the columns its kind uses; an event is kept only when
+    /// `wants` its stream (one the cache knows: another's new stream is read when needed).
+    mutating func take(_ row: PostgresRow, wants: (String) -> Bool) throws {
+        var kind: Int16 = -1
+        var cells: [PostgresCell] = []
+        cells.reserveCapacity(9)
+        for cell in row {
+            if cells.isEmpty { kind = try cell.decode(Int16.self) }
+            cells.append(cell)
+        }
+        guard cells.count == 9 else { throw EventStoreError(.storage, "strata_lock_head answered \(cells.count) columns") }
+        func integer(_ index: Int) throws -> Int64? { cells[index].bytes == nil ? nil : try cells[index].decode(Int64.self) }
+        func text(_ index: Int) -> String? { cells[index].bytes.map { String(buffer: $0) } }
+        func bytes(_ index: Int) -> [UInt8]? { cells[index].bytes.map { Array(buffer: $0) } }
         switch kind {
-        case 0: if let text { streams.append(text) }
+        case 0: if let stream = text(2) { streams.append(stream) }
         case 1:
-            guard let number, let table = Int32(exactly: number), let first else { return }
-            rows.append((table, Array(buffer: first), second == 1 ? .some(last.map { Array(buffer: $0) }) : .none))
-        case 2: if let number, let table = Int32(exactly: number) { emptied.append(table) }
-        case 3: recorded = number ?? 0
-        case 4: if let text { notes.append(((number ?? 0, second ?? 0), text)) }
-        case 6: if let number, let second { head = (UInt64(number), second) }
+            guard let number = try integer(1), let table = Int32(exactly: number), let key = bytes(7) else { return }
+            rows.append((table, key, try integer(3) == 1 ? .some(bytes(8)) : .none))
+        case 2: if let number = try integer(1), let table = Int32(exactly: number) { emptied.append(table) }
+        case 3: recorded = try integer(1) ?? 0
+        case 4: if let note = text(2) { notes.append(((try integer(1) ?? 0, try integer(3) ?? 0), note)) }
+        case 6: if let position = try integer(1), let commits = try integer(3) { head = (UInt64(position), commits) }
         default:
-            guard let number, let text, let second, let id, let type, let micros, let first, let last else { return }
+            guard let streamId = text(2), wants(streamId) else { return }
+            guard let position = try integer(1), let version = try integer(3), let micros = try integer(6),
+                let type = text(5), let metadata = bytes(7), let data = bytes(8)
+            else { return }
             events.append(RecordedEvent(
-                position: UInt64(number), streamId: text, streamVersion: UInt64(second), id: id, type: type,
-                recordedAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000),
-                metadata: Array(buffer: first), data: Array(buffer: last)
+                position: UInt64(position), streamId: streamId, streamVersion: UInt64(version), id: try cells[4].decode(UUID.self), type: type,
+                recordedAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), metadata: metadata, data: data
             ))
         }
     }

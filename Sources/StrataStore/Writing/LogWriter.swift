@@ -85,6 +85,27 @@ package final class LogWriter: @unchecked Sendable {
         return !queue.isEmpty
     }
 
+    /// Takes the jobs queued since the current batch was formed, so that one commit carries them
+    /// too (at most `requests`, within the batch's byte limit): for a store whose commit first
+    /// waits for a lock another server holds, what queued meanwhile joins the batch instead of
+    /// waiting for the next lock. Writer thread only, inside `commit`.
+    package func takeQueued(upTo requests: Int) -> [WriterJob] {
+        condition.lock()
+        defer { condition.unlock() }
+        var count = 0
+        var bytes = 0
+        while count < queue.count && count < requests && bytes < maximumBatchBytes {
+            bytes += queue[count].bytes
+            count += 1
+        }
+        let taken = Array(queue[0..<count])
+        queue.removeFirst(count)
+        return taken
+    }
+
+    /// The most requests one batch carries.
+    package var batchLimit: Int { maximumBatchRequests }
+
     /// Finishes every queued job, then stops the thread and waits for it.
     package func stop() {
         condition.lock()
