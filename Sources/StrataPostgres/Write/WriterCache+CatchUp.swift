@@ -27,7 +27,7 @@ extension PostgresEventStore {
             ("BEGIN", PostgresBindings()), ("SELECT * FROM strata_lock_head($1, $2, $3, $4, $5)", binds),
         ])[1]
         var change = CaughtUpChanges()
-        for row in rows { try change.take(row) { cache.streamVersion($0) != nil } }
+        for row in rows { try change.take(row) }
         guard let (position, current) = change.head else { throw EventStoreError(.storage, "strata_head has no row") }
         guard let known, known < current else {
             if known != current { cache.clear() }
@@ -115,9 +115,8 @@ struct CaughtUpChanges {
     /// The locked head row: position, commits.
     var head: (UInt64, Int64)?
 
-    /// Takes one row in, reading only the columns its kind uses; an event is kept only when
-    /// `wants` its stream (one the cache knows: another's new stream is read when needed).
-    mutating func take(_ row: PostgresRow, wants: (String) -> Bool) throws {
+    /// Takes one row in, reading only the columns its kind uses.
+    mutating func take(_ row: PostgresRow) throws {
         var kind: Int16 = -1
         var cells: [PostgresCell] = []
         cells.reserveCapacity(9)
@@ -139,8 +138,7 @@ struct CaughtUpChanges {
         case 4: if let note = text(2) { notes.append(((try integer(1) ?? 0, try integer(3) ?? 0), note)) }
         case 6: if let position = try integer(1), let commits = try integer(3) { head = (UInt64(position), commits) }
         default:
-            guard let streamId = text(2), wants(streamId) else { return }
-            guard let position = try integer(1), let version = try integer(3), let micros = try integer(6),
+            guard let streamId = text(2), let position = try integer(1), let version = try integer(3), let micros = try integer(6),
                 let type = text(5), let metadata = bytes(7), let data = bytes(8)
             else { return }
             events.append(RecordedEvent(
