@@ -115,27 +115,51 @@ struct WriterCacheTests {
             _ = try await a.append(AppendRequest(streamId: "warm", expectedVersion: .noStream, events: [event()]))
             let reports = Mutex<[Int]>([])
             a.onCommit { report in reports.withLock { $0.append(report.requests) } }
-            // B's writer holds the lock for a while: its transaction's body sleeps.
-            let holding = Atomic<Bool>(false)
+            // B's writer holds the lock until every job of A's has been sent: its body waits.
+            let flags = LockFlags()
             let holder = Task { try await b.perform { transaction in
                 _ = try transaction.append(AppendRequest(streamId: "held", expectedVersion: .noStream, events: [event()]))
-                holding.store(true, ordering: .releasing)
-                Thread.sleep(forTimeInterval: 1.5)
+                flags.holding.store(true, ordering: .releasing)
+                let deadline = Date().addingTimeInterval(20)
+                while !flags.release.load(ordering: .acquiring) && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
             } }
-            while !holding.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(10)) }
+            while !flags.holding.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(10)) }
             // A's first job reaches the lock and waits; twenty more queue behind it.
-            let first = Task { try await a.append(AppendRequest(streamId: "first", expectedVersion: .noStream, events: [event()])) }
-            try await Task.sleep(for: .milliseconds(300))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<20 {
-                    group.addTask { _ = try await a.append(AppendRequest(streamId: "queued-\(index)", expectedVersion: .noStream, events: [event()])) }
-                }
-                try await group.waitForAll()
+            let first = Task {
+                flags.sent.add(1, ordering: .relaxed)
+                return try await a.append(AppendRequest(streamId: "first", expectedVersion: .noStream, events: [event()]))
             }
+            while flags.sent.load(ordering: .relaxed) < 1 { try await Task.sleep(for: .milliseconds(10)) }
+            try await Task.sleep(for: .milliseconds(300))
+            let queued = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<20 {
+                        group.addTask {
+                            flags.sent.add(1, ordering: .relaxed)
+                            _ = try await a.append(AppendRequest(streamId: "queued-\(index)", expectedVersion: .noStream, events: [event()]))
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            while flags.sent.load(ordering: .relaxed) < 21 { try await Task.sleep(for: .milliseconds(10)) }
+            try await Task.sleep(for: .milliseconds(300))
+            flags.release.store(true, ordering: .releasing)
+            try await queued.value
             _ = try await first.value
             _ = try await holder.value
             #expect(reports.withLock { $0 } == [21])
             #expect(try a.verify().isClean)
         }
     }
+}
+
+/// What the lock test's tasks tell each other.
+private final class LockFlags: Sendable {
+    /// B's writer holds the head lock.
+    let holding = Atomic<Bool>(false)
+    /// B may commit.
+    let release = Atomic<Bool>(false)
+    /// How many of A's appends have been sent.
+    let sent = Atomic<Int>(0)
 }
