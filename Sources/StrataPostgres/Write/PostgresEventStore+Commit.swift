@@ -44,8 +44,11 @@ extension PostgresEventStore {
                     sending = commits + 1
                     raiseAccounted(to: commits + 1)
                 }
-                if !wrote { committingHead.store(set.head, ordering: .releasing) }
-                if wrote { writerCache.apply(set.final, commits: commits + 1, head: set.head) }
+                if wrote {
+                    writerCache.apply(set.final, commits: commits + 1, head: set.head)
+                } else {
+                    committingHead.store(set.head, ordering: .releasing)
+                }
             } catch {
                 writerCache.clear()
                 // Whether a failed COMMIT landed is unknown: heads up to it are anyone's again.
@@ -91,7 +94,6 @@ extension PostgresEventStore {
         return connection
     }
 
-    /// Returns the head and the count of write transactions.
     private func run(_ job: WriterJob, set: WriteSet, connection: BlockingConnection, hook: (any AppendHook)?, checksAbsenceAtFlush: Bool) -> JobOutcome {
         let transaction = PostgresTransaction(
             store: self, connection: connection, set: set, cache: writerCache, hook: hook, checksAbsenceAtFlush: checksAbsenceAtFlush
@@ -133,4 +135,3 @@ extension PostgresEventStore {
         JobOutcome.answer(batch, outcomes, head: newHead) { PostgresErrors.map($0) }
     }
 }
-

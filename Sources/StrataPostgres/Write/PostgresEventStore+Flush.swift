@@ -2,8 +2,8 @@ import NIOCore
 import PostgresNIO
 import StrataStore
 
-/// Sends a batch's writes and commits: emptied and dropped tables first, then one statement that deletes
-/// and upserts rows, inserts the events, moves the streams and types on, and updates the head
+/// Sends a batch's writes and commits: emptied and dropped tables first, then one statement that
+/// deletes and upserts rows, inserts the events, moves the streams and types on, and updates the head
 /// last (with a notification of head and commit count, delivered at commit, for the other
 /// servers: every commit notifies, so a listener that heard the last one needs no read to know
 /// nothing was missed), recording what it changed and noted in `strata_changes` under its count,
@@ -88,7 +88,6 @@ extension PostgresEventStore {
         }
         beforeCommitting()
         _ = try connection.queries([(Self.flushStatement, binds), ("COMMIT", PostgresBindings())])
-
         return true
     }
 

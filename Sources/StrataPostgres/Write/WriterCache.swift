@@ -4,7 +4,8 @@ import StrataStore
 /// read or wrote. It is exact for one `commits` count of the head row, which counts every write
 /// transaction: when the head the writer locks shows that count, nothing changed and the cache
 /// answers without a round trip; when others committed since, the writer catches the cache up
-/// from `strata_changes` as it locks the head (``PostgresEventStore/lockHead(catchingUp:connection:)``). Writer thread only.
+/// from `strata_changes` as it locks the head (``PostgresEventStore/lockHead(catchingUp:connection:)``).
+/// Writer thread only.
 final class WriterCache {
     /// How many commits `strata_changes` keeps.
     static let retainedCommits: Int64 = 4096
@@ -96,7 +97,7 @@ final class WriterCache {
 
     /// Marks `table` as read by this writer's batches.
     func noteRead(_ table: Int32) {
-        if !readTables.contains(table) { readTables.insert(table) }
+        readTables.insert(table)
     }
 
     /// A row's value: `.some(nil)` when known absent, `nil` when unknown.
