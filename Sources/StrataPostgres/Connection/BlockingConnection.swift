@@ -17,10 +17,23 @@ final class BlockingConnection: @unchecked Sendable {
     private let broken = Atomic<Bool>(false)
     /// How many statements have failed on this connection (a failure aborts a transaction).
     private(set) var failures = 0
+    /// The answers being awaited, failed together when the connection closes: one callback on
+    /// `closeFuture` for the connection's life, not one per query (those would pile up until it closes).
+    private let awaiting = Mutex(AwaitedAnswers())
 
     private init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
         self.logger = logger
+        connection.closeFuture.whenComplete { [weak self] _ in self?.failAwaited() }
+    }
+
+    private func failAwaited() {
+        let stranded = awaiting.withLock { answers in
+            answers.isClosed = true
+            defer { answers.promises.removeAll() }
+            return Array(answers.promises.values)
+        }
+        for promise in stranded { promise.fail(EventStoreError(.unavailable, "PostgreSQL closed the connection")) }
     }
 
     /// Connects and signs in, waiting at most `timeout`; the socket runs on `eventLoop`.
@@ -76,14 +89,17 @@ final class BlockingConnection: @unchecked Sendable {
     /// the first statement's failure (PostgreSQL then skips the rest of a transaction).
     func queries(_ statements: [(sql: String, binds: PostgresBindings)]) throws -> [PostgresQueryResult] {
         do {
-            guard !connection.isClosed else { throw EventStoreError(.unavailable, "the connection to PostgreSQL is closed") }
-            let answers = statements.map { statement in
-                let answer = connection.query(PostgresQuery(unsafeSQL: statement.sql, binds: statement.binds), logger: logger)
-                let outcome = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
-                answer.whenComplete { outcome.completeWith($0) }
-                connection.closeFuture.whenComplete { _ in
-                    outcome.fail(EventStoreError(.unavailable, "PostgreSQL closed the connection"))
+            let (first, promises) = try awaiting.withLock { answers in
+                guard !answers.isClosed, !connection.isClosed else {
+                    throw EventStoreError(.unavailable, "the connection to PostgreSQL is closed")
                 }
+                let promises = statements.map { _ in connection.eventLoop.makePromise(of: PostgresQueryResult.self) }
+                return (answers.register(promises), promises)
+            }
+            defer { awaiting.withLock { $0.remove(from: first, count: promises.count) } }
+            let answers = zip(statements, promises).map { statement, outcome in
+                let answer = connection.query(PostgresQuery(unsafeSQL: statement.sql, binds: statement.binds), logger: logger)
+                answer.whenComplete { outcome.completeWith($0) }
                 return outcome.futureResult
             }
             var results: [PostgresQueryResult] = []
@@ -114,5 +130,26 @@ final class BlockingConnection: @unchecked Sendable {
     /// Closes the connection, waiting for it.
     func close() {
         try? connection.close().wait()
+    }
+}
+
+/// The promises a ``BlockingConnection`` is waiting on, by a running number.
+private struct AwaitedAnswers: ~Copyable {
+    var promises: [Int: EventLoopPromise<PostgresQueryResult>] = [:]
+    var next = 0
+    var isClosed = false
+
+    /// Registers `promises` under consecutive numbers; returns the first.
+    mutating func register(_ added: [EventLoopPromise<PostgresQueryResult>]) -> Int {
+        let first = next
+        for promise in added {
+            promises[next] = promise
+            next += 1
+        }
+        return first
+    }
+
+    mutating func remove(from first: Int, count: Int) {
+        for number in first..<(first + count) { promises[number] = nil }
     }
 }
