@@ -1,5 +1,19 @@
 import StrataStore
 
+/// An event made ready for one projection before its batch's transaction: decoded as far as the
+/// projection needs, so that the writer — which holds the store's write lock while it applies
+/// the batch — spends none of that time decoding.
+enum PreparedEvent: Sendable {
+    /// The projection does not handle the event's type.
+    case skipped
+    /// The metadata, for a ``MetadataProjection``.
+    case metadata(EventMetadata)
+    case decoded(Envelope)
+    /// Decoding failed: it is tried again inside the transaction, whose failure then sets the
+    /// batch apart event by event as any failing event does.
+    case undecoded
+}
+
 extension ProjectionRunner {
     /// Applies one stored event to `projection`, if it handles the event's type, decoding no more
     /// than it needs: nothing when `envelope` holds the decoded event already (it is filled in for
@@ -13,5 +27,28 @@ extension ProjectionRunner {
         let decoded = try envelope ?? registry.decode(event)
         envelope = decoded
         try projection.apply(decoded, to: store)
+    }
+
+    /// Decodes `event` as far as `projection` needs, outside any transaction.
+    func prepare(_ event: RecordedEvent, for projection: any Projection) -> PreparedEvent {
+        guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { return .skipped }
+        if projection is any MetadataProjection {
+            return (try? registry.metadata(of: event)).map(PreparedEvent.metadata) ?? .undecoded
+        }
+        return (try? registry.decode(event)).map(PreparedEvent.decoded) ?? .undecoded
+    }
+
+    /// Applies an event `prepare` made ready for `projection`.
+    func apply(_ prepared: PreparedEvent, of event: RecordedEvent, to projection: any Projection, store: ProjectionStore) throws {
+        switch prepared {
+        case .skipped: return
+        case .metadata(let metadata):
+            guard let indexer = projection as? any MetadataProjection else { return }
+            try indexer.apply(position: event.position, streamId: event.streamId, metadata: metadata, to: store)
+        case .decoded(let envelope): try projection.apply(envelope, to: store)
+        case .undecoded:
+            var envelope: Envelope?
+            try apply(event, envelope: &envelope, to: projection, store: store)
+        }
     }
 }

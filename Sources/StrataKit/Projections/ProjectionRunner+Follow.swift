@@ -53,6 +53,8 @@ extension ProjectionRunner {
                     continue
                 }
                 _ = try await apply(events, of: projection, target: .live(generation: checkpoint.generation), from: checkpoint.position)
+                // Caught up: let the next batch gather a while rather than commit a few events at a time.
+                if events.count < size && followInterval > .zero { try? await Task.sleep(for: followInterval) }
             } catch {
                 if Task.isCancelled { return }
                 logger.error("projection failed; retrying", metadata: ["projection": "\(projection.name)", "error": "\(error)"])
@@ -85,7 +87,8 @@ extension ProjectionRunner {
         from: UInt64,
         through last: UInt64
     ) async throws -> BatchOutcome {
-        try await log.perform { [self] transaction in
+        let prepared = events.map { prepare($0, for: projection) }
+        return try await log.perform { [self] transaction in
             // Fencing: only the lease's holder writes (and the write renews it).
             if case .live = target, let leases, try !leases.hold(projection.name, in: transaction) { return BatchOutcome.checkpointMoved }
             guard var checkpoint = try checkpoints.checkpoint(projection.name, in: transaction),
@@ -97,10 +100,7 @@ extension ProjectionRunner {
                 registry: registry,
                 rows: rows
             )
-            for event in events {
-                var envelope: Envelope?
-                try apply(event, envelope: &envelope, to: projection, store: store)
-            }
+            for (event, ready) in zip(events, prepared) { try apply(ready, of: event, to: projection, store: store) }
             try store.flush()
             try checkpoints.save(checkpoint, projection.name, in: transaction)
             let changed = store.changedKeys

@@ -35,6 +35,8 @@ public final class ProjectionRunner: AppendHook, Sendable {
     let rows = RowCache()
     /// Who applies each async projection when the store is shared by several processes.
     let leases: ProjectionLeases?
+    /// The least time between an async projection's batches once it has caught up.
+    let followInterval: Duration
 
     public init(
         log: any EventStore,
@@ -45,7 +47,8 @@ public final class ProjectionRunner: AppendHook, Sendable {
         batchSize: Int = 500,
         rebuildBatchSize: Int = 10_000,
         attemptsBeforeParking: Int = 3,
-        leaseDuration: TimeInterval = 5
+        leaseDuration: TimeInterval = 5,
+        followInterval: Duration? = nil
     ) throws {
         var byName: [String: any Projection] = [:]
         for projection in projections {
@@ -69,7 +72,14 @@ public final class ProjectionRunner: AppendHook, Sendable {
         self.rebuildBatchSize = max(1, rebuildBatchSize)
         self.attemptsBeforeParking = max(1, attemptsBeforeParking)
         self.leases = log.isShared ? ProjectionLeases(owner: UUID().uuidString, duration: max(1, leaseDuration)) : nil
+        self.followInterval = followInterval ?? (log.isShared ? Self.sharedFollowInterval : .zero)
     }
+
+    /// The default ``followInterval`` on a store several processes share: each batch there is a
+    /// commit under the database's head lock, which every server's writer waits for, so an async
+    /// projection that keeps up commits at most ten times a second. Locally its batches ride in
+    /// the writer's group commits and follow the log at once.
+    public static let sharedFollowInterval: Duration = .milliseconds(100)
 
     /// The projection called `name`.
     func projection(_ name: String) throws -> any Projection {

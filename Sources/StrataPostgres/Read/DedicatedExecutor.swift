@@ -1,4 +1,5 @@
 import Foundation
+import StrataStore
 
 /// A task executor with one thread of its own, for the store's listener: its work never waits
 /// for the cooperative pool, which callers of the store's synchronous reads may keep busy.
@@ -8,7 +9,10 @@ final class DedicatedExecutor: TaskExecutor, @unchecked Sendable {
     private var isStopped = false
 
     init(name: String) {
-        let thread = Thread { [self] in run() }
+        let thread = Thread { [self] in
+            nameCurrentThread(name)
+            run()
+        }
         thread.name = name
         thread.start()
     }

@@ -18,7 +18,7 @@ final class HeadWatcher: Sendable {
     private let initial: Mutex<PostgresConnection?>
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let current = Mutex<PostgresConnection?>(nil)
-    private let executor = DedicatedExecutor(name: "strata-pg-listener")
+    private let executor = DedicatedExecutor(name: "strata-listener")
     /// Signalled when the follow loop has ended and closed its connection (releasing the lock).
     private let finished = DispatchSemaphore(value: 0)
 

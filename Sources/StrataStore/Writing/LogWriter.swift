@@ -55,11 +55,14 @@ package final class LogWriter: @unchecked Sendable {
         self.idle = idle
     }
 
-    package func start(name: String = "strata-log-writer") {
+    package func start(name: String = "strata-writer") {
         condition.lock()
         isRunning = true
         condition.unlock()
-        let thread = Thread { [self] in run() }
+        let thread = Thread { [self] in
+            nameCurrentThread(name)
+            run()
+        }
         thread.name = name
         thread.qualityOfService = .userInitiated
         thread.start()
