@@ -3,12 +3,12 @@ import PostgresNIO
 import StrataStore
 
 /// Bringing the writer's cache up to the head it locks, in the same round trip: a function reads
-/// what every commit since the cache's own wrote (`strata_changes`) — the keys of its rows, with
-/// their current values for the tables this writer reads, the tables it emptied, its notes — and
+/// what every commit since the cache's own wrote (`strata_changes`) — the rows it wrote in the
+/// tables this writer reads, with their current values, the tables it emptied, its notes — and
 /// the other writers' events since, which give the streams' versions and tails.
 /// Rows of the tables the writer reads are taken in even when it has not read them yet (a server
-/// that starts later learns the products others sell); rows of the tables it only writes (new
-/// orders, indexes) are forgotten, not fetched.
+/// that starts later learns the products others sell); the tables it only writes (new orders,
+/// indexes) are not cached, so what others write there is not even sent.
 extension PostgresEventStore {
     /// Begins the writer's transaction, locks the head row and brings `cache` up to it, in one
     /// round trip: the function reads the changes in a snapshot taken after the lock is granted,
@@ -61,8 +61,8 @@ extension PostgresEventStore {
     /// `strata_lock_head(known, read tables, cache head, most events, most commits)`: locks the
     /// head row and returns it (kind 6: position, commits); then, when `known` is a count below it
     /// by at most `most commits`, what the commits after `known` changed, a row each by kind:
-    /// 0 a stream (only when the events are too many to read); 1 a row's table and key, with its
-    /// current value when its table is one of `read tables`; 2 a table emptied; 3 how many commits
+    /// 0 a stream (only when the events are too many to read); 1 a row of one of `read tables`:
+    /// table, key and current value (null: deleted); 2 a table emptied; 3 how many commits
     /// are recorded; 4 a note (commit, ordinal); 5 an event after `cache head` (at most `most
     /// events` of them). The columns are an event's; other kinds borrow them. Each statement of a
     /// volatile function takes its own snapshot, so the changes read are those the lock waited for.
@@ -85,12 +85,11 @@ extension PostgresEventStore {
             WITH
             ch AS (SELECT x.commits, x.streams, x.tbls, x.keys, x.emptied, x.notes FROM strata_changes x
                 WHERE x.commits > p_known AND x.commits <= head_commits),
-            k AS (SELECT DISTINCT u.tbl, u.key FROM ch, unnest(ch.tbls, ch.keys) AS u(tbl, key))
+            k AS (SELECT DISTINCT u.tbl, u.key FROM ch, unnest(ch.tbls, ch.keys) AS u(tbl, key) WHERE u.tbl = ANY(p_tables))
             SELECT 0::int2, NULL::int8, s.id, NULL::int8, NULL::uuid, NULL::text, NULL::int8, NULL::bytea, NULL::bytea
                 FROM ch, unnest(ch.streams) AS s(id) WHERE NOT reads_events
-            UNION ALL SELECT 1::int2, k.tbl::int8, NULL, CASE WHEN k.tbl = ANY(p_tables) THEN 1::int8 ELSE 0::int8 END,
-                    NULL, NULL, NULL, k.key, r.value
-                FROM k LEFT JOIN strata_rows r ON k.tbl = ANY(p_tables) AND r.tbl = k.tbl AND r.key = k.key
+            UNION ALL SELECT 1::int2, k.tbl::int8, NULL, 1::int8, NULL, NULL, NULL, k.key, r.value
+                FROM k LEFT JOIN strata_rows r ON r.tbl = k.tbl AND r.key = k.key
             UNION ALL SELECT 2::int2, e.tbl::int8, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM ch, unnest(ch.emptied) AS e(tbl)
             UNION ALL SELECT 3::int2, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM ch
             UNION ALL SELECT 4::int2, ch.commits, n.note, n.i, NULL, NULL, NULL, NULL, NULL

@@ -27,10 +27,11 @@ final class WriterCache {
     /// Other writers' latest events by stream, contiguous in version, so that an aggregate another
     /// server moved on is brought up to date without reading the log.
     private var tails: [String: [RecordedEvent]] = [:]
-    /// Rows by table id; `nil` marks a key known to be absent.
+    /// Rows by table id, of ``readTables`` only; `nil` marks a key known to be absent.
     private var rows: [Int32: [[UInt8]: [UInt8]?]] = [:]
-    /// The tables whose rows this writer's batches read: a catch-up reads again the rows others
-    /// changed in these (a checkpoint, a product's stock), and forgets the rest.
+    /// The tables whose rows this writer's batches read: the only ones it caches, and so the only
+    /// ones whose rows a catch-up reads again when others changed them (a checkpoint, a
+    /// product's stock). Rows of the tables it only writes would only cost memory and catch-ups.
     private(set) var readTables: Set<Int32> = []
     private var entries = 0
     /// Beyond this many remembered entries the cache starts over.
@@ -70,7 +71,8 @@ final class WriterCache {
 
     /// Forgets every row of `table` (another writer emptied or dropped it).
     func forget(_ table: Int32) {
-        rows[table] = nil
+        guard let known = rows.removeValue(forKey: table) else { return }
+        entries -= known.count
     }
 
     /// Forgets a row another writer changed: the next read asks the database.
@@ -97,7 +99,9 @@ final class WriterCache {
 
     /// Marks `table` as read by this writer's batches.
     func noteRead(_ table: Int32) {
-        readTables.insert(table)
+        guard readTables.insert(table).inserted else { return }
+        // Nothing of it is cached yet (its rows were not followed): start from the database.
+        forget(table)
     }
 
     /// A row's value: `.some(nil)` when known absent, `nil` when unknown.
@@ -120,8 +124,8 @@ final class WriterCache {
     func apply(_ layer: WriteSet.Layer, commits committed: Int64, head position: UInt64) {
         remember(events: layer.events, startingTails: false)
         head = position
-        for table in layer.cleared.union(layer.dropped) { rows[table] = nil }
-        for (table, entries) in layer.rows where !layer.dropped.contains(table) {
+        for table in layer.cleared.union(layer.dropped) { forget(table) }
+        for (table, entries) in layer.rows where readTables.contains(table) && !layer.dropped.contains(table) {
             for (key, value) in entries { remember(table, key: key, value: value) }
         }
         for (streamId, version) in layer.streams { remember(stream: streamId, version: version) }
