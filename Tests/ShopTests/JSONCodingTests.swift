@@ -67,6 +67,47 @@ import Testing
         try sameBytes(EventMetadata(correlationId: "c", causationId: nil, userId: "u"), "metadata")
     }
 
+    /// The hand-written JSON of the order path's rows and events (`Records+JSON.swift`) over
+    /// generated values: odd strings, extreme numbers, dates from year 1 to past 9999.
+    @Test func handWrittenRowsAndEventsAreFoundationsBytesForGeneratedValues() throws {
+        var random = SplitMix64(seed: 0x5354_5241_5441)
+        let pieces = ["", "a", "Z", "\"", "\\", "/", "\u{00}", "\u{1F}", "\u{7F}", "\n", "é", "€", "𝄞", "<&>", " ", "0", "\u{2028}"]
+        func text() -> String { (0..<random.next(below: 6)).map { _ in pieces[random.next(below: pieces.count)] }.joined() }
+        func integer() -> Int64 { [Int64.min, Int64.max, 0, -1, 1, Int64(random.next(below: 1_000_000)) - 500_000][random.next(below: 6)] }
+        func date() -> JSONValue {
+            let milliseconds = [Int64(-62_135_596_800_000), 253_402_300_799_999, 253_402_300_800_000, 0, -1, 1_764_547_200_123][random.next(below: 6)]
+                + Int64(random.next(below: 100_000))
+            return .string(RFC3339.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000)))
+        }
+        func decoded<T: Decodable>(_ type: T.Type, _ object: [String: JSONValue]) throws -> T {
+            try foundationDecoder.decode(T.self, from: try foundationEncoder.encode(JSONValue.object(object)))
+        }
+        for round in 0..<200 {
+            let product: [String: JSONValue] = [
+                "id": .string(text()), "sku": .string(text()), "name": .string(text()), "description": .string(text()),
+                "priceCents": .integer(integer()), "stock": .integer(integer()), "status": .string(round % 2 == 0 ? "active" : "discontinued"),
+                "version": .integer(Int64(random.next(below: Int.max))), "createdAt": date(), "updatedAt": date(),
+            ]
+            try sameBytes(try decoded(ProductRecord.self, product), "product \(round)")
+            let item: () -> [String: JSONValue] = {
+                ["productId": .string(text()), "sku": .string(text()), "name": .string(text()), "quantity": .integer(integer()),
+                 "unitPriceCents": .integer(integer()), "lineTotalCents": .integer(integer())]
+            }
+            let items = (0..<random.next(below: 4)).map { _ in JSONValue.object(item()) }
+            let order: [String: JSONValue] = [
+                "id": .string(text()), "userId": .string(text()), "status": .string(["placed", "paid", "cancelled", "shipped"][round % 4]),
+                "items": .array(items), "totalCents": .integer(integer()), "version": .integer(Int64(random.next(below: Int.max))),
+                "createdAt": date(), "updatedAt": date(),
+            ]
+            try sameBytes(try decoded(OrderRecord.self, order), "order \(round)")
+            let lines = (0..<random.next(below: 4)).map { _ in
+                OrderLine(productId: text(), sku: text(), name: text(), quantity: Int(integer()), unitPriceCents: Int(integer()))
+            }
+            try sameBytes(OrderPlaced(orderId: text(), userId: text(), lines: lines, totalCents: Int(integer())), "OrderPlaced \(round)")
+            try sameBytes(StockReserved(productId: text(), orderId: text(), quantity: Int(integer())), "StockReserved \(round)")
+        }
+    }
+
     @Test func decodingFailsWhereFoundationFails() {
         let cases: [(String, String)] = [
             ("missing key", #"{"productId":"p","orderId":"o"}"#), ("wrong type", #"{"productId":"p","orderId":"o","quantity":"3"}"#),
@@ -78,5 +119,26 @@ import Testing
             #expect(throws: DecodingError.self, "\(label)") { try decoder.decode(StockReserved.self, from: Array(text.utf8)) }
         }
         #expect(throws: DecodingError.self) { try decoder.decode(Date.self, from: Array(#""yesterday""#.utf8)) }
+    }
+}
+
+/// A small seeded generator (SplitMix64), so generated cases are the same on every run.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func next(below bound: Int) -> Int {
+        bound <= 1 ? 0 : Int(next() % UInt64(bound))
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// sorted, slashes as they are, dates as RFC 3339 with milliseconds — byte for byte, at a fraction
 /// of Foundation's cost: containers build a small tree of plain values and one pass writes it.
 /// Rows written by either are the same bytes, so a store written before this encoder existed
-/// still verifies against a rebuild.
+/// still verifies against a rebuild. A ``JSONSelfEncoding`` value writes itself.
 public struct JSONByteEncoder: Sendable {
     /// What `Encodable` implementations find in `encoder.userInfo` (the personal-data cipher).
     public var userInfo: [CodingUserInfoKey: any Sendable]
@@ -14,6 +14,12 @@ public struct JSONByteEncoder: Sendable {
     }
 
     public func encode(_ value: some Encodable) throws -> [UInt8] {
+        if let value = value as? any JSONSelfEncoding {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(256)
+            value.appendJSON(to: &bytes)
+            return bytes
+        }
         let root = JSONNodeEncoder(userInfo: userInfo, codingPath: [])
         try root.encodeValue(value)
         guard let node = root.node else {

@@ -1,0 +1,118 @@
+import StrataKit
+
+// The JSON of the rows and events every order writes, by hand (the bytes Codable writes, tested
+// in JSONCodingTests against Foundation's encoder): members by their names' UTF-8 order.
+
+extension ProductRecord: JSONSelfEncoding {
+    public func appendJSON(to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "{"))
+        JSONText.appendMember("createdAt", first: true, to: &bytes)
+        JSONText.appendDate(createdAt, to: &bytes)
+        JSONText.appendMember("description", to: &bytes)
+        JSONText.appendString(description, to: &bytes)
+        JSONText.appendMember("id", to: &bytes)
+        JSONText.appendString(id, to: &bytes)
+        JSONText.appendMember("name", to: &bytes)
+        JSONText.appendString(name, to: &bytes)
+        JSONText.appendMember("priceCents", to: &bytes)
+        JSONText.appendInteger(priceCents, to: &bytes)
+        JSONText.appendMember("sku", to: &bytes)
+        JSONText.appendString(sku, to: &bytes)
+        JSONText.appendMember("status", to: &bytes)
+        JSONText.appendString(status.rawValue, to: &bytes)
+        JSONText.appendMember("stock", to: &bytes)
+        JSONText.appendInteger(stock, to: &bytes)
+        JSONText.appendMember("updatedAt", to: &bytes)
+        JSONText.appendDate(updatedAt, to: &bytes)
+        JSONText.appendMember("version", to: &bytes)
+        JSONText.appendInteger(version, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+}
+
+extension OrderItemRecord: JSONSelfEncoding {
+    public func appendJSON(to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "{"))
+        JSONText.appendMember("lineTotalCents", first: true, to: &bytes)
+        JSONText.appendInteger(lineTotalCents, to: &bytes)
+        JSONText.appendMember("name", to: &bytes)
+        JSONText.appendString(name, to: &bytes)
+        JSONText.appendMember("productId", to: &bytes)
+        JSONText.appendString(productId, to: &bytes)
+        JSONText.appendMember("quantity", to: &bytes)
+        JSONText.appendInteger(quantity, to: &bytes)
+        JSONText.appendMember("sku", to: &bytes)
+        JSONText.appendString(sku, to: &bytes)
+        JSONText.appendMember("unitPriceCents", to: &bytes)
+        JSONText.appendInteger(unitPriceCents, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+}
+
+extension OrderRecord: JSONSelfEncoding {
+    public func appendJSON(to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "{"))
+        JSONText.appendMember("createdAt", first: true, to: &bytes)
+        JSONText.appendDate(createdAt, to: &bytes)
+        JSONText.appendMember("id", to: &bytes)
+        JSONText.appendString(id, to: &bytes)
+        JSONText.appendMember("items", to: &bytes)
+        JSONText.appendArray(items, to: &bytes) { item, bytes in item.appendJSON(to: &bytes) }
+        JSONText.appendMember("status", to: &bytes)
+        JSONText.appendString(status.rawValue, to: &bytes)
+        JSONText.appendMember("totalCents", to: &bytes)
+        JSONText.appendInteger(totalCents, to: &bytes)
+        JSONText.appendMember("updatedAt", to: &bytes)
+        JSONText.appendDate(updatedAt, to: &bytes)
+        JSONText.appendMember("userId", to: &bytes)
+        JSONText.appendString(userId, to: &bytes)
+        JSONText.appendMember("version", to: &bytes)
+        JSONText.appendInteger(version, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+}
+
+extension OrderLine: JSONSelfEncoding {
+    public func appendJSON(to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "{"))
+        JSONText.appendMember("name", first: true, to: &bytes)
+        JSONText.appendString(name, to: &bytes)
+        JSONText.appendMember("productId", to: &bytes)
+        JSONText.appendString(productId, to: &bytes)
+        JSONText.appendMember("quantity", to: &bytes)
+        JSONText.appendInteger(quantity, to: &bytes)
+        JSONText.appendMember("sku", to: &bytes)
+        JSONText.appendString(sku, to: &bytes)
+        JSONText.appendMember("unitPriceCents", to: &bytes)
+        JSONText.appendInteger(unitPriceCents, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+}
+
+extension OrderPlaced: JSONSelfEncoding {
+    public func appendJSON(to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "{"))
+        JSONText.appendMember("lines", first: true, to: &bytes)
+        JSONText.appendArray(lines, to: &bytes) { line, bytes in line.appendJSON(to: &bytes) }
+        JSONText.appendMember("orderId", to: &bytes)
+        JSONText.appendString(orderId, to: &bytes)
+        JSONText.appendMember("totalCents", to: &bytes)
+        JSONText.appendInteger(totalCents, to: &bytes)
+        JSONText.appendMember("userId", to: &bytes)
+        JSONText.appendString(userId, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+}
+
+extension StockReserved: JSONSelfEncoding {
+    public func appendJSON(to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "{"))
+        JSONText.appendMember("orderId", first: true, to: &bytes)
+        JSONText.appendString(orderId, to: &bytes)
+        JSONText.appendMember("productId", to: &bytes)
+        JSONText.appendString(productId, to: &bytes)
+        JSONText.appendMember("quantity", to: &bytes)
+        JSONText.appendInteger(quantity, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+}
