@@ -69,6 +69,8 @@ extension ShopService {
     public func orderJSON(id: String, in reader: (any StoreReading)? = nil) throws -> (json: [UInt8], version: UInt64)? {
         try runner.read("orders", in: reader) { reader in
             guard let json = try reader.get(OrdersProjection.byId, key: Keys.text(id)) else { return nil }
+            // "version" is the row's last member (keys are sorted): found from the end, without a parse.
+            if let version = JSONParser.trailingInteger("version", in: json), let exact = UInt64(exactly: version) { return (json, exact) }
             guard case .integer(let version)? = try JSONParser.parse(json)["version"], let exact = UInt64(exactly: version) else {
                 throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "the row of order \(id) has no version"))
             }
