@@ -116,3 +116,69 @@ extension StockReserved: JSONSelfEncoding {
         bytes.append(UInt8(ascii: "}"))
     }
 }
+
+// Reading them back by hand, falling back to `init(from:)` (and its error) whenever unsure.
+
+extension ProductRecord: JSONSelfDecoding {
+    public init?(json: JSONValue) {
+        guard case .object(let members) = json, let id = members["id"]?.asString, let sku = members["sku"]?.asString,
+            let name = members["name"]?.asString, let description = members["description"]?.asString,
+            let priceCents = members["priceCents"]?.asInteger(Int.self), let stock = members["stock"]?.asInteger(Int.self),
+            let status = members["status"]?.asCase(ProductStatus.self), let version = members["version"]?.asInteger(UInt64.self),
+            let createdAt = members["createdAt"]?.asDate, let updatedAt = members["updatedAt"]?.asDate
+        else { return nil }
+        self.init(
+            id: id, sku: sku, name: name, description: description, priceCents: priceCents, stock: stock, status: status, version: version,
+            createdAt: createdAt, updatedAt: updatedAt
+        )
+    }
+}
+
+extension OrderItemRecord: JSONSelfDecoding {
+    public init?(json: JSONValue) {
+        guard case .object(let members) = json, let productId = members["productId"]?.asString, let sku = members["sku"]?.asString,
+            let name = members["name"]?.asString, let quantity = members["quantity"]?.asInteger(Int.self),
+            let unitPriceCents = members["unitPriceCents"]?.asInteger(Int.self), let lineTotalCents = members["lineTotalCents"]?.asInteger(Int.self)
+        else { return nil }
+        self.init(productId: productId, sku: sku, name: name, quantity: quantity, unitPriceCents: unitPriceCents, lineTotalCents: lineTotalCents)
+    }
+}
+
+extension OrderRecord: JSONSelfDecoding {
+    public init?(json: JSONValue) {
+        guard case .object(let members) = json, let id = members["id"]?.asString, let userId = members["userId"]?.asString,
+            let status = members["status"]?.asCase(OrderStatus.self), let items = members["items"]?.asArray(OrderItemRecord.init(json:)),
+            let totalCents = members["totalCents"]?.asInteger(Int.self), let version = members["version"]?.asInteger(UInt64.self),
+            let createdAt = members["createdAt"]?.asDate, let updatedAt = members["updatedAt"]?.asDate
+        else { return nil }
+        self.init(id: id, userId: userId, status: status, items: items, totalCents: totalCents, version: version, createdAt: createdAt, updatedAt: updatedAt)
+    }
+}
+
+extension OrderLine: JSONSelfDecoding {
+    public init?(json: JSONValue) {
+        guard case .object(let members) = json, let productId = members["productId"]?.asString, let sku = members["sku"]?.asString,
+            let name = members["name"]?.asString, let quantity = members["quantity"]?.asInteger(Int.self),
+            let unitPriceCents = members["unitPriceCents"]?.asInteger(Int.self)
+        else { return nil }
+        self.init(productId: productId, sku: sku, name: name, quantity: quantity, unitPriceCents: unitPriceCents)
+    }
+}
+
+extension OrderPlaced: JSONSelfDecoding {
+    public init?(json: JSONValue) {
+        guard case .object(let members) = json, let orderId = members["orderId"]?.asString, let userId = members["userId"]?.asString,
+            let lines = members["lines"]?.asArray(OrderLine.init(json:)), let totalCents = members["totalCents"]?.asInteger(Int.self)
+        else { return nil }
+        self.init(orderId: orderId, userId: userId, lines: lines, totalCents: totalCents)
+    }
+}
+
+extension StockReserved: JSONSelfDecoding {
+    public init?(json: JSONValue) {
+        guard case .object(let members) = json, let productId = members["productId"]?.asString, let orderId = members["orderId"]?.asString,
+            let quantity = members["quantity"]?.asInteger(Int.self)
+        else { return nil }
+        self.init(productId: productId, orderId: orderId, quantity: quantity)
+    }
+}

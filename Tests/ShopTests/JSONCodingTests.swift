@@ -108,7 +108,7 @@ import Testing
         }
     }
 
-    @Test func decodingFailsWhereFoundationFails() {
+    @Test func decodingFailsWhereFoundationFails() throws {
         let cases: [(String, String)] = [
             ("missing key", #"{"productId":"p","orderId":"o"}"#), ("wrong type", #"{"productId":"p","orderId":"o","quantity":"3"}"#),
             ("fraction", #"{"productId":"p","orderId":"o","quantity":1.5}"#), ("null", #"{"productId":"p","orderId":"o","quantity":null}"#),
@@ -119,6 +119,20 @@ import Testing
             #expect(throws: DecodingError.self, "\(label)") { try decoder.decode(StockReserved.self, from: Array(text.utf8)) }
         }
         #expect(throws: DecodingError.self) { try decoder.decode(Date.self, from: Array(#""yesterday""#.utf8)) }
+        // The hand-read types decline what they are unsure of; Codable then refuses it as Foundation does.
+        let product = #"{"id":"p","sku":"s","name":"n","description":"d","priceCents":1,"stock":2,"version":3,"createdAt":"2025-12-01T00:00:00.000Z""#
+        let products: [(String, String)] = [
+            ("unknown status", product + #","status":"sold","updatedAt":"2025-12-01T00:00:00.000Z"}"#),
+            ("not a date", product + #","status":"active","updatedAt":"yesterday"}"#),
+            ("negative version", product.replacingOccurrences(of: #""version":3"#, with: #""version":-3"#) + #","status":"active","updatedAt":"2025-12-01T00:00:00.000Z"}"#),
+            ("missing updatedAt", product + #","status":"active"}"#),
+        ]
+        for (label, text) in products {
+            #expect(throws: (any Error).self, "Foundation, \(label)") { try foundationDecoder.decode(ProductRecord.self, from: Data(text.utf8)) }
+            #expect(throws: DecodingError.self, "\(label)") { try decoder.decode(ProductRecord.self, from: Array(text.utf8)) }
+        }
+        let valid = product + #","status":"active","updatedAt":"2025-12-01T00:00:00.000Z","extra":[1]}"#
+        #expect(try decoder.decode(ProductRecord.self, from: Array(valid.utf8)) == (try foundationDecoder.decode(ProductRecord.self, from: Data(valid.utf8))))
     }
 }
 

@@ -141,6 +141,7 @@ struct JSONValueDecoder: Decoder {
         case is JSONValue.Type:
             decoded = value
         default:
+            if dates == .rfc3339, let reading = type as? any JSONSelfDecoding.Type, let read = reading.init(json: value) as? T { return read }
             return try T(from: child(value, at: path))
         }
         guard let typed = decoded as? T else { throw mismatch(type, value, path) }
