@@ -47,7 +47,7 @@ public final class CommandContext {
         while version < current {
             let events = try reader.readStream(streamId, from: version + 1, limit: 1000)
             guard !events.isEmpty else { break }
-            for recorded in events { state.apply(try registry.decode(recorded).event) }
+            for recorded in events { state.apply(try registry.event(of: recorded)) }
             version = events[events.count - 1].streamVersion
         }
         if cacheable && version > 0 { cache.put(state, version: version, streamId: streamId) }

@@ -87,6 +87,28 @@ public struct EventRegistry: Sendable {
                 event: decided.event
             )
         }
+        let (type, event) = try decodedEvent(recorded)
+        return Envelope(
+            position: recorded.position,
+            streamId: recorded.streamId,
+            streamVersion: recorded.streamVersion,
+            eventId: recorded.id,
+            type: type,
+            recordedAt: recorded.recordedAt,
+            metadata: try metadata(of: recorded),
+            event: event
+        )
+    }
+
+    /// A stored event's data alone, upcast and decoded: what an aggregate folds, which needs
+    /// no metadata (reading it was a third of folding an event another server appended).
+    public func event(of recorded: RecordedEvent) throws -> any Event {
+        if let decided = recorded.decided.value as? DecidedEvent { return decided.event }
+        return try decodedEvent(recorded).event
+    }
+
+    /// The event's current type and value: its data upcast step by step, then decoded.
+    private func decodedEvent(_ recorded: RecordedEvent) throws -> (type: String, event: any Event) {
         let decoder = coders.decoder
         var type = recorded.type
         var bytes = recorded.data
@@ -102,17 +124,7 @@ public struct EventRegistry: Sendable {
             steps += 1
         }
         guard let decode = decoders[type] else { throw EventRegistryError(message: "unknown event type \(type)") }
-        let metadata = try self.metadata(of: recorded)
-        return Envelope(
-            position: recorded.position,
-            streamId: recorded.streamId,
-            streamVersion: recorded.streamVersion,
-            eventId: recorded.id,
-            type: type,
-            recordedAt: recorded.recordedAt,
-            metadata: metadata,
-            event: try decode(bytes, decoder)
-        )
+        return (type, try decode(bytes, decoder))
     }
 
     /// A stored event's metadata alone.
