@@ -37,6 +37,12 @@ from strata_client import ADMIN_EMAIL, ADMIN_PASSWORD, Client, Server, free_port
 PG_BIN = "/usr/lib/postgresql/15/bin"
 
 
+def wrk_seconds(output):
+    """How long wrk's load ran: it writes "in 10.01s", or "in 1.00m" from a minute on."""
+    took = re.search(r"requests in ([\d.]+)(m?)s?,", output)
+    return float(took.group(1)) * (60 if took.group(2) else 1)
+
+
 def wrk(url, seconds, connections, script=None):
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script:
@@ -49,7 +55,7 @@ def wrk(url, seconds, connections, script=None):
         value, unit = float(match.group(1)), match.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
     requests = int(re.search(r"(\d+) requests in", output).group(1))
-    duration = float(re.search(r"requests in ([\d.]+)s", output).group(1))
+    duration = wrk_seconds(output)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)", output)
     ok = requests - (int(non2xx.group(1)) if non2xx else 0)
@@ -292,7 +298,7 @@ def measure_servers(binary, workspace, args, postgres_url, count):
         for load in loads:
             output, _ = load.communicate()
             requests = int(re.search(r"(\d+) requests in", output).group(1))
-            duration = float(re.search(r"requests in ([\d.]+)s", output).group(1))
+            duration = wrk_seconds(output)
             non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
             total += (requests - (int(non2xx.group(1)) if non2xx else 0)) / duration
         orders = max(1.0, total * args.seconds)
