@@ -35,16 +35,7 @@ extension OrderItemRecord: JSONSelfEncoding {
         bytes.append(UInt8(ascii: "{"))
         JSONText.appendMember("lineTotalCents", first: true, to: &bytes)
         JSONText.appendInteger(lineTotalCents, to: &bytes)
-        JSONText.appendMember("name", to: &bytes)
-        JSONText.appendString(name, to: &bytes)
-        JSONText.appendMember("productId", to: &bytes)
-        JSONText.appendString(productId, to: &bytes)
-        JSONText.appendMember("quantity", to: &bytes)
-        JSONText.appendInteger(quantity, to: &bytes)
-        JSONText.appendMember("sku", to: &bytes)
-        JSONText.appendString(sku, to: &bytes)
-        JSONText.appendMember("unitPriceCents", to: &bytes)
-        JSONText.appendInteger(unitPriceCents, to: &bytes)
+        OrderLine.appendMembers(name: name, productId: productId, quantity: quantity, sku: sku, unitPriceCents: unitPriceCents, first: false, to: &bytes)
         bytes.append(UInt8(ascii: "}"))
     }
 }
@@ -75,7 +66,13 @@ extension OrderRecord: JSONSelfEncoding {
 extension OrderLine: JSONSelfEncoding {
     public func appendJSON(to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "{"))
-        JSONText.appendMember("name", first: true, to: &bytes)
+        Self.appendMembers(name: name, productId: productId, quantity: quantity, sku: sku, unitPriceCents: unitPriceCents, first: true, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// The members a line and an order's item share, in their names' order.
+    static func appendMembers(name: String, productId: String, quantity: Int, sku: String, unitPriceCents: Int, first: Bool, to bytes: inout [UInt8]) {
+        JSONText.appendMember("name", first: first, to: &bytes)
         JSONText.appendString(name, to: &bytes)
         JSONText.appendMember("productId", to: &bytes)
         JSONText.appendString(productId, to: &bytes)
@@ -85,7 +82,6 @@ extension OrderLine: JSONSelfEncoding {
         JSONText.appendString(sku, to: &bytes)
         JSONText.appendMember("unitPriceCents", to: &bytes)
         JSONText.appendInteger(unitPriceCents, to: &bytes)
-        bytes.append(UInt8(ascii: "}"))
     }
 }
 

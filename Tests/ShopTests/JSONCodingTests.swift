@@ -1,6 +1,7 @@
 import Foundation
 import Shop
 import StrataKit
+import StrataTestSupport
 import Testing
 
 /// The hand-written JSON encoder writes Foundation's bytes exactly (sorted keys, escapes, numbers,
@@ -133,26 +134,5 @@ import Testing
         }
         let valid = product + #","status":"active","updatedAt":"2025-12-01T00:00:00.000Z","extra":[1]}"#
         #expect(try decoder.decode(ProductRecord.self, from: Array(valid.utf8)) == (try foundationDecoder.decode(ProductRecord.self, from: Data(valid.utf8))))
-    }
-}
-
-/// A small seeded generator (SplitMix64), so generated cases are the same on every run.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: Int) -> Int {
-        bound <= 1 ? 0 : Int(next() % UInt64(bound))
     }
 }
