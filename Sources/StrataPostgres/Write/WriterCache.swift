@@ -98,10 +98,10 @@ final class WriterCache {
     func streamVersion(_ streamId: String) -> UInt64? { streams[streamId] }
 
     /// Marks `table` as read by this writer's batches.
+    /// Nothing of a table is cached before this (``apply`` and catch-ups keep only read tables'
+    /// rows), so its first read goes to the database.
     func noteRead(_ table: Int32) {
-        guard readTables.insert(table).inserted else { return }
-        // Nothing of it is cached yet (its rows were not followed): start from the database.
-        forget(table)
+        readTables.insert(table)
     }
 
     /// A row's value: `.some(nil)` when known absent, `nil` when unknown.
