@@ -9,7 +9,7 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench format clean crash-test fuzz bench-http bench-http-compare
+.PHONY: deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test fuzz bench-http bench-http-compare
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
@@ -112,6 +112,21 @@ tools/.venv/bin/schemathesis:
 fuzz: deps tools/.venv/bin/schemathesis
 	$(SWIFT) build --product strata-server
 	python3 tools/fuzz.py --server .build/debug/strata-server --schemathesis tools/.venv/bin/schemathesis --examples $(FUZZ_EXAMPLES) --min-cases $(FUZZ_CASES)
+
+# The fast loop for the order path: after an incremental release build, the LMDB order load, the
+# cached GET and the baseline server only (BENCH_ORDERS_SECONDS each, 64 connections, 64 products),
+# then the same orders in-process without HTTP (strata-bench orders: µs and allocations per order).
+BENCH_ORDERS_SECONDS ?= 10
+bench-orders: deps
+	@command -v wrk >/dev/null || { echo "==> installing wrk"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(SWIFT) build -c release --product strata-server
+	$(SWIFT) build -c release --product strata-admin
+	$(SWIFT) build -c release --product strata-http-baseline
+	$(SWIFT) build -c release --product strata-bench
+	python3 tools/bench_http.py --server .build/release/strata-server --baseline .build/release/strata-http-baseline \
+		--seconds $(BENCH_ORDERS_SECONDS) --products 64 --lmdb-only $(if $(BENCH_BEFORE),--before $(BENCH_BEFORE))
+	.build/release/strata-bench orders --seconds 5 --callers 1 64
 
 # wrk and PostgreSQL from Debian's packages; strata-server against the baseline Hummingbird
 # server (tools/http-baseline) and pgbench appends, each for BENCH_HTTP_SECONDS with 64 connections.

@@ -97,3 +97,9 @@ public struct Product: Aggregate, Hashable {
         return [StockReleased(productId: id, orderId: orderId, quantity: quantity)]
     }
 }
+
+/// A product's state is stored as a snapshot on long streams: every order appends to it.
+extension Product: SnapshottingAggregate {
+    /// Version 1: the fields above, as Codable writes them.
+    public static let snapshotVersion: UInt32 = 1
+}

@@ -47,10 +47,19 @@ public struct ShopService: Sendable {
         ]
     }
 
-    /// Wires the shop onto an open log and key store and starts its projections.
+    /// The aggregates whose states are stored as snapshots on long streams (products, which every
+    /// order changes), for `strata-replay --snapshots rebuild`.
+    public static let snapshottingAggregates: [any SnapshottingAggregate.Type] = [Product.self]
+
+    /// How many events apart a long stream's snapshots are, by default.
+    public static let snapshotEvery: UInt64 = 1000
+
+    /// Wires the shop onto an open log and key store and starts its projections. A product's
+    /// state is stored as a snapshot every `snapshotEvery` events of its stream.
     public static func start(
         log: any EventStore,
         keys: any PersonalDataKeys,
+        snapshotEvery: UInt64 = ShopService.snapshotEvery,
         logger: Logger = Logger(label: "strata.shop")
     ) async throws
         -> ShopService
@@ -73,7 +82,12 @@ public struct ShopService: Sendable {
             runner: runner,
             invalidations: invalidations,
             registry: registry,
-            executor: CommandExecutor(log: log, registry: registry, hasher: hasher),
+            executor: CommandExecutor(
+                log: log,
+                registry: registry,
+                hasher: hasher,
+                snapshots: AggregateSnapshots(every: snapshotEvery, store: log, registry: registry)
+            ),
             keys: keys,
             hasher: hasher,
             statuses: statuses

@@ -152,11 +152,6 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
 enum ListingETag {
     /// A short stable hash of a query string (FNV-1a), for list ETags.
     static func fingerprint(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
+        String(StableHash.fnv1a(text), radix: 16)
     }
 }

@@ -6,6 +6,8 @@ import StrataStore
 /// What `strata-admin stats` shows.
 public struct StoreReport: Codable, Sendable {
     public var store: StoreStatistics
+    /// How many aggregate snapshots are stored (``AggregateSnapshots``).
+    public var snapshots: Int
     public var projections: [ProjectionStatus]
 }
 
@@ -35,7 +37,8 @@ public struct EventSummary: Codable, Sendable {
 public enum AdminReports {
     public static func stats(_ log: any EventStore) throws -> StoreReport {
         let runner = try StoreLocation.runner(log: log, keys: nil, hasher: nil)
-        return StoreReport(store: try log.storeStatistics(), projections: try runner.status())
+        let snapshots = try log.withSnapshot { try AggregateSnapshots.count(in: $0, store: log) }
+        return StoreReport(store: try log.storeStatistics(), snapshots: snapshots, projections: try runner.status())
     }
 
     /// Events after `after`, optionally of one stream or one type.

@@ -1,3 +1,4 @@
+import Shop
 import StrataKit
 import StrataLog
 import StrataStore
@@ -37,5 +38,32 @@ public enum Replay {
         reporter?.report(label, done: head, total: head, force: true)
         reporter?.finish()
         return comparisons
+    }
+
+    /// What `--snapshots` does with the aggregates' snapshots.
+    public enum SnapshotAction: String, Sendable, CaseIterable {
+        /// Store a fresh snapshot of every long stream, folded from the log, in place of the old ones.
+        case rebuild
+        /// Remove them all: commands fold their streams and store new ones as they go.
+        case drop
+    }
+
+    /// Rebuilds or drops every aggregate snapshot in one transaction, offline. Returns how many
+    /// snapshots are stored afterwards.
+    ///
+    /// - Throws: ``EventStoreError`` with ``EventStoreError/Code/locked`` when a server holds the directory.
+    public static func snapshots(_ directory: StoreLocation, _ action: SnapshotAction) async throws -> Int {
+        let store = try await OfflineStore(directory)
+        defer { store.close() }
+        let registry = store.runner.registry
+        let snapshots = AggregateSnapshots(every: ShopService.snapshotEvery, store: store.log, registry: registry)
+        let (written, _) = try await store.log.perform { transaction in
+            try AggregateSnapshots.dropAll(in: transaction)
+            guard action == .rebuild else { return 0 }
+            var written = 0
+            for type in ShopService.snapshottingAggregates { written += try snapshots.rebuild(type, registry: registry, in: transaction) }
+            return written
+        }
+        return written
     }
 }

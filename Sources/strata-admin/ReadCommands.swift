@@ -7,7 +7,7 @@ import StrataTools
 
 struct Stats: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Events, streams, positions, file size, and each projection's position, lag and parked events."
+        abstract: "Events, streams, positions, snapshots, file size, and each projection's position, lag and parked events."
     )
     @OptionGroup var options: CommonOptions
 
@@ -17,9 +17,12 @@ struct Stats: AsyncParsableCommand {
             defer { log.close() }
             let report = try AdminReports.stats(log)
             if options.json { return print(try AdminReports.json(report)) }
-            var store = TextTable(headers: ["EVENTS", "STREAMS", "HEAD", "FILE BYTES", "USED BYTES"], rightAligned: [0, 1, 2, 3, 4])
+            var store = TextTable(headers: ["EVENTS", "STREAMS", "HEAD", "SNAPSHOTS", "FILE BYTES", "USED BYTES"], rightAligned: [0, 1, 2, 3, 4, 5])
             store.add(
-                [report.store.events, report.store.streams, Int(report.store.headPosition), report.store.fileSize, report.store.usedBytes].map(
+                [
+                    report.store.events, report.store.streams, Int(report.store.headPosition), report.snapshots, report.store.fileSize,
+                    report.store.usedBytes,
+                ].map(
                     String.init
                 )
             )

@@ -17,7 +17,8 @@ struct StrataReplay: AsyncParsableCommand {
             atomically; the old read models serve until the swap, and an interrupted replay leaves \
             them intact. Refuses to run while a server holds the data directory or uses the PostgreSQL \
             database (rebuild online with POST /v1/admin/projections/{name}/rebuild instead). With --dry-run it rebuilds into \
-            scratch tables and reports whether they differ from the live read models (exit 1 if any do).
+            scratch tables and reports whether they differ from the live read models (exit 1 if any do). \
+            --all also rebuilds the aggregates' snapshots; --snapshots rebuild or drop does only that.
             """
     )
 
@@ -33,11 +34,21 @@ struct StrataReplay: AsyncParsableCommand {
     @Option(help: "Rebuild this projection only.")
     var projection: String?
 
+    @Option(help: "Only rebuild the aggregates' snapshots from the log, or drop them: rebuild or drop.")
+    var snapshots: String?
+
+    /// What `--snapshots` asks for.
+    private var snapshotAction: Replay.SnapshotAction? { snapshots.flatMap(Replay.SnapshotAction.init(rawValue:)) }
+
     @Flag(help: "Rebuild into scratch tables and compare with the live read models; change nothing.")
     var dryRun = false
 
     func validate() throws {
-        guard all != (projection != nil) else { throw ValidationError("give exactly one of --all and --projection NAME") }
+        guard [all, projection != nil, snapshots != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --all, --projection NAME and --snapshots rebuild|drop")
+        }
+        if let snapshots, snapshotAction == nil { throw ValidationError("--snapshots takes rebuild or drop, not \(snapshots)") }
+        if dryRun && snapshots != nil { throw ValidationError("--dry-run compares read models; it does not apply to --snapshots") }
     }
 
     func run() async throws {
@@ -53,15 +64,25 @@ struct StrataReplay: AsyncParsableCommand {
         }
         guard directory.hasStore else { fail("\(directory.path) holds no Strata store") }
         let comparisons: [RebuildComparison]
+        var snapshotCount: Int?
         do {
-            comparisons = try await Replay.run(directory, projection: projection, dryRun: dryRun, reporter: ProgressReporter())
+            if let snapshotAction {
+                snapshotCount = try await Replay.snapshots(directory, snapshotAction)
+                comparisons = []
+            } else {
+                comparisons = try await Replay.run(directory, projection: projection, dryRun: dryRun, reporter: ProgressReporter())
+                if all && !dryRun { snapshotCount = try await Replay.snapshots(directory, .rebuild) }
+            }
         } catch let error as EventStoreError where error.code == .locked {
             fail(error.message.contains("rebuild online") ? error.message : error.message + "; stop the server, or rebuild online through the API")
         } catch {
             fail("\(error)")
         }
         guard dryRun else {
-            print("rebuilt \(projection ?? "all projections")")
+            if snapshots == nil { print("rebuilt \(projection ?? "all projections")") }
+            if let snapshotCount {
+                print(snapshotAction == .drop ? "dropped every snapshot" : "rebuilt snapshots: \(snapshotCount) stored")
+            }
             return
         }
         var table = TextTable(headers: ["PROJECTION", "RESULT", "LIVE POSITION", "REBUILT TO"], rightAligned: [2, 3])

@@ -41,6 +41,40 @@ import Testing
         #expect(short?.description.contains("k3") == true && short?.description.contains("too short") == false)
     }
 
+    @Test func aVerifiedTokenIsRememberedUntilItsExpiryAndOnlyByItsExactText() async throws {
+        let service = try await TokenService(secret: first, lifetime: .seconds(60))
+        let issuedAt = Date()
+        let token = try await service.issue(for: identity, now: issuedAt).token
+        #expect(service.verifiedTokenCount == 0)
+        #expect(try await service.verify(token) == identity)
+        #expect(service.verifiedTokenCount == 1)
+        #expect(try await service.verify(token) == identity)
+        #expect(service.verifiedTokenCount == 1)
+        // One character of the signature changed: not the remembered token, and it does not verify.
+        var forged = Array(token)
+        forged[forged.count - 2] = forged[forged.count - 2] == "A" ? "B" : "A"
+        await #expect(throws: Problem.self) { _ = try await service.verify(String(forged)) }
+        // Remembered or not, a token is refused from its `exp` on.
+        let expiry = Date(timeIntervalSince1970: issuedAt.timeIntervalSince1970.rounded(.down) + 60)
+        #expect(try await service.verify(token, now: expiry.addingTimeInterval(-1)) == identity)
+        await #expect(throws: Problem.self) { _ = try await service.verify(token, now: expiry) }
+        #expect(service.verifiedTokenCount == 0)
+        await #expect(throws: Problem.self) { _ = try await service.verify(token, now: expiry.addingTimeInterval(1)) }
+        #expect(service.verifiedTokenCount == 0)
+        // A server without the token's key refuses it, whatever another server remembered.
+        let rotated = try await TokenService(keys: [SigningKey(id: "k2", secret: second)])
+        await #expect(throws: Problem.self) { _ = try await rotated.verify(token) }
+    }
+
+    @Test func theRememberedTokensAreBounded() async throws {
+        let service = try await TokenService(keys: [SigningKey(id: SigningKey.defaultID, secret: first)], verifiedCapacity: 8)
+        for index in 0..<50 {
+            let token = try await service.issue(for: Identity(userId: "u\(index)", role: "customer", sessionId: nil)).token
+            _ = try await service.verify(token)
+        }
+        #expect(service.verifiedTokenCount <= 8)
+    }
+
     @Test func expiryAndIssueTimeAreWholeSeconds() async throws {
         let service = try await TokenService(secret: first, lifetime: .seconds(900))
         let token = try await service.issue(for: identity, now: Date(timeIntervalSince1970: 1_764_040_741.75)).token

@@ -22,8 +22,11 @@ public struct AccessClaims: JWTPayload, Equatable {
 /// (the token header's `kid`): the first signs, all verify, so keys rotate without signing anyone
 /// out. A token whose `kid` is missing or unknown (whatever it is signed with), `alg` other than
 /// HS256, a wrong signature or a past `exp` is refused. `exp` and `iat` are whole seconds.
+/// Tokens that verified are remembered until their `exp` (``VerifiedTokens``), so a client's
+/// repeated requests cost one lookup, not a parse and an HMAC each.
 public struct TokenService: Sendable {
     private let keys: JWTKeyCollection
+    private let verified: VerifiedTokens
     /// The ids of the keys that verify; the first signs.
     public let keyIDs: [String]
     /// How long an access token lives.
@@ -38,7 +41,8 @@ public struct TokenService: Sendable {
 
     /// - Throws: when there is no key, or a secret is shorter than 32 bytes (the message names
     ///   the key id, never the secret).
-    public init(keys signingKeys: [SigningKey], lifetime: Duration = .seconds(15 * 60)) async throws {
+    /// `verifiedCapacity` bounds how many verified tokens are remembered.
+    public init(keys signingKeys: [SigningKey], lifetime: Duration = .seconds(15 * 60), verifiedCapacity: Int = 16_384) async throws {
         guard !signingKeys.isEmpty else { throw TokenServiceError("no signing key is given") }
         let collection = JWTKeyCollection(defaultJWTParser: DefaultJWTParser(jsonDecoder: JWTByteDecoder()))
         for key in signingKeys {
@@ -54,9 +58,13 @@ public struct TokenService: Sendable {
             )
         }
         keys = collection
+        verified = VerifiedTokens(capacity: verifiedCapacity)
         keyIDs = signingKeys.map(\.id)
         self.lifetime = lifetime
     }
+
+    /// How many verified tokens are remembered now.
+    var verifiedTokenCount: Int { verified.count }
 
     /// A signed access token for `identity`, and its lifetime in seconds.
     public func issue(for identity: Identity, now: Date = Date()) async throws -> (token: String, expiresIn: Int) {
@@ -74,15 +82,21 @@ public struct TokenService: Sendable {
         return (try await keys.sign(claims, kid: JWKIdentifier(string: keyIDs[0])), seconds)
     }
 
-    /// The identity a token proves; throws 401 for any token that does not verify.
-    public func verify(_ token: String) async throws -> Identity {
+    /// The identity a token proves; throws 401 for any token that does not verify, or whose
+    /// `exp` is not after `now`.
+    public func verify(_ token: String, now: Date = Date()) async throws -> Identity {
+        if let identity = verified.identity(for: token, now: now) { return identity }
         // jwt-kit falls back to its default key for an unknown `kid`: the header is checked first.
         guard let header = Self.header(of: token), header.alg == "HS256", let kid = header.kid, keyIDs.contains(kid) else {
             throw Problem.unauthorized("the bearer token is not valid")
         }
         do {
             let claims = try await keys.verify(token, as: AccessClaims.self)
-            return Identity(userId: claims.sub.value, role: claims.role, sessionId: claims.sid)
+            // jwt-kit checked `exp` against the clock; `now` may be later.
+            guard now < claims.exp.value else { throw Problem.unauthorized("the bearer token is not valid") }
+            let identity = Identity(userId: claims.sub.value, role: claims.role, sessionId: claims.sid)
+            verified.remember(token, proves: identity, until: claims.exp.value)
+            return identity
         } catch {
             throw Problem.unauthorized("the bearer token is not valid")
         }

@@ -4,9 +4,11 @@ import StrataStore
 /// was decided on), reserves unique values, and adds events per stream. The executor appends
 /// everything it added atomically, each stream expected at the version that was loaded.
 public final class CommandContext {
-    let reader: any StreamReading
+    let reader: any StoreReading
     let registry: EventRegistry
     let cache: AggregateCache
+    /// Where long streams' states are stored, or `nil` to fold every stream from its start.
+    let snapshots: AggregateSnapshots?
     /// Whether loaded states may be cached (only when read from committed data).
     let cacheable: Bool
     let hasher: UniqueValueHasher
@@ -18,11 +20,18 @@ public final class CommandContext {
     private var order: [String] = []
     private var pending: [String: [any Event]] = [:]
     private var guards: [String: ExpectedVersion] = [:]
+    /// How many events of each loaded stream were folded from the log (not from the cache or a snapshot).
+    private var folded: [String: UInt64] = [:]
+    /// Each changed stream's state after its pending events, made with the append request.
+    private var decidedStates: [String: any Aggregate] = [:]
+    /// The snapshots the append request's events made due: stream id and stored record.
+    private(set) var snapshotRecords: [(streamId: String, record: [UInt8])] = []
 
     init(
-        reader: any StreamReading,
+        reader: any StoreReading,
         registry: EventRegistry,
         cache: AggregateCache,
+        snapshots: AggregateSnapshots?,
         cacheable: Bool,
         hasher: UniqueValueHasher,
         metadata: EventMetadata
@@ -30,6 +39,7 @@ public final class CommandContext {
         self.reader = reader
         self.registry = registry
         self.cache = cache
+        self.snapshots = snapshots
         self.cacheable = cacheable
         self.hasher = hasher
         self.metadata = metadata
@@ -44,18 +54,38 @@ public final class CommandContext {
         let current = try reader.streamVersion(streamId)
         var (state, version) = cache.get(A.self, streamId: streamId) ?? (A(), 0)
         if version > current { (state, version) = (A(), 0) }
+        if let snapshots, current - version >= snapshots.every, let stored = try snapshot(A.self, streamId: streamId, snapshots: snapshots),
+            stored.version > version, stored.version <= current
+        {
+            (state, version) = stored
+        }
+        var foldedNow: UInt64 = 0
         while version < current {
             let events = try reader.readStream(streamId, from: version + 1, limit: 1000)
             guard !events.isEmpty else { break }
             for recorded in events { state.apply(try registry.event(of: recorded)) }
             version = events[events.count - 1].streamVersion
+            foldedNow += UInt64(events.count)
         }
         if cacheable && version > 0 { cache.put(state, version: version, streamId: streamId) }
         if loadedVersions[streamId] == nil {
             loadedVersions[streamId] = version
             loadedStates[streamId] = state
+            folded[streamId] = foldedNow
         }
         return state
+    }
+
+    /// `streamId`'s stored snapshot, when `A` keeps them.
+    private func snapshot<A: Aggregate>(_ type: A.Type, streamId: String, snapshots: AggregateSnapshots) throws -> (state: A, version: UInt64)? {
+        guard let snapshotting = A.self as? any SnapshottingAggregate.Type else { return nil }
+        return try read(snapshotting, streamId: streamId, snapshots: snapshots).flatMap { stored in
+            (stored.state as? A).map { ($0, stored.version) }
+        }
+    }
+
+    private func read<S: SnapshottingAggregate>(_ type: S.Type, streamId: String, snapshots: AggregateSnapshots) throws -> (state: any Aggregate, version: UInt64)? {
+        try snapshots.read(S.self, streamId: streamId, from: reader, decoder: registry.makeDecoder()).map { ($0.state, $0.version) }
     }
 
     /// The empty state of aggregate `id`, which the caller has just named (a fresh random id), so
@@ -128,21 +158,34 @@ public final class CommandContext {
     /// the events just decided: the next command on it reads and decodes nothing.
     func cacheDecidedStates(_ result: AppendResult) {
         for stream in result.streams {
-            guard let events = pending[stream.streamId], !events.isEmpty, var state = loadedStates[stream.streamId],
+            guard let events = pending[stream.streamId], let state = decidedStates[stream.streamId],
                 let loaded = loadedVersions[stream.streamId], loaded + UInt64(events.count) == stream.version
             else { continue }
-            for event in events { state.apply(event) }
             cache.put(state, version: stream.version, streamId: stream.streamId)
         }
     }
 
-    /// The append request for everything added, or `nil` when nothing was.
+    /// The append request for everything added, or `nil` when nothing was. It also folds each
+    /// changed stream's events into its state (for the cache, once committed) and makes the
+    /// snapshots they make due (``snapshotRecords``, for the append's transaction).
     func appendRequest() throws -> AppendRequest? {
         var streams: [StreamAppend] = []
+        decidedStates = [:]
+        snapshotRecords = []
         for streamId in order {
-            let events = try (pending[streamId] ?? []).map { try registry.encode($0, metadata: metadata) }
+            let decided = pending[streamId] ?? []
+            let events = try decided.map { try registry.encode($0, metadata: metadata) }
             let expected: ExpectedVersion = guards[streamId] ?? .exact(loadedVersions[streamId] ?? 0)
             streams.append(StreamAppend(streamId: streamId, expectedVersion: expected, events: events))
+            guard !decided.isEmpty, var state = loadedStates[streamId], let loaded = loadedVersions[streamId] else { continue }
+            for event in decided { state.apply(event) }
+            decidedStates[streamId] = state
+            let reached = loaded + UInt64(decided.count)
+            if let snapshots, let snapshotting = state as? any SnapshottingAggregate,
+                snapshots.isDue(loaded: loaded, reached: reached, folded: folded[streamId] ?? 0)
+            {
+                snapshotRecords.append((streamId, try snapshots.record(of: snapshotting, version: reached, encoder: registry.makeEncoder())))
+            }
         }
         guard streams.contains(where: { !$0.events.isEmpty }) else { return nil }
         return AppendRequest(streams: streams)

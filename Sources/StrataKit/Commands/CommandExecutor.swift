@@ -28,6 +28,8 @@ public struct CommandExecutor: Sendable {
     public let registry: EventRegistry
     public let cache: AggregateCache
     public let hasher: UniqueValueHasher
+    /// Where states of long streams are stored (``AggregateSnapshots``), or `nil` for none.
+    public let snapshots: AggregateSnapshots?
     /// Optimistic attempts before deciding on the writer (by default 3, or none where the store
     /// prefers decisions on the writer).
     public var optimisticAttempts: Int
@@ -37,11 +39,13 @@ public struct CommandExecutor: Sendable {
         registry: EventRegistry,
         hasher: UniqueValueHasher,
         cache: AggregateCache = AggregateCache(),
+        snapshots: AggregateSnapshots? = nil,
         optimisticAttempts: Int? = nil
     ) {
         self.log = log
         self.registry = registry
         self.cache = cache
+        self.snapshots = snapshots
         self.hasher = hasher
         self.optimisticAttempts = optimisticAttempts ?? (log.prefersDecisionsOnTheWriter ? 0 : 3)
     }
@@ -70,6 +74,7 @@ public struct CommandExecutor: Sendable {
                     reader: snapshot,
                     registry: registry,
                     cache: cache,
+                    snapshots: snapshots,
                     cacheable: true,
                     hasher: hasher,
                     metadata: metadata
@@ -78,9 +83,12 @@ public struct CommandExecutor: Sendable {
                 return (value, try context.appendRequest(), try snapshot.headPosition(), context)
             }
             guard var request else { return CommandResult(value: value, append: nil, position: head) }
-            if let followUp = followUp(value) {
+            let followUp = followUp(value)
+            let snapshotRecords = context.snapshotRecords
+            if followUp != nil || !snapshotRecords.isEmpty {
                 request.inTransaction = { result, _, transaction in
-                    try followUp.run(position: result.positions?.upperBound ?? 0, in: transaction)
+                    try AggregateSnapshots.write(snapshotRecords, in: transaction)
+                    try followUp?.run(position: result.positions?.upperBound ?? 0, in: transaction)
                 }
             }
             do {
@@ -91,11 +99,12 @@ public struct CommandExecutor: Sendable {
                 continue
             }
         }
-        let (outcome, _) = try await log.perform { [registry, cache, hasher] transaction in
+        let (outcome, _) = try await log.perform { [registry, cache, snapshots, hasher] transaction in
             let context = CommandContext(
                 reader: transaction,
                 registry: registry,
                 cache: cache,
+                snapshots: snapshots,
                 cacheable: false,
                 hasher: hasher,
                 metadata: metadata
@@ -105,6 +114,7 @@ public struct CommandExecutor: Sendable {
                 return (value, AppendResult?.none, try transaction.headPosition())
             }
             let result = try transaction.append(request)
+            try AggregateSnapshots.write(context.snapshotRecords, in: transaction)
             try followUp(value)?.run(position: result.positions?.upperBound ?? 0, in: transaction)
             // Once durable, what was decided is committed: the next command starts from it.
             let decided = DecidedStates(context: context, result: result)

@@ -52,6 +52,13 @@ public struct EventRegistry: Sendable {
         upcasters[oldType] = Upcaster(target: newType, transform: transform)
     }
 
+    /// A stable hash of the upcasters registered (each old wire type and the type it becomes):
+    /// stored with aggregate snapshots, so that adding or retargeting an upcaster — which may
+    /// change what old events fold into — makes the snapshots stored before it ignored.
+    public var upcastFingerprint: UInt64 {
+        StableHash.fnv1a(upcasters.map { "\($0.key)\u{1}\($0.value.target)" }.sorted().joined(separator: "\n"))
+    }
+
     /// Values the personal-data cipher and other codecs find in `encoder.userInfo`.
     public mutating func setCodingInfo(_ value: any Sendable, forKey key: CodingUserInfoKey) {
         userInfo[key] = value
