@@ -6,6 +6,6 @@ struct StrataBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata-bench",
         abstract: "Measure Strata against its baselines.",
-        subcommands: [LogBenchmark.self, ReplayBenchmark.self, OrdersBenchmark.self]
+        subcommands: [LogBenchmark.self, ReplayBenchmark.self, OrdersBenchmark.self, SnapshotBenchmark.self]
     )
 }
