@@ -9,7 +9,7 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test fuzz bench-http bench-http-compare
+.PHONY: deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test power-loss-test fuzz bench-http bench-http-compare
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
@@ -30,8 +30,8 @@ release: deps
 	$(SWIFT) build -c release
 
 # Builds everything (the crash test runs the strata-log-torture executable), then runs every test:
-# the Swift suites, then the console in a real browser.
-test: swift-test cluster-test console-test
+# the Swift suites, the cluster, the console in a real browser, then power cuts under load.
+test: swift-test cluster-test console-test power-loss-test
 
 # Every suite beside a throwaway PostgreSQL cluster (tools/with_postgres.sh): the store contract
 # and PostgreSQL's own tests run against it, everything else on LMDB; then the kit, shop and HTTP
@@ -99,6 +99,18 @@ crash-test: deps postgres-deps
 	python3 tools/crash_test.py --server .build/debug/strata-server --admin .build/debug/strata-admin --rounds $(CRASH_ROUNDS)
 	tools/with_postgres.sh sh -c 'python3 tools/crash_test.py --server .build/debug/strata-server --admin .build/debug/strata-admin \
 		--rounds $(CRASH_ROUNDS) --postgres "$$STRATA_TEST_POSTGRES_URL"' 
+
+# Power cuts under concurrent orders (tools/power_loss_test.py): the server runs with a model of
+# the disk preloaded (tools/powerloss/shim.c, built here with the C compiler), which keeps what
+# was synced; each round kills it and restarts it on the synced image plus part of what was not.
+POWER_LOSS_ROUNDS ?= 5
+power-loss-test: deps
+	$(SWIFT) build --product strata-server
+	$(SWIFT) build --product strata-admin
+	mkdir -p .build/powerloss
+	cc -O2 -Wall -Wextra -shared -fPIC -o .build/powerloss/libstrata_powerloss.so tools/powerloss/shim.c -ldl -lpthread
+	python3 tools/power_loss_test.py --server .build/debug/strata-server --admin .build/debug/strata-admin \
+		--shim .build/powerloss/libstrata_powerloss.so --rounds $(POWER_LOSS_ROUNDS)
 
 # schemathesis (from PyPI, into tools/.venv) against docs/openapi.yaml on a live server, as a
 # customer and as an admin, repeated with new seeds until FUZZ_CASES cases have run.

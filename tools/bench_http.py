@@ -270,9 +270,10 @@ def measure_strata(binary, data_dir, args, label="", postgres_url=None):
             results["strata_get"] = wrk(base + f"/v1/products/{products[0]}", args.seconds, args.connections)
         results["strata_rss_kib"] = resident_kib(server.process.pid)
         where = ["--postgres-url", postgres_url] if postgres_url else ["--data-dir", server.data_dir]
-        store = subprocess.run([os.path.join(os.path.dirname(binary), "strata-admin")] + where + ["--json", "stats"],
-                               capture_output=True, text=True)
-        if store.returncode == 0:
+        admin_binary = os.path.join(os.path.dirname(binary), "strata-admin")
+        store = subprocess.run([admin_binary] + where + ["--json", "stats"], capture_output=True, text=True) \
+            if os.path.exists(admin_binary) else None
+        if store and store.returncode == 0:
             report = json.loads(store.stdout)["store"]
             results["store_events"] = report["events"]
             results["store_used_bytes"] = report["usedBytes"]

@@ -16,7 +16,7 @@ public struct SalesProjection: Projection {
 
     public init() {}
 
-    struct Totals: Codable {
+    struct Totals: Codable, Hashable {
         var ordersPlaced = 0
         var ordersPaid = 0
         var ordersCancelled = 0
@@ -24,7 +24,7 @@ public struct SalesProjection: Projection {
         var revenueCents = 0
     }
 
-    struct OrderSummary: Codable {
+    struct OrderSummary: Codable, Hashable {
         var status: OrderStatus
         var lines: [OrderLine]
         var totalCents: Int

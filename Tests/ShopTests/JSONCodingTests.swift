@@ -1,5 +1,5 @@
 import Foundation
-import Shop
+@testable import Shop
 import StrataKit
 import StrataTestSupport
 import Testing
@@ -106,6 +106,13 @@ import Testing
             }
             try sameBytes(OrderPlaced(orderId: text(), userId: text(), lines: lines, totalCents: Int(integer())), "OrderPlaced \(round)")
             try sameBytes(StockReserved(productId: text(), orderId: text(), quantity: Int(integer())), "StockReserved \(round)")
+            let status = [OrderStatus.placed, .paid, .cancelled, .shipped][round % 4]
+            try sameBytes(SalesProjection.OrderSummary(status: status, lines: lines, totalCents: Int(integer())), "OrderSummary \(round)")
+            let totals = SalesProjection.Totals(
+                ordersPlaced: Int(integer()), ordersPaid: Int(integer()), ordersCancelled: Int(integer()), ordersShipped: Int(integer()),
+                revenueCents: Int(integer())
+            )
+            try sameBytes(totals, "Totals \(round)")
         }
     }
 

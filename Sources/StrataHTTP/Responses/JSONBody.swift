@@ -43,9 +43,19 @@ public enum JSONBody {
         return fields
     }
 
-    /// Whether a `Content-Type` is JSON (`application/json`, any parameters, any case).
+    /// Whether a `Content-Type` is JSON (`application/json`, any parameters, any case), read as
+    /// bytes: the media type before any `;`, spaces and tabs around it ignored.
     public static func isJSON(_ contentType: String) -> Bool {
-        contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        var type = contentType.utf8[...]
+        if let semicolon = type.firstIndex(of: UInt8(ascii: ";")) { type = type[..<semicolon] }
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        while let first = type.first, blank(first) { type = type.dropFirst() }
+        while let last = type.last, blank(last) { type = type.dropLast() }
+        let expected = "application/json".utf8
+        guard type.count == expected.count else { return false }
+        return zip(type, expected).allSatisfy { byte, wanted in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte) == wanted
+        }
     }
 }
 

@@ -172,9 +172,10 @@ public final class CommandContext {
         var streams: [StreamAppend] = []
         decidedStates = [:]
         snapshotRecords = []
+        let metadataBytes = metadata.jsonBytes
         for streamId in order {
             let decided = pending[streamId] ?? []
-            let events = try decided.map { try registry.encode($0, metadata: metadata) }
+            let events = try decided.map { try registry.encode($0, metadata: metadata, metadataBytes: metadataBytes) }
             let expected: ExpectedVersion = guards[streamId] ?? .exact(loadedVersions[streamId] ?? 0)
             streams.append(StreamAppend(streamId: streamId, expectedVersion: expected, events: events))
             guard !decided.isEmpty, var state = loadedStates[streamId], let loaded = loadedVersions[streamId] else { continue }

@@ -82,18 +82,7 @@ public struct EventRegistry: Sendable {
     /// Decodes a stored event, upcasting old shapes first. An event this process just decided
     /// carries its typed value (``RecordedEvent/decided``): that is taken as it is, not decoded.
     public func decode(_ recorded: RecordedEvent) throws -> Envelope {
-        if let decided = recorded.decided.value as? DecidedEvent {
-            return Envelope(
-                position: recorded.position,
-                streamId: recorded.streamId,
-                streamVersion: recorded.streamVersion,
-                eventId: recorded.id,
-                type: recorded.type,
-                recordedAt: recorded.recordedAt,
-                metadata: decided.metadata,
-                event: decided.event
-            )
-        }
+        if let decided = decidedEnvelope(of: recorded) { return decided }
         let (type, event) = try decodedEvent(recorded)
         return Envelope(
             position: recorded.position,
@@ -104,6 +93,22 @@ public struct EventRegistry: Sendable {
             recordedAt: recorded.recordedAt,
             metadata: try metadata(of: recorded),
             event: event
+        )
+    }
+
+    /// The envelope of an event this process just decided (it carries its typed value), without
+    /// decoding anything; `nil` for an event read from the store.
+    public func decidedEnvelope(of recorded: RecordedEvent) -> Envelope? {
+        guard let decided = recorded.decided.value as? DecidedEvent else { return nil }
+        return Envelope(
+            position: recorded.position,
+            streamId: recorded.streamId,
+            streamVersion: recorded.streamVersion,
+            eventId: recorded.id,
+            type: recorded.type,
+            recordedAt: recorded.recordedAt,
+            metadata: decided.metadata,
+            event: decided.event
         )
     }
 
@@ -146,9 +151,15 @@ public struct EventRegistry: Sendable {
 
     /// Encodes an event for appending.
     public func encode(_ event: any Event, metadata: EventMetadata, id: UUID = UUIDv7.make()) throws -> EventData {
+        try encode(event, metadata: metadata, metadataBytes: metadata.jsonBytes, id: id)
+    }
+
+    /// Encodes an event for appending with `metadata` already written as `metadataBytes`: the
+    /// events of one command share them.
+    public func encode(_ event: any Event, metadata: EventMetadata, metadataBytes: [UInt8], id: UUID = UUIDv7.make()) throws -> EventData {
         let type = Swift.type(of: event).eventType
         guard decoders[type] != nil else { throw EventRegistryError(message: "event type \(type) is not registered") }
-        var data = EventData(id: id, type: type, data: try coders.encoder.encode(event), metadata: metadata.jsonBytes)
+        var data = EventData(id: id, type: type, data: try coders.encoder.encode(event), metadata: metadataBytes)
         data.decided = DecidedForm(DecidedEvent(event: event, metadata: metadata))
         return data
     }

@@ -29,9 +29,13 @@ extension ProjectionRunner {
         try projection.apply(decoded, to: store)
     }
 
-    /// Decodes `event` as far as `projection` needs, outside any transaction.
+    /// Decodes `event` as far as `projection` needs, outside any transaction — nothing when this
+    /// process decided it (``DecidedEnvelopes``).
     func prepare(_ event: RecordedEvent, for projection: any Projection) -> PreparedEvent {
         guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { return .skipped }
+        if let envelope = decided?.envelope(of: event) {
+            return projection is any MetadataProjection ? .metadata(envelope.metadata) : .decoded(envelope)
+        }
         if projection is any MetadataProjection {
             return (try? registry.metadata(of: event)).map(PreparedEvent.metadata) ?? .undecoded
         }

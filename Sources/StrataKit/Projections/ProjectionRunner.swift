@@ -33,6 +33,13 @@ public final class ProjectionRunner: AppendHook, Sendable {
     let rebuilding = Mutex<Set<String>>([])
     /// Decoded rows of every projection's tables, checked against their bytes on each read.
     let rows = RowCache()
+    /// Each inline projection's tables of its live generation, by logical name, as the append
+    /// hook last opened them: the tables exist from ``prepare()`` on, and a rebuild's swap
+    /// changes the generation, so an entry is used only for the generation it was made for.
+    let inlineTables = Mutex<[String: (generation: UInt32, tables: [String: Table])]>([:])
+    /// The events this process committed, for its async projections (``DecidedEnvelopes``);
+    /// `nil` when it runs none.
+    let decided: DecidedEnvelopes?
     /// Who applies each async projection when the store is shared by several processes.
     let leases: ProjectionLeases?
     /// The least time between an async projection's batches once it has caught up.
@@ -65,6 +72,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
         self.projections = byName
         self.names = projections.map(\.name)
         self.inline = projections.filter { $0.mode == .inline }
+        self.decided = projections.contains { $0.mode == .async } ? DecidedEnvelopes(capacity: 16_384) : nil
         self.checkpoints = CheckpointStore(store: log)
         self.parked = ParkedEvents(store: log)
         self.logger = logger

@@ -5,7 +5,8 @@ import StrataStore
 ///
 /// Rows read or written through the typed `get`/`put` are kept decoded until ``flush()``, which
 /// encodes each changed row once: a batch that touches the same row a hundred times decodes and
-/// encodes it once. Raw-byte access and scans see pending changes (a scan flushes first).
+/// encodes it once. Rows that were read before they were written stay decoded in the runner's
+/// ``RowCache`` after the flush; new rows (an order placed) are left to be decoded when first read. Raw-byte access and scans see pending changes (a scan flushes first).
 public final class ProjectionStore {
     let transaction: any StoreTransaction
     let tables: [String: Table]
@@ -18,8 +19,9 @@ public final class ProjectionStore {
     private enum Row {
         /// As stored: the decoded value, or `nil` when absent.
         case clean(Any?)
-        /// Changed, to be encoded at flush.
-        case value(any Encodable & Sendable)
+        /// Changed, to be encoded at flush; `wasRead` when this store read the row first (the
+        /// rows worth keeping decoded: a row read once is read again, a new one seldom).
+        case value(any Encodable & Sendable, wasRead: Bool)
         /// Changed, as bytes.
         case bytes([UInt8])
         case deleted
@@ -43,7 +45,7 @@ public final class ProjectionStore {
 
     public func get(_ table: ReadModelTable, key: [UInt8]) throws -> [UInt8]? {
         switch rows[table]?[key] {
-        case .value(let value)?: return try encoder.encode(value)
+        case .value(let value, _)?: return try encoder.encode(value)
         case .bytes(let bytes)?: return bytes
         case .deleted?: return nil
         case .clean?, nil: return try transaction.get(try self.table(table), key: key)
@@ -79,7 +81,7 @@ public final class ProjectionStore {
         case .clean(let value)?:
             if value == nil { return nil }
             if let typed = value as? T { return typed }
-        case .value(let value)?:
+        case .value(let value, _)?:
             if let typed = value as? T { return typed }
         case .deleted?:
             return nil
@@ -102,7 +104,13 @@ public final class ProjectionStore {
     /// Stores `value` as JSON (sorted keys, personal fields sealed) at the next flush.
     public func put(_ value: some Encodable & Sendable, _ table: ReadModelTable, key: [UInt8]) throws {
         _ = try self.table(table)
-        rows[table, default: [:]][key] = .value(value)
+        let wasRead: Bool
+        switch rows[table]?[key] {
+        case .clean?: wasRead = true
+        case .value(_, let read)?: wasRead = read
+        default: wasRead = false
+        }
+        rows[table, default: [:]][key] = .value(value, wasRead: wasRead)
     }
 
     /// Writes every pending change. The runner calls it before the transaction commits.
@@ -111,10 +119,10 @@ public final class ProjectionStore {
             let table = try self.table(name)
             for (key, row) in pending {
                 switch row {
-                case .value(let value):
+                case .value(let value, let wasRead):
                     let bytes = try encoder.encode(value)
                     try transaction.put(table, key: key, value: bytes)
-                    self.decodedRows.store(value, bytes: bytes, table: table, key: key)
+                    if wasRead { self.decodedRows.store(value, bytes: bytes, table: table, key: key) }
                 case .bytes(let bytes): try transaction.put(table, key: key, value: bytes)
                 case .deleted: try transaction.delete(table, key: key)
                 case .clean: break
