@@ -94,6 +94,38 @@ def client_loop(port, customers, products, ledger, stop, rng_seed):
             time.sleep(0.01)
 
 
+def seed(server, prefix):
+    """The two products (plenty of stock and little) and eight signed-in customers of a test."""
+    admin = Client(server.port).sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+    products = {}
+    for name, stock in (("big", BIG_STOCK), ("small", SMALL_STOCK)):
+        status, _, product = admin.request("POST", "/v1/products",
+                                           {"sku": f"{prefix}-{name}", "name": name, "priceCents": 250, "stock": stock})
+        assert status == 201, product
+        products[name] = product["id"]
+    customers = []
+    for index in range(8):
+        email = f"customer{index}@example.com"
+        status, _, _ = Client(server.port).request("POST", "/v1/users", {"name": f"C{index}", "email": email, "password": "password " + str(index)})
+        assert status == 201
+        customers.append(Client(server.port).sign_in(email, "password " + str(index)).token)
+    return products, customers
+
+
+def load_then_kill(server, customers, products, ledger, clients, rng, shortest, longest):
+    """`clients` threads place and cancel orders for a random time, then the server is killed under them."""
+    stop = threading.Event()
+    threads = [threading.Thread(target=client_loop, args=(server.port, customers, products, ledger, stop, rng.random()))
+               for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(rng.uniform(shortest, longest))
+    server.kill()
+    stop.set()
+    for thread in threads:
+        thread.join()
+
+
 def all_orders(admin):
     orders, after = [], None
     while True:
@@ -172,31 +204,10 @@ def main():
     print(f"crash test: {args.rounds} rounds, {args.clients} clients, seed {args.seed}, {where}")
     server = Server(args.server, data_dir, env=env).start()
     try:
-        admin = Client(server.port).sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
-        products = {}
-        for name, stock in (("big", BIG_STOCK), ("small", SMALL_STOCK)):
-            status, _, product = admin.request("POST", "/v1/products",
-                                               {"sku": f"CRASH-{name}", "name": name, "priceCents": 250, "stock": stock})
-            assert status == 201, product
-            products[name] = product["id"]
-        customers = []
-        for index in range(8):
-            email = f"customer{index}@example.com"
-            status, _, _ = Client(server.port).request("POST", "/v1/users", {"name": f"C{index}", "email": email, "password": "password " + str(index)})
-            assert status == 201
-            customers.append(Client(server.port).sign_in(email, "password " + str(index)).token)
+        products, customers = seed(server, "CRASH")
         ledger = Ledger()
         for round_number in range(1, args.rounds + 1):
-            stop = threading.Event()
-            threads = [threading.Thread(target=client_loop, args=(server.port, customers, products, ledger, stop, rng.random()))
-                       for _ in range(args.clients)]
-            for thread in threads:
-                thread.start()
-            time.sleep(rng.uniform(0.3, 2.0))
-            server.kill()
-            stop.set()
-            for thread in threads:
-                thread.join()
+            load_then_kill(server, customers, products, ledger, args.clients, rng, 0.3, 2.0)
             server.start()
             admin = Client(server.port).sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
             failures, count = check(server, args.admin, admin, products, ledger, round_number)

@@ -27,11 +27,10 @@ import shutil
 import struct
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from crash_test import BIG_STOCK, SMALL_STOCK, Ledger, check, client_loop  # noqa: E402
+from crash_test import Ledger, check, load_then_kill, seed  # noqa: E402
 from strata_client import ADMIN_EMAIL, ADMIN_PASSWORD, Client, Server  # noqa: E402
 
 
@@ -102,34 +101,13 @@ def main():
 
     try:
         start()
-        admin = Client(server.port).sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
-        products = {}
-        for name, stock in (("big", BIG_STOCK), ("small", SMALL_STOCK)):
-            status, _, product = admin.request("POST", "/v1/products",
-                                               {"sku": f"POWER-{name}", "name": name, "priceCents": 250, "stock": stock})
-            assert status == 201, product
-            products[name] = product["id"]
-        customers = []
-        for index in range(8):
-            email = f"customer{index}@example.com"
-            status, _, _ = Client(server.port).request("POST", "/v1/users", {"name": f"C{index}", "email": email, "password": "password " + str(index)})
-            assert status == 201
-            customers.append(Client(server.port).sign_in(email, "password " + str(index)).token)
+        products, customers = seed(server, "POWER")
         # The setup is made durable by a clean stop, so every round starts from an image that holds it.
         server.stop()
         start()
         ledger = Ledger()
         for round_number in range(1, args.rounds + 1):
-            stop = threading.Event()
-            threads = [threading.Thread(target=client_loop, args=(server.port, customers, products, ledger, stop, rng.random()))
-                       for _ in range(args.clients)]
-            for thread in threads:
-                thread.start()
-            time.sleep(rng.uniform(0.5, 2.0))
-            server.kill()
-            stop.set()
-            for thread in threads:
-                thread.join()
+            load_then_kill(server, customers, products, ledger, args.clients, rng, 0.5, 2.0)
             dropped, kept = cut_power(data_dir, model_dir, rng, args.lying_disk)
             try:
                 start()
