@@ -32,7 +32,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let items = Self.items(&fields)
         try fields.finish()
         let id = ShopService.newId()
-        return try await context.answerCommand(render: answer(id: id, status: .created, location: "/v1/orders/\(id)")) { followUp in
+        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .created, location: "/v1/orders/\(id)")) { followUp in
             try await shop.placeOrder(
                 id: id,
                 userId: identity.userId,
@@ -122,7 +122,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let identity = try context.requireIdentity()
         let id = try context.parameters.require("id")
         let expected = try Responses.expectedVersion(request)
-        return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
+        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
             try await shop.payOrder(
                 id: id,
                 by: identity.userId,
@@ -137,7 +137,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let identity = try context.requireIdentity()
         let id = try context.parameters.require("id")
         let expected = try Responses.expectedVersion(request)
-        return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
+        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
             try await shop.cancelOrder(
                 id: id,
                 by: identity.userId,
@@ -154,7 +154,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let id = try context.parameters.require("id")
         guard try await shop.reading({ try $0.order(id: id) }) != nil else { throw Problem.notFound("no order \(id)") }
         let expected = try Responses.expectedVersion(request)
-        return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
+        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
             try await shop.shipOrder(
                 id: id,
                 expectedVersion: expected,

@@ -38,7 +38,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         guard let sku, let name, let price, let stock else { throw Problem.validationFailed(fields.errors) }
         let id = ShopService.newId()
-        return try await context.answerCommand(render: answer(id: id, status: .created, location: "/v1/products/\(id)")) { followUp in
+        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .created, location: "/v1/products/\(id)")) { followUp in
             try await shop.createProduct(
                 id: id,
                 sku: sku,
@@ -91,7 +91,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         // A request that is not understood is refused before its precondition is looked at.
         let expected = try Responses.expectedVersion(request)
-        return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
+        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
             try await shop.updateProduct(
                 id: id,
                 name: name,
@@ -113,7 +113,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         let expected = try Responses.expectedVersion(request)
         guard let quantity else { throw Problem.validationFailed(fields.errors) }
-        return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
+        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
             try await shop.restockProduct(
                 id: id,
                 quantity: quantity,
@@ -128,7 +128,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         let expected = try Responses.expectedVersion(request)
-        return try await context.answerCommand(render: Responses.noContentAnswer) { followUp in
+        return try await context.answerCommand(on: shop.log, render: Responses.noContentAnswer) { followUp in
             try await shop.discontinueProduct(
                 id: id,
                 expectedVersion: expected,

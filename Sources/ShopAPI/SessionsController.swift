@@ -68,7 +68,7 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         let refreshToken = Credentials.newRefreshToken()
         let access = try await tokens.issue(for: Identity(userId: userId, role: user.role.rawValue, sessionId: sessionId))
         let pair = TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refreshToken)
-        return try await context.answerCommand(render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
+        return try await context.answerCommand(on: shop.log, render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
             try await shop.startSession(
                 id: sessionId,
                 userId: userId,
@@ -96,7 +96,7 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         }
         let access = try await tokens.issue(for: Identity(userId: user.id, role: user.role.rawValue, sessionId: session.sessionId))
         let pair = TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: next)
-        return try await context.answerCommand(render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
+        return try await context.answerCommand(on: shop.log, render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
             try await shop.refreshSession(
                 presentedHash: Credentials.tokenHash(presented),
                 newHash: Credentials.tokenHash(next),
@@ -110,7 +110,7 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
     @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.requireIdentity()
         guard let sessionId = identity.sessionId else { throw Problem.unauthorized("the token names no session") }
-        return try await context.answerCommand(render: Responses.noContentAnswer) { followUp in
+        return try await context.answerCommand(on: shop.log, render: Responses.noContentAnswer) { followUp in
             try await shop.revokeSession(id: sessionId, reason: .signedOut, metadata: context.eventMetadata(userId: identity.userId), followUp: followUp)
         }
     }

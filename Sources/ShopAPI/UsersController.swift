@@ -72,7 +72,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         guard let name, let email, let password else { throw Problem.validationFailed(fields.errors) }
         let id = ShopService.newId()
         let hash = try await credentials.hash(password)
-        return try await context.answerCommand(render: answer(id: id, status: .created, location: "/v1/users/\(id)")) { followUp in
+        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .created, location: "/v1/users/\(id)")) { followUp in
             try await shop.registerUser(
                 id: id,
                 name: name,
@@ -115,7 +115,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         guard try await shop.reading({ try $0.user(id: id) }) != nil else { throw Problem.notFound("no user \(id)") }
-        return try await context.answerCommand(render: answer(id: id, status: .ok)) { followUp in
+        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
             try await shop.deactivateUser(id: id, metadata: context.eventMetadata(userId: admin.userId), followUp: followUp)
         }
     }
@@ -124,7 +124,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
     /// revoked, email released; orders stay.
     @Sendable func eraseSelf(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.requireIdentity()
-        return try await context.answerCommand(render: Responses.noContentAnswer) { followUp in
+        return try await context.answerCommand(on: shop.log, render: Responses.noContentAnswer) { followUp in
             try await shop.eraseUser(id: identity.userId, metadata: context.eventMetadata(userId: identity.userId), followUp: followUp)
         }
     }
@@ -134,7 +134,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         guard try await shop.reading({ try $0.user(id: id) }) != nil else { throw Problem.notFound("no user \(id)") }
-        return try await context.answerCommand(render: Responses.noContentAnswer) { followUp in
+        return try await context.answerCommand(on: shop.log, render: Responses.noContentAnswer) { followUp in
             try await shop.eraseUser(id: id, metadata: context.eventMetadata(userId: admin.userId), followUp: followUp)
         }
     }

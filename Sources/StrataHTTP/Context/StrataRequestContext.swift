@@ -27,12 +27,8 @@ public protocol StrataRequestContextProtocol: RequestContext {
     /// The client's address, for rate limiting (`unknown` when the transport has none).
     var clientAddress: String { get }
     /// The request's idempotency key, set by ``IdempotencyMiddleware`` on a keyed POST and given
-    /// to its command by ``answerCommand(render:_:)``.
+    /// to its command by ``answerCommand(on:render:_:)``.
     var idempotency: IdempotencyClaim? { get set }
-    /// Whether ``answerCommand(render:_:)`` renders every answer inside the command's write
-    /// transaction (where the writer reads what it just wrote without a round trip), not only keyed
-    /// ones: set by ``IdempotencyMiddleware`` from the store's ``EventStore/prefersDecisionsOnTheWriter``.
-    var rendersAnswersInTransaction: Bool { get set }
     /// The most bytes a request body may have, set by ``RequestLimitsMiddleware`` (1 MiB by default).
     var bodyLimit: Int { get set }
 }
@@ -65,7 +61,6 @@ public struct StrataRequestContext: StrataRequestContextProtocol {
     public var identity: Identity?
     public let clientAddress: String
     public var idempotency: IdempotencyClaim?
-    public var rendersAnswersInTransaction = false
     public var bodyLimit = JSONBody.defaultLimit
 
     public init(source: Source) {

@@ -4,20 +4,23 @@ import StrataStore
 import Synchronization
 
 extension StrataRequestContextProtocol {
-    /// Runs a command and answers it. `render` makes the answer from the command's position and
-    /// the read models, read through the given reader (`nil`: a fresh snapshot).
+    /// Runs a command on `store` and answers it. `render` makes the answer from the command's
+    /// position and the read models, read through the given reader (`nil`: a fresh snapshot).
     ///
-    /// Where the store prefers it (``rendersAnswersInTransaction``), every answer is rendered inside
-    /// the command's write transaction. When the request carries an `Idempotency-Key`, the answer is rendered inside the command's
-    /// own write transaction and stored there with the key and the request's hash: one commit, and
-    /// a crash at any moment leaves both or neither. A command that appended nothing stores
-    /// nothing (repeating it appends nothing either).
+    /// Without an `Idempotency-Key` the answer is rendered after the commit, outside the write
+    /// lock — unless `store` prefers decisions on its writer
+    /// (``EventStore/prefersDecisionsOnTheWriter``: a database server), whose transaction reads
+    /// what it just wrote without a round trip: then it is rendered inside. With a key it is
+    /// always rendered inside the command's own write transaction and stored there with the key
+    /// and the request's hash: one commit, and a crash at any moment leaves both or neither. A
+    /// command that appended nothing stores nothing (repeating it appends nothing either).
     public func answerCommand<Value>(
+        on store: any EventStore,
         render: @escaping @Sendable (_ position: UInt64, _ reader: (any StoreReading)?) throws -> StoredAnswer,
         _ command: (_ followUp: CommandFollowUp?) async throws -> CommandResult<Value>
     ) async throws -> Response {
         guard let claim = idempotency else {
-            guard rendersAnswersInTransaction else { return try render(try await command(nil).position, nil).response }
+            guard store.prefersDecisionsOnTheWriter else { return try render(try await command(nil).position, nil).response }
             let rendered = Mutex<(position: UInt64, answer: StoredAnswer)?>(nil)
             let result = try await command(CommandFollowUp { position, transaction in
                 let answer = try render(position, transaction)

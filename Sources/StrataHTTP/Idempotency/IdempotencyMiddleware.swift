@@ -11,7 +11,7 @@ import StrataStore
 ///
 /// The middleware only looks up earlier answers and hands the key to the handler
 /// (``StrataRequestContextProtocol/idempotency``); the handler's command stores the key, the
-/// request's hash and the answer in its own write transaction (``answerCommand(render:_:)``). So
+/// request's hash and the answer in its own write transaction (``answerCommand(on:render:_:)``). So
 /// there is no second write, two requests racing with one key append once (the loser gets the
 /// winner's answer), and a retry after a crash at any moment gets the command's one effect and its
 /// answer. Only answers of commands that appended are stored: a refused request changed nothing
@@ -19,20 +19,15 @@ import StrataStore
 public struct IdempotencyMiddleware<Context: StrataRequestContextProtocol>: RouterMiddleware {
     let store: IdempotencyStore
     let log: any EventStore
-    /// Whether commands render their answers inside their transaction (the store prefers it).
-    let rendersInTransaction: Bool
 
     public init(store: IdempotencyStore, log: any EventStore) {
         self.store = store
         self.log = log
-        self.rendersInTransaction = log.prefersDecisionsOnTheWriter
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method != .get, request.method != .head else { return try await next(request, context) }
-        var context = context
-        context.rendersAnswersInTransaction = rendersInTransaction
         guard request.method == .post, let key = request.headers[.idempotencyKey] else { return try await next(request, context) }
+        var context = context
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
             throw Problem.validationFailed([FieldError(field: "Idempotency-Key", message: "must be 1–255 printable ASCII characters")])
         }
