@@ -43,13 +43,20 @@ struct OrdersBenchmark: AsyncParsableCommand {
 
         // A short warm-up fills the caches (aggregates, rows, the writer's buffers) once.
         _ = try await Self.load(shop, catalog: catalog, callers: 16, seconds: min(1, seconds))
-        print("| callers | orders | orders/s | p50 ms | p99 ms | CPU µs per order | allocations per order |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
+        print("| callers | orders | orders/s | p50 ms | p99 ms | CPU µs per order | allocations per order | orders per commit | syncs per commit |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for level in callers {
+            let before = log.writerStatistics
             let result = try await Self.load(shop, catalog: catalog, callers: level, seconds: seconds)
+            let after = log.writerStatistics
             let allocations = result.allocations.map { format(Double($0) / Double(max(1, result.orders)), 0) } ?? "n/a"
+            // Each commit syncs its data pages; one whose meta page was not left for the next commit
+            // syncs that too, and an idle writer syncs what waits.
+            let commits = max(1, after.commits - before.commits)
+            let deferred = after.deferredMetaSyncs - before.deferredMetaSyncs
+            let syncs = Double(2 * commits - deferred + (after.idleSyncs - before.idleSyncs)) / Double(commits)
             print(
-                "| \(level) | \(grouped(result.orders)) | \(rate(result.orders, result.seconds)) | \(format(result.percentile(0.5) * 1000, 2)) | \(format(result.percentile(0.99) * 1000, 2)) | \(format(result.cpuSeconds * 1e6 / Double(max(1, result.orders)), 0)) | \(allocations) |"
+                "| \(level) | \(grouped(result.orders)) | \(rate(result.orders, result.seconds)) | \(format(result.percentile(0.5) * 1000, 2)) | \(format(result.percentile(0.99) * 1000, 2)) | \(format(result.cpuSeconds * 1e6 / Double(max(1, result.orders)), 0)) | \(allocations) | \(format(Double(result.orders) / Double(commits), 1)) | \(format(syncs, 2)) |"
             )
         }
         await shop.stop()

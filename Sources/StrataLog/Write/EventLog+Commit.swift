@@ -3,10 +3,11 @@ import LMDB
 import StrataStore
 
 /// The writer thread's side of group commit: one batch, one transaction. A commit syncs its data
-/// pages, then writes the meta page that makes it the newest state. When more jobs are queued, it
-/// leaves that meta page unsynced (`MDB_NOMETASYNC`) and its callers wait: the next commit's data
-/// sync flushes it too, so back-to-back commits cost one sync each. A commit with nothing queued
-/// behind it syncs its meta page itself. Either way no caller hears of a commit before it is durable.
+/// pages, then writes the meta page that makes it the newest state, unsynced (`MDB_NOMETASYNC`).
+/// Whether to sync that page now is decided only then, once the data sync is over: when more jobs
+/// have queued meanwhile, the commit's callers wait and the next commit's data sync flushes its
+/// meta page too, so back-to-back commits cost one sync each; with nothing queued, it syncs its
+/// meta page itself. Either way no caller hears of a commit before it is durable.
 extension EventLog {
     /// Commits one batch: every job in one write transaction. Runs on the writer thread. The
     /// commits waiting before it are durable once it is, and are answered now.
@@ -33,11 +34,16 @@ extension EventLog {
                 }
                 newHead = state.head
                 applied = ContinuousClock.now
-                // Decided last: whether another commit will follow to flush this one's meta page.
-                deferred = writer?.hasQueuedJobs ?? false
-                try environment.deferMetaSync(deferred)
+                // The meta page is synced (or left for the next commit) below, after the data sync.
+                try environment.deferMetaSync(true)
             }
+            // Decided once the data sync is over, when the callers of the batches behind have had
+            // the longest to queue: whether another commit follows to flush this one's meta page.
+            deferred = writer?.hasQueuedJobs ?? false
+            try environment.deferMetaSync(false)
         } catch {
+            // Whatever failed, the write transactions that follow sync their meta pages by default.
+            do { try environment.deferMetaSync(false) } catch { logger.error("could not reset MDB_NOMETASYNC", metadata: ["error": "\(error)"]) }
             if batch.count > 1 {
                 // The batch failed as a whole (store full, disk error): give each job its own
                 // transaction so that the ones that fit still land.
@@ -49,17 +55,23 @@ extension EventLog {
             batch[0].fail(Self.publicError(error))
             return
         }
-        let nanoseconds = UInt64((ContinuousClock.now - started) / .nanoseconds(1))
         let applyNanoseconds = UInt64((applied - started) / .nanoseconds(1))
         statisticsBox.withLock { $0.applyNanoseconds += applyNanoseconds }
         for synced in awaitingSync.take() { finish(synced) }
-        let commit = PendingCommit(batch: batch, outcomes: outcomes, actions: actions, newHead: newHead, nanoseconds: nanoseconds)
-        if deferred {
-            statisticsBox.withLock { $0.deferredMetaSyncs += 1 }
-            awaitingSync.append(commit)
-        } else {
-            finish(commit)
+        if !deferred {
+            do {
+                try environment.sync()
+            } catch {
+                logger.error("sync failed; the commit's callers are answered with the error", metadata: ["error": "\(error)"])
+                for job in batch { job.fail(EventStoreError.storage(error)) }
+                return
+            }
         }
+        let nanoseconds = UInt64((ContinuousClock.now - started) / .nanoseconds(1))
+        let commit = PendingCommit(batch: batch, outcomes: outcomes, actions: actions, newHead: newHead, nanoseconds: nanoseconds)
+        guard deferred else { return finish(commit) }
+        statisticsBox.withLock { $0.deferredMetaSyncs += 1 }
+        awaitingSync.append(commit)
     }
 
     /// The writer ran out of work while a commit still waits for its meta page's sync (the jobs
