@@ -86,7 +86,8 @@ public struct ShopService: Sendable {
                 log: log,
                 registry: registry,
                 hasher: hasher,
-                snapshots: AggregateSnapshots(every: snapshotEvery, store: log, registry: registry)
+                snapshots: AggregateSnapshots(every: snapshotEvery, store: log, registry: registry),
+                projections: runner
             ),
             keys: keys,
             hasher: hasher,

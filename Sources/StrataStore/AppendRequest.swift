@@ -23,13 +23,19 @@ public struct AppendRequest: Sendable {
     /// storing an idempotency record. If it throws, the request fails as a whole with that error
     /// and the other requests of the batch are not affected.
     public var inTransaction: (@Sendable (_ result: AppendResult, _ events: [RecordedEvent], _ transaction: any StoreTransaction) throws -> Void)?
+    /// Whether the store's ``AppendHook`` runs for this request. A caller that does the hook's
+    /// work itself in ``inTransaction`` sets it to `false`: the kit's command executor hands the
+    /// inline projections the events it decided, typed, instead of letting the hook decode them.
+    public var runsAppendHook: Bool
 
     public init(
         streams: [StreamAppend],
-        inTransaction: (@Sendable (_ result: AppendResult, _ events: [RecordedEvent], _ transaction: any StoreTransaction) throws -> Void)? = nil
+        inTransaction: (@Sendable (_ result: AppendResult, _ events: [RecordedEvent], _ transaction: any StoreTransaction) throws -> Void)? = nil,
+        runsAppendHook: Bool = true
     ) {
         self.streams = streams
         self.inTransaction = inTransaction
+        self.runsAppendHook = runsAppendHook
     }
 
     /// A request for a single stream.

@@ -11,8 +11,6 @@ public struct EventData: Sendable, Hashable {
     public var data: [UInt8]
     /// The envelope metadata (correlation id, causation id, user id …), normally JSON.
     public var metadata: [UInt8]
-    /// The typed value the bytes were encoded from, when this process made them (never stored).
-    public var decided = DecidedForm()
 
     /// An event with a fresh, time-ordered id.
     public init(id: UUID = UUIDv7.make(), type: String, data: [UInt8], metadata: [UInt8] = Array("{}".utf8)) {
@@ -41,10 +39,6 @@ public struct RecordedEvent: Sendable, Hashable {
     public var metadata: [UInt8]
     /// The event body bytes.
     public var data: [UInt8]
-    /// The typed value `data` and `metadata` were encoded from, when this process appended the
-    /// event just now (the append hook sees it): readers may take it instead of decoding. Never
-    /// stored; empty on every event read from the store.
-    public var decided = DecidedForm()
 
     /// `recordedAt` in whole microseconds since 1970, as stored.
     public var recordedAtMicroseconds: Int64 { Self.microseconds(recordedAt) }
@@ -63,8 +57,7 @@ public struct RecordedEvent: Sendable, Hashable {
         type: String,
         recordedAt: Date,
         metadata: [UInt8],
-        data: [UInt8],
-        decided: DecidedForm = DecidedForm()
+        data: [UInt8]
     ) {
         self.position = position
         self.streamId = streamId
@@ -74,21 +67,5 @@ public struct RecordedEvent: Sendable, Hashable {
         self.recordedAt = recordedAt
         self.metadata = metadata
         self.data = data
-        self.decided = decided
     }
-}
-
-/// A value carried beside an event's bytes within one process, so that what was just decided is
-/// not decoded again. It takes no part in equality or hashing: two events are the same event
-/// whether or not one still carries it.
-public struct DecidedForm: Sendable, Hashable {
-    /// The typed value, of a type the layer that made it knows.
-    public let value: (any Sendable)?
-
-    public init(_ value: (any Sendable)? = nil) {
-        self.value = value
-    }
-
-    public static func == (lhs: DecidedForm, rhs: DecidedForm) -> Bool { true }
-    public func hash(into hasher: inout Hasher) {}
 }

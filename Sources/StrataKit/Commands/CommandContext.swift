@@ -26,6 +26,8 @@ public final class CommandContext {
     private var decidedStates: [String: any Aggregate] = [:]
     /// The snapshots the append request's events made due: stream id and stored record.
     private(set) var snapshotRecords: [(streamId: String, record: [UInt8])] = []
+    /// The append request's events as decided, in the request's order.
+    private(set) var decidedEvents: [any Event] = []
 
     init(
         reader: any StoreReading,
@@ -172,10 +174,12 @@ public final class CommandContext {
         var streams: [StreamAppend] = []
         decidedStates = [:]
         snapshotRecords = []
+        decidedEvents = []
         let metadataBytes = metadata.jsonBytes
         for streamId in order {
             let decided = pending[streamId] ?? []
-            let events = try decided.map { try registry.encode($0, metadata: metadata, metadataBytes: metadataBytes) }
+            let events = try decided.map { try registry.encode($0, metadataBytes: metadataBytes) }
+            decidedEvents += decided
             let expected: ExpectedVersion = guards[streamId] ?? .exact(loadedVersions[streamId] ?? 0)
             streams.append(StreamAppend(streamId: streamId, expectedVersion: expected, events: events))
             guard !decided.isEmpty, var state = loadedStates[streamId], let loaded = loadedVersions[streamId] else { continue }

@@ -30,6 +30,9 @@ public struct CommandExecutor: Sendable {
     public let hasher: UniqueValueHasher
     /// Where states of long streams are stored (``AggregateSnapshots``), or `nil` for none.
     public let snapshots: AggregateSnapshots?
+    /// The projections the store's append hook runs, handed each command's events as decided
+    /// instead (``ProjectionRunner/didAppend(decided:in:)``), or `nil` to leave them to the hook.
+    public let projections: ProjectionRunner?
     /// Optimistic attempts before deciding on the writer (by default 3, or none where the store
     /// prefers decisions on the writer).
     public var optimisticAttempts: Int
@@ -40,12 +43,14 @@ public struct CommandExecutor: Sendable {
         hasher: UniqueValueHasher,
         cache: AggregateCache = AggregateCache(),
         snapshots: AggregateSnapshots? = nil,
+        projections: ProjectionRunner? = nil,
         optimisticAttempts: Int? = nil
     ) {
         self.log = log
         self.registry = registry
         self.cache = cache
         self.snapshots = snapshots
+        self.projections = projections
         self.hasher = hasher
         self.optimisticAttempts = optimisticAttempts ?? (log.prefersDecisionsOnTheWriter ? 0 : 3)
     }
@@ -83,14 +88,7 @@ public struct CommandExecutor: Sendable {
                 return (value, try context.appendRequest(), try snapshot.headPosition(), context)
             }
             guard var request else { return CommandResult(value: value, append: nil, position: head) }
-            let followUp = followUp(value)
-            let snapshotRecords = context.snapshotRecords
-            if followUp != nil || !snapshotRecords.isEmpty {
-                request.inTransaction = { result, _, transaction in
-                    try AggregateSnapshots.write(snapshotRecords, in: transaction)
-                    try followUp?.run(position: result.positions?.upperBound ?? 0, in: transaction)
-                }
-            }
+            prepare(&request, decided: context, followUp: followUp(value))
             do {
                 let result = try await log.append(request)
                 context.cacheDecidedStates(result)
@@ -99,7 +97,7 @@ public struct CommandExecutor: Sendable {
                 continue
             }
         }
-        let (outcome, _) = try await log.perform { [registry, cache, snapshots, hasher] transaction in
+        let (outcome, _) = try await log.perform { [self] transaction in
             let context = CommandContext(
                 reader: transaction,
                 registry: registry,
@@ -110,12 +108,11 @@ public struct CommandExecutor: Sendable {
                 metadata: metadata
             )
             let value = try decide(context)
-            guard let request = try context.appendRequest() else {
+            guard var request = try context.appendRequest() else {
                 return (value, AppendResult?.none, try transaction.headPosition())
             }
+            prepare(&request, decided: context, followUp: followUp(value))
             let result = try transaction.append(request)
-            try AggregateSnapshots.write(context.snapshotRecords, in: transaction)
-            try followUp(value)?.run(position: result.positions?.upperBound ?? 0, in: transaction)
             // Once durable, what was decided is committed: the next command starts from it.
             let decided = DecidedStates(context: context, result: result)
             transaction.afterCommit { decided.cache() }

@@ -25,13 +25,6 @@ public struct EventMetadata: Codable, Sendable, Hashable {
     }
 }
 
-/// An event as this process decided it, carried beside its bytes (``DecidedForm``) so that the
-/// inline projections and the aggregate cache take it as it is instead of decoding it again.
-struct DecidedEvent: Sendable {
-    let event: any Event
-    let metadata: EventMetadata
-}
-
 /// A decoded event with its place in the log: what aggregates and projections see. Old shapes
 /// have already been upcast, so `event` is always of a current type.
 public struct Envelope: Sendable {

@@ -79,10 +79,8 @@ public struct EventRegistry: Sendable {
         return nil
     }
 
-    /// Decodes a stored event, upcasting old shapes first. An event this process just decided
-    /// carries its typed value (``RecordedEvent/decided``): that is taken as it is, not decoded.
+    /// Decodes a stored event, upcasting old shapes first.
     public func decode(_ recorded: RecordedEvent) throws -> Envelope {
-        if let decided = decidedEnvelope(of: recorded) { return decided }
         let (type, event) = try decodedEvent(recorded)
         return Envelope(
             position: recorded.position,
@@ -96,27 +94,10 @@ public struct EventRegistry: Sendable {
         )
     }
 
-    /// The envelope of an event this process just decided (it carries its typed value), without
-    /// decoding anything; `nil` for an event read from the store.
-    public func decidedEnvelope(of recorded: RecordedEvent) -> Envelope? {
-        guard let decided = recorded.decided.value as? DecidedEvent else { return nil }
-        return Envelope(
-            position: recorded.position,
-            streamId: recorded.streamId,
-            streamVersion: recorded.streamVersion,
-            eventId: recorded.id,
-            type: recorded.type,
-            recordedAt: recorded.recordedAt,
-            metadata: decided.metadata,
-            event: decided.event
-        )
-    }
-
     /// A stored event's data alone, upcast and decoded: what an aggregate folds, which needs
     /// no metadata (reading it was a third of folding an event another server appended).
     public func event(of recorded: RecordedEvent) throws -> any Event {
-        if let decided = recorded.decided.value as? DecidedEvent { return decided.event }
-        return try decodedEvent(recorded).event
+        try decodedEvent(recorded).event
     }
 
     /// The event's current type and value: its data upcast step by step, then decoded.
@@ -141,7 +122,6 @@ public struct EventRegistry: Sendable {
 
     /// A stored event's metadata alone.
     public func metadata(of recorded: RecordedEvent) throws -> EventMetadata {
-        if let decided = recorded.decided.value as? DecidedEvent { return decided.metadata }
         do {
             return try EventMetadata(jsonBytes: recorded.metadata)
         } catch {
@@ -151,17 +131,15 @@ public struct EventRegistry: Sendable {
 
     /// Encodes an event for appending.
     public func encode(_ event: any Event, metadata: EventMetadata, id: UUID = UUIDv7.make()) throws -> EventData {
-        try encode(event, metadata: metadata, metadataBytes: metadata.jsonBytes, id: id)
+        try encode(event, metadataBytes: metadata.jsonBytes, id: id)
     }
 
-    /// Encodes an event for appending with `metadata` already written as `metadataBytes`: the
+    /// Encodes an event for appending with its metadata already written as `metadataBytes`: the
     /// events of one command share them.
-    public func encode(_ event: any Event, metadata: EventMetadata, metadataBytes: [UInt8], id: UUID = UUIDv7.make()) throws -> EventData {
+    public func encode(_ event: any Event, metadataBytes: [UInt8], id: UUID = UUIDv7.make()) throws -> EventData {
         let type = Swift.type(of: event).eventType
         guard decoders[type] != nil else { throw EventRegistryError(message: "event type \(type) is not registered") }
-        var data = EventData(id: id, type: type, data: try coders.encoder.encode(event), metadata: metadataBytes)
-        data.decided = DecidedForm(DecidedEvent(event: event, metadata: metadata))
-        return data
+        return EventData(id: id, type: type, data: try coders.encoder.encode(event), metadata: metadataBytes)
     }
 
     /// The encoder with this registry's coding info (for read-model rows with personal fields).

@@ -1,44 +1,67 @@
 import StrataStore
 
 extension ProjectionRunner {
-    /// Applies the inline projections to one request's events, in its transaction, and drops the
-    /// views they changed (to caches) once the commit is durable; then the events this process
-    /// decided are kept for its async projections (``DecidedEnvelopes``).
+    /// The append hook: applies the inline projections to one request's events, in its
+    /// transaction, decoding each event as far as the projections need — for appends the kit's
+    /// executor did not decide (imports, tools, raw appends); the executor hands its own events
+    /// over typed (``didAppend(decided:in:)``).
     public func didAppend(_ events: [RecordedEvent], in transaction: any StoreTransaction) throws {
-        if let decided {
-            let envelopes = events.compactMap(registry.decidedEnvelope(of:))
-            if !envelopes.isEmpty { transaction.afterCommit { decided.remember(envelopes) } }
-        }
-        guard !inline.isEmpty, let last = events.last else { return }
         var decoded: [UInt64: Envelope?] = [:]
+        try applyInline(events.map { ($0.type, $0.position) }, in: transaction) { index, projection, store in
+            let event = events[index]
+            var envelope = decoded[event.position] ?? nil
+            try apply(event, envelope: &envelope, to: projection, store: store)
+            decoded[event.position] = envelope
+        }
+    }
+
+    /// Applies the inline projections to the events a command of this process just decided and
+    /// appended, as they were decided — nothing is decoded — in the append's transaction; once the
+    /// commit is durable they are kept for the async projections (``DecidedEnvelopes``).
+    public func didAppend(decided envelopes: [Envelope], in transaction: any StoreTransaction) throws {
+        if let decided, !envelopes.isEmpty { transaction.afterCommit { decided.remember(envelopes) } }
+        try applyInline(envelopes.map { ($0.type, $0.position) }, in: transaction) { index, projection, store in
+            try projection.apply(envelopes[index], to: store)
+        }
+    }
+
+    /// Runs `apply` for each inline projection and each of `events` (type and position) it
+    /// handles, in that projection's tables, and drops the views they changed (to caches) once
+    /// the commit is durable.
+    private func applyInline(
+        _ events: [(type: String, position: UInt64)],
+        in transaction: any StoreTransaction,
+        _ apply: (_ index: Int, _ projection: any Projection, _ store: ProjectionStore) throws -> Void
+    ) throws {
+        guard !inline.isEmpty, let last = events.last else { return }
         var changed: [ViewKey] = []
         for projection in inline {
-            var store: ProjectionStore?
-            for event in events {
+            var opened: ProjectionStore?
+            for (index, event) in events.enumerated() {
                 guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { continue }
-                if store == nil {
-                    guard let checkpoint = try checkpoints.checkpoint(projection.name, in: transaction) else {
-                        throw ProjectionError(message: "projection \(projection.name) was not started")
-                    }
-                    store = ProjectionStore(
-                        transaction: transaction,
-                        tables: try liveTables(of: projection, generation: checkpoint.generation, in: transaction),
-                        registry: registry,
-                        rows: rows
-                    )
-                }
-                if let store {
-                    var envelope = decoded[event.position] ?? nil
-                    try apply(event, envelope: &envelope, to: projection, store: store)
-                    decoded[event.position] = envelope
-                }
+                let store = try opened ?? openStore(of: projection, in: transaction)
+                opened = store
+                try apply(index, projection, store)
             }
-            try store?.flush()
-            changed += store?.changedKeys ?? []
+            try opened?.flush()
+            changed += opened?.changedKeys ?? []
         }
         if let invalidations, !changed.isEmpty {
             invalidations.publish(.keys(changed, position: last.position), after: transaction, shared: log.isShared)
         }
+    }
+
+    /// `projection`'s store over its live generation's tables.
+    private func openStore(of projection: any Projection, in transaction: any StoreTransaction) throws -> ProjectionStore {
+        guard let checkpoint = try checkpoints.checkpoint(projection.name, in: transaction) else {
+            throw ProjectionError(message: "projection \(projection.name) was not started")
+        }
+        return ProjectionStore(
+            transaction: transaction,
+            tables: try liveTables(of: projection, generation: checkpoint.generation, in: transaction),
+            registry: registry,
+            rows: rows
+        )
     }
 
     /// The tables of `projection`'s live `generation` (``inlineTables``), opened in `transaction`

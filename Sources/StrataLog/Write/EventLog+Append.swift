@@ -39,7 +39,8 @@ extension EventLog {
             }
             current.append(tail)
         }
-        guard state.hook != nil || request.inTransaction != nil else {
+        let hook = request.runsAppendHook ? state.hook : nil
+        guard hook != nil || request.inTransaction != nil else {
             // Nothing can fail after the checks but the transaction itself: write in place.
             let (result, _) = try write(request, versions: current, in: transaction, state: state)
             return (result, [])
@@ -47,7 +48,7 @@ extension EventLog {
         return try transaction.withNestedTransaction { child in
             let (result, recorded) = try write(request, versions: current, in: child, state: state)
             let context = LogTransaction(transaction: child, log: self, state: state)
-            try state.hook?.didAppend(recorded, in: context)
+            try hook?.didAppend(recorded, in: context)
             try request.inTransaction?(result, recorded, context)
             return (result, context.afterCommitActions)
         }
@@ -92,8 +93,7 @@ extension EventLog {
                         type: event.type,
                         recordedAt: storedAt,
                         metadata: event.metadata,
-                        data: event.data,
-                        decided: event.decided
+                        data: event.data
                     )
                 )
             }

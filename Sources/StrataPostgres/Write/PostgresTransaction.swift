@@ -45,7 +45,7 @@ final class PostgresTransaction: StoreTransaction {
         set.push()
         do {
             let (result, recorded) = try write(request)
-            try hook?.didAppend(recorded, in: self)
+            if request.runsAppendHook { try hook?.didAppend(recorded, in: self) }
             try request.inTransaction?(result, recorded, self)
             set.pop(keep: true)
             return result
@@ -85,8 +85,7 @@ final class PostgresTransaction: StoreTransaction {
                         type: event.type,
                         recordedAt: recordedAt,
                         metadata: event.metadata,
-                        data: event.data,
-                        decided: event.decided
+                        data: event.data
                     )
                 )
             }
