@@ -41,7 +41,7 @@ struct UndecodableTotals: Projection {
 /// A command's events reach the projections as the command decided them, passed by the executor:
 /// the store's hook, which would decode them, stays out of its appends.
 @Suite struct DecidedEventsTests {
-    @Test func inlineAndAsyncProjectionsGetTheEventsAsDecided() async throws {
+    @Test func inlineProjectionsGetTheEventsAsDecidedOnEitherPath() async throws {
         let place = TestStorePlace()
         defer { place.remove() }
         let log = try place.open()
@@ -77,7 +77,6 @@ struct UndecodableTotals: Projection {
             _ = try await log.append(AppendRequest(streamId: "counter-raw", expectedVersion: .any, events: [raw]))
         }
         await runner.stop()
-
     }
 
     @Test func anAsyncProjectionTakesThisProcesssCommittedEvents() async throws {
