@@ -67,15 +67,7 @@ extension ShopService {
     /// An order as its read model stores it — the JSON of its ``OrderRecord`` — with its version:
     /// a command's answer sends these bytes as they are, decoding and encoding nothing.
     public func orderJSON(id: String, in reader: (any StoreReading)? = nil) throws -> (json: [UInt8], version: UInt64)? {
-        try runner.read("orders", in: reader) { reader in
-            guard let json = try reader.get(OrdersProjection.byId, key: Keys.text(id)) else { return nil }
-            // "version" is the row's last member (keys are sorted): found from the end, without a parse.
-            if let version = JSONParser.trailingInteger("version", in: json), let exact = UInt64(exactly: version) { return (json, exact) }
-            guard case .integer(let version)? = try JSONParser.parse(json)["version"], let exact = UInt64(exactly: version) else {
-                throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "the row of order \(id) has no version"))
-            }
-            return (json, exact)
-        }
+        try storedJSON("orders", OrdersProjection.byId, key: Keys.text(id), of: "order \(id)", in: reader).map { ($0.json, $0.version) }
     }
 
     /// An order by id.

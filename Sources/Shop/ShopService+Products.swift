@@ -70,6 +70,13 @@ extension ShopService {
             try context.append(try product.discontinue(), to: Product.self, id: id)
         }
     }
+    /// A product as its read model stores it — the JSON of its ``ProductRecord``, which is what the
+    /// API shows — with its version and the position read at: GETs and command answers send these
+    /// bytes as they are, decoding and encoding nothing.
+    public func productJSON(id: String, in reader: (any StoreReading)? = nil) throws -> (json: [UInt8], version: UInt64, position: UInt64)? {
+        try storedJSON("products", ProductsProjection.byId, key: Keys.text(id), of: "product \(id)", in: reader)
+    }
+
     /// A product by id (also when discontinued).
     public func product(id: String, in reader: (any StoreReading)? = nil) throws -> (record: ProductRecord, position: UInt64)? {
         try runner.read("products", in: reader) { reader in

@@ -74,8 +74,9 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         if let cached = cache.lookup(key) {
             return ConditionalGET.response(cached, request: request, cacheControl: ConditionalGET.publicCache)
         }
-        guard let (record, position) = try await shop.reading({ try $0.product(id: id) }) else { throw Problem.notFound("no product \(id)") }
-        let view = CachedView(body: try KitCoding.encode(record), etag: ConditionalGET.etag(record.version), position: position)
+        // The read model's row is the product's JSON as the API shows it: sent as it is.
+        guard let (json, version, position) = try await shop.reading({ try $0.productJSON(id: id) }) else { throw Problem.notFound("no product \(id)") }
+        let view = CachedView(body: json, etag: ConditionalGET.etag(version), position: position)
         cache.store(view, for: key)
         return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.publicCache)
     }
@@ -138,11 +139,12 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         }
     }
 
-    /// Renders the product as the command left it (the inline read model already has it).
+    /// Renders the product as the command left it (the inline read model already has it): its
+    /// row's bytes, sent as they are.
     private func answer(id: String, status: HTTPResponse.Status, location: String? = nil) -> @Sendable (UInt64, (any StoreReading)?) throws -> StoredAnswer {
         { [shop] position, reader in
-            guard let (record, _) = try shop.product(id: id, in: reader) else { throw Problem.notFound("no product \(id)") }
-            return try Responses.command(record, status: status, position: position, etag: ConditionalGET.etag(record.version), location: location)
+            guard let (json, version, _) = try shop.productJSON(id: id, in: reader) else { throw Problem.notFound("no product \(id)") }
+            return Responses.command(json: json, status: status, position: position, etag: ConditionalGET.etag(version), location: location)
         }
     }
 

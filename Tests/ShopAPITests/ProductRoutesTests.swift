@@ -117,6 +117,10 @@ struct ProductBody: Decodable {
             // Read through the cache: ETag, 304, public revalidation.
             let read = try await client.execute(uri: "/v1/products/\(product.id)", method: .get)
             #expect(read.status == .ok && read.headers[.eTag] == "\"1\"" && read.headers[.cacheControl] == "no-cache")
+            // The answer and the GET send the read model's row as it is: the record's own JSON.
+            let record = try #require(try fixture.shop.product(id: product.id)).record
+            #expect(Array(buffer: read.body) == (try KitCoding.encode(record)))
+            #expect(Array(buffer: created.body) == Array(buffer: read.body))
             let again = try await client.execute(uri: "/v1/products/\(product.id)", method: .get, headers: [.ifNoneMatch: "\"1\""])
             #expect(again.status == .notModified)
             #expect(fixture.cache.statistics.hits >= 1)
