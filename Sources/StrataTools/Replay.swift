@@ -6,15 +6,24 @@ import StrataStore
 /// What `strata-replay` does: rebuild projections from position 0 offline, swapping each in
 /// atomically, or (dry run) rebuild into scratch tables and compare with the live ones.
 public enum Replay {
-    /// Rebuilds `projection` (or all when `nil`). Returns the comparisons of a dry run, none otherwise.
+    /// What a replay did: the comparisons of a dry run (none otherwise), and how many snapshots
+    /// are stored when it also rebuilt or dropped them.
+    public struct Outcome: Sendable {
+        public var comparisons: [RebuildComparison]
+        public var snapshots: Int?
+    }
+
+    /// Rebuilds `projection` (or all when `nil`), then, with `snapshots`, rebuilds or drops the
+    /// aggregates' snapshots on the same opened store.
     ///
     /// - Throws: ``EventStoreError`` with ``EventStoreError/Code/locked`` when a server holds the directory.
     public static func run(
         _ directory: StoreLocation,
         projection: String?,
         dryRun: Bool,
+        snapshots action: SnapshotAction? = nil,
         reporter: ProgressReporter?
-    ) async throws -> [RebuildComparison] {
+    ) async throws -> Outcome {
         let store = try await OfflineStore(directory)
         defer { store.close() }
         let names =
@@ -37,7 +46,9 @@ public enum Replay {
         let head = try store.log.headPosition()
         reporter?.report(label, done: head, total: head, force: true)
         reporter?.finish()
-        return comparisons
+        var snapshots: Int?
+        if let action { snapshots = try await replaceSnapshots(in: store, action) }
+        return Outcome(comparisons: comparisons, snapshots: snapshots)
     }
 
     /// What `--snapshots` does with the aggregates' snapshots.
@@ -55,6 +66,11 @@ public enum Replay {
     public static func snapshots(_ directory: StoreLocation, _ action: SnapshotAction) async throws -> Int {
         let store = try await OfflineStore(directory)
         defer { store.close() }
+        return try await replaceSnapshots(in: store, action)
+    }
+
+    /// Drops every snapshot of `store` and, to rebuild, stores fresh ones, in one transaction.
+    private static func replaceSnapshots(in store: OfflineStore, _ action: SnapshotAction) async throws -> Int {
         let registry = store.runner.registry
         let snapshots = AggregateSnapshots(every: ShopService.snapshotEvery, store: store.log, registry: registry)
         let (written, _) = try await store.log.perform { transaction in

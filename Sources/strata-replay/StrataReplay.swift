@@ -70,8 +70,15 @@ struct StrataReplay: AsyncParsableCommand {
                 snapshotCount = try await Replay.snapshots(directory, snapshotAction)
                 comparisons = []
             } else {
-                comparisons = try await Replay.run(directory, projection: projection, dryRun: dryRun, reporter: ProgressReporter())
-                if all && !dryRun { snapshotCount = try await Replay.snapshots(directory, .rebuild) }
+                let outcome = try await Replay.run(
+                    directory,
+                    projection: projection,
+                    dryRun: dryRun,
+                    snapshots: all && !dryRun ? .rebuild : nil,
+                    reporter: ProgressReporter()
+                )
+                comparisons = outcome.comparisons
+                snapshotCount = outcome.snapshots
             }
         } catch let error as EventStoreError where error.code == .locked {
             fail(error.message.contains("rebuild online") ? error.message : error.message + "; stop the server, or rebuild online through the API")

@@ -1,3 +1,5 @@
+import StrataStore
+
 /// A consistency boundary whose state is a value folded from its stream's events by a pure
 /// `apply`. Decisions are plain methods of the state that return new events or throw a domain
 /// error, so they are tested without disk or HTTP.
@@ -19,5 +21,29 @@ extension Aggregate {
         var state = Self()
         for event in events { state.apply(event) }
         return state
+    }
+}
+
+extension Aggregate {
+    /// Folds into `state` the events of `streamId` after `version` up to `current`, read a
+    /// thousand at a time and decoded by `registry`; `version` ends at the last one folded (short
+    /// of `current` only when the stream ends first). Returns how many were folded.
+    static func fold(
+        _ state: inout Self,
+        streamId: String,
+        from version: inout UInt64,
+        to current: UInt64,
+        reading reader: any StreamReading,
+        registry: EventRegistry
+    ) throws -> UInt64 {
+        var folded: UInt64 = 0
+        while version < current {
+            let events = try reader.readStream(streamId, from: version + 1, limit: 1000)
+            guard !events.isEmpty else { break }
+            for recorded in events { state.apply(try registry.event(of: recorded)) }
+            version = events[events.count - 1].streamVersion
+            folded += UInt64(events.count)
+        }
+        return folded
     }
 }

@@ -61,14 +61,7 @@ public final class CommandContext {
         {
             (state, version) = stored
         }
-        var foldedNow: UInt64 = 0
-        while version < current {
-            let events = try reader.readStream(streamId, from: version + 1, limit: 1000)
-            guard !events.isEmpty else { break }
-            for recorded in events { state.apply(try registry.event(of: recorded)) }
-            version = events[events.count - 1].streamVersion
-            foldedNow += UInt64(events.count)
-        }
+        let foldedNow = try A.fold(&state, streamId: streamId, from: &version, to: current, reading: reader, registry: registry)
         if cacheable && version > 0 { cache.put(state, version: version, streamId: streamId) }
         if loadedVersions[streamId] == nil {
             loadedVersions[streamId] = version

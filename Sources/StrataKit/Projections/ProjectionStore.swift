@@ -6,7 +6,8 @@ import StrataStore
 /// Rows read or written through the typed `get`/`put` are kept decoded until ``flush()``, which
 /// encodes each changed row once: a batch that touches the same row a hundred times decodes and
 /// encodes it once. Rows that were read before they were written stay decoded in the runner's
-/// ``RowCache`` after the flush; new rows (an order placed) are left to be decoded when first read. Raw-byte access and scans see pending changes (a scan flushes first).
+/// ``RowCache`` after the flush; new rows (an order placed) are left to be decoded when first
+/// read. Raw-byte access and scans see pending changes (a scan flushes first).
 public final class ProjectionStore {
     let transaction: any StoreTransaction
     let tables: [String: Table]

@@ -100,12 +100,7 @@ public struct AggregateSnapshots: Sendable {
             for stream in streams where stream.version >= every {
                 var state = A()
                 var version: UInt64 = 0
-                while version < stream.version {
-                    let events = try transaction.readStream(stream.streamId, from: version + 1, limit: 1000)
-                    guard !events.isEmpty else { break }
-                    for recorded in events { state.apply(try registry.event(of: recorded)) }
-                    version = events[events.count - 1].streamVersion
-                }
+                _ = try A.fold(&state, streamId: stream.streamId, from: &version, to: stream.version, reading: transaction, registry: registry)
                 try Self.write(try record(of: state, version: version, encoder: encoder), streamId: stream.streamId, in: transaction)
                 written += 1
             }

@@ -1,7 +1,8 @@
 /// A bounded map in two generations, every operation O(1): entries go into the young
 /// generation; when it holds half the capacity it becomes the old one, and the old one is dropped
 /// whole. Finding an entry in the old generation moves it back to the young one, so what is used
-/// stays. The caches of aggregates, rows and verified tokens keep their entries in one, behind their lock.
+/// stays. The caches of aggregates, rows and verified tokens keep their entries in one, behind
+/// their lock.
 public struct TwoGenerations<Key: Hashable, Value> {
     private var young: [Key: Value] = [:]
     private var old: [Key: Value] = [:]

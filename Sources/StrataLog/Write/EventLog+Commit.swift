@@ -43,7 +43,11 @@ extension EventLog {
             try environment.deferMetaSync(false)
         } catch {
             // Whatever failed, the write transactions that follow sync their meta pages by default.
-            do { try environment.deferMetaSync(false) } catch { logger.error("could not reset MDB_NOMETASYNC", metadata: ["error": "\(error)"]) }
+            do {
+                try environment.deferMetaSync(false)
+            } catch {
+                logger.error("could not reset MDB_NOMETASYNC", metadata: ["error": "\(error)"])
+            }
             if batch.count > 1 {
                 // The batch failed as a whole (store full, disk error): give each job its own
                 // transaction so that the ones that fit still land.
@@ -58,15 +62,7 @@ extension EventLog {
         let applyNanoseconds = UInt64((applied - started) / .nanoseconds(1))
         statisticsBox.withLock { $0.applyNanoseconds += applyNanoseconds }
         for synced in awaitingSync.take() { finish(synced) }
-        if !deferred {
-            do {
-                try environment.sync()
-            } catch {
-                logger.error("sync failed; the commit's callers are answered with the error", metadata: ["error": "\(error)"])
-                for job in batch { job.fail(EventStoreError.storage(error)) }
-                return
-            }
-        }
+        if !deferred, !sync(failing: batch) { return }
         let nanoseconds = UInt64((ContinuousClock.now - started) / .nanoseconds(1))
         let commit = PendingCommit(batch: batch, outcomes: outcomes, actions: actions, newHead: newHead, nanoseconds: nanoseconds)
         guard deferred else { return finish(commit) }
@@ -79,17 +75,23 @@ extension EventLog {
     /// the sync fails, they are told it failed.
     func acknowledgeAfterSync() {
         guard !awaitingSync.isEmpty else { return }
+        let waiting = awaitingSync.take()
+        guard sync(failing: waiting.flatMap(\.batch)) else { return }
+        statisticsBox.withLock { $0.idleSyncs += 1 }
+        for synced in waiting { finish(synced) }
+    }
+
+    /// Syncs the environment, which makes every commit written so far durable. If that fails, the
+    /// callers of `jobs` — the commits that were waiting for it — are told so, and it is `false`.
+    private func sync(failing jobs: [WriterJob]) -> Bool {
         do {
             try environment.sync()
+            return true
         } catch {
             logger.error("sync failed; the waiting commits are answered with the error", metadata: ["error": "\(error)"])
-            for commit in awaitingSync.take() {
-                for job in commit.batch { job.fail(EventStoreError.storage(error)) }
-            }
-            return
+            for job in jobs { job.fail(EventStoreError.storage(error)) }
+            return false
         }
-        statisticsBox.withLock { $0.idleSyncs += 1 }
-        for synced in awaitingSync.take() { finish(synced) }
     }
 
     private func finish(_ commit: PendingCommit) {
