@@ -201,6 +201,15 @@ public final class Environment: @unchecked Sendable {
         try check(mdb_env_set_flags(pointer, UInt32(MDB_NOMETASYNC), deferred ? 1 : 0))
     }
 
+    /// Whether the write transaction numbered `id` (its ``Transaction/id``) made a new state. LMDB
+    /// commits a write transaction that changed nothing without writing or syncing anything, so
+    /// such a commit flushes no meta page left unsynced before it. `false` when that cannot be
+    /// read, which makes a caller sync rather than trust an unknown.
+    public func madeNewState(transaction id: Int) -> Bool {
+        guard let info = try? info() else { return false }
+        return info.lastTransactionID >= id
+    }
+
     /// Copies the environment to the empty directory `destination` as a consistent snapshot,
     /// beside running writers. With `compact`, free pages are left out and pages renumbered.
     public func copy(to destination: String, compact: Bool) throws(LMDBError) {

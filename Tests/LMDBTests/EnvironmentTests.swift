@@ -36,6 +36,29 @@ import Testing
         }
     }
 
+    /// LMDB commits a write transaction that changed nothing without writing (or syncing) a thing:
+    /// the group commit must know, since such a commit flushes no meta page left unsynced.
+    @Test func aWriteTransactionThatChangedNothingMakesNoNewState() throws {
+        try withEnvironment { environment, _ in
+            let database = try environment.openDatabase(named: "things")
+            let wrote = try environment.withWriteTransaction { transaction throws in
+                try transaction.put(database, key: Array("a".utf8), value: Array("1".utf8))
+                return transaction.id
+            }
+            #expect(environment.madeNewState(transaction: wrote))
+            let readOnly = try environment.withWriteTransaction { transaction throws in
+                _ = try transaction.get(database, key: Array("a".utf8))
+                return transaction.id
+            }
+            #expect(!environment.madeNewState(transaction: readOnly))
+            let next = try environment.withWriteTransaction { transaction throws in
+                _ = try transaction.delete(database, key: Array("a".utf8))
+                return transaction.id
+            }
+            #expect(next == readOnly && environment.madeNewState(transaction: next))
+        }
+    }
+
     @Test func thrownErrorAbortsTheWriteTransaction() throws {
         struct Boom: Error {}
         try withEnvironment { environment, _ in

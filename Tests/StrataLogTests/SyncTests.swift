@@ -61,4 +61,32 @@ import Testing
         }
         #expect(shared, "no commit shared a sync in five rounds")
     }
+    /// Appends that fail in the writer (a stale expected version) make transactions that change
+    /// nothing, which LMDB commits without a sync: they must neither answer the commits waiting
+    /// for one nor be left waiting themselves when the writer runs dry.
+    @Test func commitsThatChangeNothingAreAnsweredBehindTheOnesThatWrote() async throws {
+        try await withTemporaryLog { log, _ in
+            _ = try await log.append(one("stale"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for appender in 0..<32 {
+                    group.addTask {
+                        for version in 0..<10 {
+                            _ = try await log.append(one("w-\(appender)", .exact(UInt64(version))))
+                        }
+                    }
+                    group.addTask {
+                        for _ in 0..<10 {
+                            await #expect(throws: EventStoreError.self) { _ = try await log.append(one("stale", .noStream)) }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let statistics = log.writerStatistics
+            #expect(statistics.committedRequests == 1 + 32 * 10)
+            #expect(statistics.failedRequests == 32 * 10)
+            #expect(try log.headPosition() == 1 + 32 * 10)
+            #expect(try log.verify().isClean)
+        }
+    }
 }

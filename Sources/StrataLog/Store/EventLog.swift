@@ -26,7 +26,7 @@ public final class EventLog: EventStore {
     let statisticsBox = Mutex(WriterStatistics())
     let hookBox = Mutex<(any AppendHook)?>(nil)
     /// Commits written but not yet synced (writer thread only).
-    let awaitingSync = AwaitingSync()
+    let awaitingSync = AwaitingSync<PendingCommit>()
     let commitObservers = Mutex<[@Sendable (CommitReport) -> Void]>([])
     let logger: Logger
 

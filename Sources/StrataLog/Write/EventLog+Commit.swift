@@ -7,7 +7,8 @@ import StrataStore
 /// Whether to sync that page now is decided only then, once the data sync is over: when more jobs
 /// have queued meanwhile, the commit's callers wait and the next commit's data sync flushes its
 /// meta page too, so back-to-back commits cost one sync each; with nothing queued, it syncs its
-/// meta page itself. Either way no caller hears of a commit before it is durable.
+/// meta page itself. A commit that changed nothing syncs nothing, so it answers no one waiting.
+/// Either way no caller hears of a commit before it is durable.
 extension EventLog {
     /// Commits one batch: every job in one write transaction. Runs on the writer thread. The
     /// commits waiting before it are durable once it is, and are answered now.
@@ -19,11 +20,13 @@ extension EventLog {
         var newHead: UInt64 = 0
         var applied = started
         var deferred = false
+        var transactionID = 0
         do {
             try environment.withWriteTransaction { transaction in
                 // The body may run again after the map grows: start from scratch each time.
                 outcomes = []
                 actions = []
+                transactionID = transaction.id
                 let state = BatchState(head: try LogReader(transaction: transaction, tables: tables).headPosition(), hook: hook)
                 for job in batch {
                     outcomes.append(try run(job, in: transaction, state: state, actions: &actions))
@@ -61,13 +64,13 @@ extension EventLog {
         }
         let applyNanoseconds = UInt64((applied - started) / .nanoseconds(1))
         statisticsBox.withLock { $0.applyNanoseconds += applyNanoseconds }
-        for synced in awaitingSync.take() { finish(synced) }
-        if !deferred, !sync(failing: batch) { return }
         let nanoseconds = UInt64((ContinuousClock.now - started) / .nanoseconds(1))
         let commit = PendingCommit(batch: batch, outcomes: outcomes, actions: actions, newHead: newHead, nanoseconds: nanoseconds)
-        guard deferred else { return finish(commit) }
-        statisticsBox.withLock { $0.deferredMetaSyncs += 1 }
-        awaitingSync.append(commit)
+        let settlement = awaitingSync.settle(commit, madeNewState: environment.madeNewState(transaction: transactionID), deferred: deferred)
+        if deferred { statisticsBox.withLock { $0.deferredMetaSyncs += 1 } }
+        for durable in settlement.now { finish(durable) }
+        guard !settlement.afterSync.isEmpty, sync(failing: settlement.afterSync.flatMap(\.batch)) else { return }
+        for synced in settlement.afterSync { finish(synced) }
     }
 
     /// The writer ran out of work while a commit still waits for its meta page's sync (the jobs
