@@ -3,10 +3,11 @@ import StrataKit
 /// Orders by id, and order ids newest first: per user and overall.
 public struct OrdersProjection: Projection {
     public let name = "orders"
-    public let version = 1
+    /// 2: `byId` rows keep the record's version ahead of its JSON (``VersionedRow``).
+    public let version = 2
     public let mode = ProjectionMode.inline
     public let eventTypes: Set<String> = [OrderPlaced.eventType, OrderPaid.eventType, OrderCancelled.eventType, OrderShipped.eventType]
-    public static let byId: ReadModelTable = "byId"
+    public static let byId = ReadModelTable.versioned("byId")
     public static let byUser: ReadModelTable = "byUser"
     public static let all: ReadModelTable = "all"
     public let tables: [ReadModelTable] = [byId, byUser, all]

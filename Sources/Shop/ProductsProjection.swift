@@ -3,13 +3,14 @@ import StrataKit
 /// Products by id, and product ids by sku (the catalog's order).
 public struct ProductsProjection: Projection {
     public let name = "products"
-    public let version = 1
+    /// 2: `byId` rows keep the record's version ahead of its JSON (``VersionedRow``).
+    public let version = 2
     public let mode = ProjectionMode.inline
     public let eventTypes: Set<String> = [
         ProductCreated.eventType, ProductUpdated.eventType, ProductRestocked.eventType, ProductDiscontinued.eventType,
         StockReserved.eventType, StockReleased.eventType,
     ]
-    public static let byId: ReadModelTable = "byId"
+    public static let byId = ReadModelTable.versioned("byId")
     public static let bySku: ReadModelTable = "bySku"
     public let tables: [ReadModelTable] = [byId, bySku]
     public let views: Set<ViewName> = [ShopViews.product]

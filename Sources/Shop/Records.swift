@@ -14,7 +14,7 @@ public struct UserRecord: Codable, Sendable, Hashable {
 }
 
 /// A product as the API shows it.
-public struct ProductRecord: Codable, Sendable, Hashable {
+public struct ProductRecord: Codable, Sendable, Hashable, VersionedRecord {
     public var id: String
     public var sku: String
     public var name: String
@@ -38,7 +38,7 @@ public struct OrderItemRecord: Codable, Sendable, Hashable {
 }
 
 /// An order as the API shows it.
-public struct OrderRecord: Codable, Sendable, Hashable {
+public struct OrderRecord: Codable, Sendable, Hashable, VersionedRecord {
     public var id: String
     public var userId: String
     public var status: OrderStatus

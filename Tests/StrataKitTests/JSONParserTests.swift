@@ -60,24 +60,6 @@ import Testing
         }
     }
 
-    /// The last member read from the end agrees with a parse wherever it answers, and declines
-    /// (a parse then decides) when the last member is not that plain integer.
-    @Test func aTrailingIntegerMemberIsReadFromTheEnd() throws {
-        let answered: [(String, Int64)] = [
-            (#"{"version":0}"#, 0), (#"{"a":[1,{"version":2}],"version":12}"#, 12), (#"{"s":"x\",\"version\":9","version":-7}"#, -7),
-            (#"{"version":123456789012345678}  "#, 123_456_789_012_345_678), ("{\"id\":\"o\",\n\"version\":5}\n", 5),
-        ]
-        for (text, expected) in answered {
-            #expect(JSONParser.trailingInteger("version", in: Array(text.utf8)) == expected, "\(text)")
-            #expect(try JSONParser.parse(Array(text.utf8))["version"] == .integer(expected), "\(text)")
-        }
-        let declined = [
-            #"{"version":1,"zeta":2}"#, #"{"a":{"version":3}}"#, #"{"xversion":4}"#, #"{"a\"version":5}"#, #"{"version":1.5}"#,
-            #"{"version":"6"}"#, #"{"version":01}"#, #"{"version":1234567890123456789}"#, #"{"version":}"#, #"[1,"version":2]"#, "", "}",
-        ]
-        for text in declined { #expect(JSONParser.trailingInteger("version", in: Array(text.utf8)) == nil, "\(text)") }
-    }
-
     @Test func malformedDocumentsAreRefused() {
         let documents = [
             "", " ", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "-", "1e", "+1", "tru", "nul", "\"abc", "\"\\x\"", "\"\\u12\"",

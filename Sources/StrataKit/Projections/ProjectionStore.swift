@@ -20,10 +20,11 @@ public final class ProjectionStore {
     private enum Row {
         /// As stored: the decoded value, or `nil` when absent.
         case clean(Any?)
-        /// Changed, to be encoded at flush; `wasRead` when this store read the row first (the
-        /// rows worth keeping decoded: a row read once is read again, a new one seldom).
-        case value(any Encodable & Sendable, wasRead: Bool)
-        /// Changed, as bytes.
+        /// Changed, to be encoded at flush (with its version, in a table that holds versions);
+        /// `wasRead` when this store read the row first (the rows worth keeping decoded: a row
+        /// read once is read again, a new one seldom).
+        case value(any Encodable & Sendable, version: UInt64?, wasRead: Bool)
+        /// Changed, as stored bytes.
         case bytes([UInt8])
         case deleted
     }
@@ -44,18 +45,26 @@ public final class ProjectionStore {
         return table
     }
 
+    /// The JSON of the row under `key` (after its version, in a table that holds versions).
     public func get(_ table: ReadModelTable, key: [UInt8]) throws -> [UInt8]? {
         switch rows[table]?[key] {
-        case .value(let value, _)?: return try encoder.encode(value)
-        case .bytes(let bytes)?: return bytes
+        case .value(let value, _, _)?: return try encoder.encode(value)
+        case .bytes(let bytes)?: return try VersionedRow.json(bytes, in: table)
         case .deleted?: return nil
-        case .clean?, nil: return try transaction.get(try self.table(table), key: key)
+        case .clean?, nil: return try transaction.get(try self.table(table), key: key).map { try VersionedRow.json($0, in: table) }
         }
     }
 
+    /// Stores `value` as the row under `key`, as it is: JSON, or what the projection encoded itself.
+    /// A table that holds versions takes records (``put(_:_:key:)``) instead.
     public func put(_ table: ReadModelTable, key: [UInt8], value: [UInt8]) throws {
         _ = try self.table(table)
+        guard !table.holdsVersions else { throw Self.needsVersion(table) }
         rows[table, default: [:]][key] = .bytes(value)
+    }
+
+    private static func needsVersion(_ table: ReadModelTable) -> ProjectionError {
+        ProjectionError(message: "the table \(table.name) holds versions: store a VersionedRecord in it")
     }
 
     @discardableResult
@@ -73,7 +82,10 @@ public final class ProjectionStore {
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         try flush()
-        try transaction.scan(try self.table(table), from: start, direction: direction, body)
+        guard table.holdsVersions else { return try transaction.scan(try self.table(table), from: start, direction: direction, body) }
+        try transaction.scan(try self.table(table), from: start, direction: direction) { key, row in
+            try body(key, try VersionedRow.split(row).json)
+        }
     }
 
     /// The decoded JSON row under `key`.
@@ -82,7 +94,7 @@ public final class ProjectionStore {
         case .clean(let value)?:
             if value == nil { return nil }
             if let typed = value as? T { return typed }
-        case .value(let value, _)?:
+        case .value(let value, _, _)?:
             if let typed = value as? T { return typed }
         case .deleted?:
             return nil
@@ -91,11 +103,13 @@ public final class ProjectionStore {
         }
         let value: T?
         if case .bytes(let bytes)? = rows[table]?[key] {
-            value = try decoder.decode(T.self, from: bytes)
+            value = try decoder.decode(T.self, from: try VersionedRow.json(bytes, in: table))
         } else {
             let stored = try self.table(table)
             value = try transaction.get(stored, key: key).map { bytes in
-                try decodedRows.decoded(T.self, table: stored, key: key, bytes: bytes) { try decoder.decode(T.self, from: $0) }
+                try decodedRows.decoded(T.self, table: stored, key: key, bytes: bytes) {
+                    try decoder.decode(T.self, from: try VersionedRow.json($0, in: table))
+                }
             }
         }
         if self.rows[table]?[key] == nil { self.rows[table, default: [:]][key] = .clean(value) }
@@ -104,14 +118,24 @@ public final class ProjectionStore {
 
     /// Stores `value` as JSON (sorted keys, personal fields sealed) at the next flush.
     public func put(_ value: some Encodable & Sendable, _ table: ReadModelTable, key: [UInt8]) throws {
+        guard !table.holdsVersions else { throw Self.needsVersion(table) }
+        try put(value, version: nil, table, key: key)
+    }
+
+    /// Stores `record` as JSON at the next flush, after its version in a table that holds versions.
+    public func put(_ record: some VersionedRecord, _ table: ReadModelTable, key: [UInt8]) throws {
+        try put(record, version: table.holdsVersions ? record.version : nil, table, key: key)
+    }
+
+    private func put(_ value: some Encodable & Sendable, version: UInt64?, _ table: ReadModelTable, key: [UInt8]) throws {
         _ = try self.table(table)
         let wasRead: Bool
         switch rows[table]?[key] {
         case .clean?: wasRead = true
-        case .value(_, let read)?: wasRead = read
+        case .value(_, _, let read)?: wasRead = read
         default: wasRead = false
         }
-        rows[table, default: [:]][key] = .value(value, wasRead: wasRead)
+        rows[table, default: [:]][key] = .value(value, version: version, wasRead: wasRead)
     }
 
     /// Writes every pending change. The runner calls it before the transaction commits.
@@ -120,8 +144,9 @@ public final class ProjectionStore {
             let table = try self.table(name)
             for (key, row) in pending {
                 switch row {
-                case .value(let value, let wasRead):
-                    let bytes = try encoder.encode(value)
+                case .value(let value, let version, let wasRead):
+                    let json = try encoder.encode(value)
+                    let bytes = version.map { VersionedRow.stored(json: json, version: $0) } ?? json
                     try transaction.put(table, key: key, value: bytes)
                     if wasRead { self.decodedRows.store(value, bytes: bytes, table: table, key: key) }
                 case .bytes(let bytes): try transaction.put(table, key: key, value: bytes)

@@ -18,16 +18,27 @@ public final class ReadModelReader {
         self.position = position
     }
 
+    /// The JSON of the row under `key`, as stored.
     public func get(_ table: ReadModelTable, key: [UInt8]) throws -> [UInt8]? {
-        guard let table = tables[table.name] else { return nil }
-        return try reader.get(table, key: key)
+        guard let stored = tables[table.name] else { return nil }
+        return try reader.get(stored, key: key).map { try VersionedRow.json($0, in: table) }
+    }
+
+    /// The JSON of the record under `key` of a table that ``ReadModelTable/holdsVersions``, as
+    /// stored, with its version: what an answer sends, without decoding anything.
+    public func versioned(_ table: ReadModelTable, key: [UInt8]) throws -> (json: [UInt8], version: UInt64)? {
+        guard table.holdsVersions else { throw ProjectionError(message: "the table \(table.name) holds no versions") }
+        guard let stored = tables[table.name] else { return nil }
+        return try reader.get(stored, key: key).map(VersionedRow.split)
     }
 
     /// The decoded row under `key`: taken from the row cache when the stored bytes are the ones
     /// it was decoded from.
     public func get<T: Decodable & Sendable>(_ type: T.Type, _ table: ReadModelTable, key: [UInt8]) throws -> T? {
         guard let stored = tables[table.name], let bytes = try reader.get(stored, key: key) else { return nil }
-        return try rows.decoded(T.self, table: stored, key: key, bytes: bytes) { try registry.makeDecoder().decode(T.self, from: $0) }
+        return try rows.decoded(T.self, table: stored, key: key, bytes: bytes) {
+            try registry.makeDecoder().decode(T.self, from: try VersionedRow.json($0, in: table))
+        }
     }
 
     /// Walks a table; a table never written is empty.
@@ -37,8 +48,9 @@ public final class ReadModelReader {
         direction: ScanDirection = .forward,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
-        guard let table = tables[table.name] else { return }
-        try reader.scan(table, from: start, direction: direction, body)
+        guard let stored = tables[table.name] else { return }
+        guard table.holdsVersions else { return try reader.scan(stored, from: start, direction: direction, body) }
+        try reader.scan(stored, from: start, direction: direction) { key, row in try body(key, try VersionedRow.split(row).json) }
     }
 
     public func count(_ table: ReadModelTable) throws -> Int {
