@@ -213,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "StrataHTTPTests",
             dependencies: [
-                "StrataHTTP", "StrataKit", .product(name: "Hummingbird", package: "hummingbird"),
+                "StrataHTTP", "StrataKit", "StrataStore", "StrataTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
             ]

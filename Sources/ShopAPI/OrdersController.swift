@@ -10,29 +10,31 @@ import StrataStore
 /// another user's order is a 404, never a 403, so its existence does not leak.
 public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable {
     let shop: ShopService
+    let commands: CommandRoutes
     let cache: ResponseCache
 
-    public init(shop: ShopService, cache: ResponseCache) {
+    public init(shop: ShopService, commands: CommandRoutes, cache: ResponseCache) {
         self.shop = shop
+        self.commands = commands
         self.cache = cache
     }
 
     public func addRoutes(to group: RouterGroup<Context>) {
-        group.post(use: place)
+        group.post(use: commands.handler(place))
         group.get(use: list)
         group.get(":id", use: show)
-        group.post(":id/pay", use: pay)
-        group.post(":id/cancel", use: cancel)
-        group.post(":id/ship", use: ship)
+        group.post(":id/pay", use: commands.handler(pay))
+        group.post(":id/cancel", use: commands.handler(cancel))
+        group.post(":id/ship", use: commands.handler(ship))
     }
 
-    @Sendable func place(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func place(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let identity = try context.requireIdentity()
         var fields = try await JSONBody.object(request, context: context, allowed: ["items"])
         let items = Self.items(&fields)
         try fields.finish()
         let id = ShopService.newId()
-        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .created, location: "/v1/orders/\(id)")) { followUp in
+        return try await options.answer(on: shop.log, render: answer(id: id, status: .created, location: "/v1/orders/\(id)")) { followUp in
             try await shop.placeOrder(
                 id: id,
                 userId: identity.userId,
@@ -118,11 +120,11 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.privateCache)
     }
 
-    @Sendable func pay(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func pay(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let identity = try context.requireIdentity()
         let id = try context.parameters.require("id")
         let expected = try Responses.expectedVersion(request)
-        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
+        return try await options.answer(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
             try await shop.payOrder(
                 id: id,
                 by: identity.userId,
@@ -133,11 +135,11 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         }
     }
 
-    @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func cancel(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let identity = try context.requireIdentity()
         let id = try context.parameters.require("id")
         let expected = try Responses.expectedVersion(request)
-        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
+        return try await options.answer(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
             try await shop.cancelOrder(
                 id: id,
                 by: identity.userId,
@@ -149,12 +151,12 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         }
     }
 
-    @Sendable func ship(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func ship(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let identity = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         guard try await shop.reading({ try $0.order(id: id) }) != nil else { throw Problem.notFound("no order \(id)") }
         let expected = try Responses.expectedVersion(request)
-        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
+        return try await options.answer(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
             try await shop.shipOrder(
                 id: id,
                 expectedVersion: expected,

@@ -9,24 +9,26 @@ import StrataStore
 /// `/v1/products`: the catalog. Reads are public; changes need an admin.
 public struct ProductsController<Context: StrataRequestContextProtocol>: Sendable {
     let shop: ShopService
+    let commands: CommandRoutes
     let cache: ResponseCache
 
-    public init(shop: ShopService, cache: ResponseCache) {
+    public init(shop: ShopService, commands: CommandRoutes, cache: ResponseCache) {
         self.shop = shop
+        self.commands = commands
         self.cache = cache
     }
 
     /// Adds the routes to `group` (mounted at `/v1/products`).
     public func addRoutes(to group: RouterGroup<Context>) {
-        group.post(use: create)
+        group.post(use: commands.handler(create))
         group.get(use: list)
         group.get(":id", use: show)
-        group.patch(":id", use: update)
-        group.post(":id/restock", use: restock)
-        group.delete(":id", use: discontinue)
+        group.patch(":id", use: commands.handler(update))
+        group.post(":id/restock", use: commands.handler(restock))
+        group.delete(":id", use: commands.handler(discontinue))
     }
 
-    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func create(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         var fields = try await JSONBody.object(request, context: context, allowed: ["sku", "name", "description", "priceCents", "stock"])
         let sku = fields.string("sku")
@@ -38,7 +40,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         guard let sku, let name, let price, let stock else { throw Problem.validationFailed(fields.errors) }
         let id = ShopService.newId()
-        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .created, location: "/v1/products/\(id)")) { followUp in
+        return try await options.answer(on: shop.log, render: answer(id: id, status: .created, location: "/v1/products/\(id)")) { followUp in
             try await shop.createProduct(
                 id: id,
                 sku: sku,
@@ -81,7 +83,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.publicCache)
     }
 
-    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func update(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         var fields = try await JSONBody.object(request, context: context, allowed: ["name", "description", "priceCents"])
@@ -92,7 +94,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         // A request that is not understood is refused before its precondition is looked at.
         let expected = try Responses.expectedVersion(request)
-        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
+        return try await options.answer(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
             try await shop.updateProduct(
                 id: id,
                 name: name,
@@ -105,7 +107,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         }
     }
 
-    @Sendable func restock(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func restock(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         var fields = try await JSONBody.object(request, context: context, allowed: ["quantity"])
@@ -114,7 +116,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         let expected = try Responses.expectedVersion(request)
         guard let quantity else { throw Problem.validationFailed(fields.errors) }
-        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
+        return try await options.answer(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
             try await shop.restockProduct(
                 id: id,
                 quantity: quantity,
@@ -125,11 +127,11 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         }
     }
 
-    @Sendable func discontinue(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func discontinue(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         let expected = try Responses.expectedVersion(request)
-        return try await context.answerCommand(on: shop.log, render: Responses.noContentAnswer) { followUp in
+        return try await options.answer(on: shop.log, render: Responses.noContentAnswer) { followUp in
             try await shop.discontinueProduct(
                 id: id,
                 expectedVersion: expected,

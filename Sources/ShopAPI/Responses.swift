@@ -35,7 +35,7 @@ enum Responses {
         StoredAnswer(status: .noContent, headers: [.strataPosition: String(position), .cacheControl: "no-store"], body: [])
     }
 
-    /// Renders ``noContent(position:)``: for ``StrataRequestContextProtocol/answerCommand(on:render:_:)``.
+    /// Renders ``noContent(position:)``: for ``CommandOptions/answer(on:render:_:)``.
     static let noContentAnswer: @Sendable (UInt64, (any StoreReading)?) throws -> StoredAnswer = { position, _ in noContent(position: position) }
 
     /// The version an `If-Match: "<version>"` names; `nil` without the header, 412 when it is not a version.

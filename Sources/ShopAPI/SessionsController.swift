@@ -9,6 +9,7 @@ import StrataStore
 /// `/v1/sessions`: sign-in, refresh with rotation, sign-out.
 public struct SessionsController<Context: StrataRequestContextProtocol>: Sendable {
     let shop: ShopService
+    let commands: CommandRoutes
     let tokens: TokenService
     let credentials: Credentials
     let limiter: SignInRateLimiter
@@ -17,12 +18,14 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
 
     public init(
         shop: ShopService,
+        commands: CommandRoutes,
         tokens: TokenService,
         credentials: Credentials,
         limiter: SignInRateLimiter,
         refreshLifetime: TimeInterval = 30 * 24 * 3600
     ) {
         self.shop = shop
+        self.commands = commands
         self.tokens = tokens
         self.credentials = credentials
         self.limiter = limiter
@@ -30,9 +33,9 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
     }
 
     public func addRoutes(to group: RouterGroup<Context>) {
-        group.post(use: signIn)
-        group.post("refresh", use: refresh)
-        group.delete("current", use: signOut)
+        group.post(use: commands.handler(signIn))
+        group.post("refresh", use: commands.handler(refresh))
+        group.delete("current", use: commands.handler(signOut))
     }
 
     struct TokenPair: Encodable {
@@ -42,7 +45,7 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         var refreshToken: String
     }
 
-    @Sendable func signIn(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func signIn(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         var fields = try await JSONBody.object(request, context: context, allowed: ["email", "password"])
         let email = fields.string("email", trimmed: true, length: 1...254)
         let password = fields.string("password", length: 1...128)
@@ -68,7 +71,7 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         let refreshToken = Credentials.newRefreshToken()
         let access = try await tokens.issue(for: Identity(userId: userId, role: user.role.rawValue, sessionId: sessionId))
         let pair = TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refreshToken)
-        return try await context.answerCommand(on: shop.log, render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
+        return try await options.answer(on: shop.log, render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
             try await shop.startSession(
                 id: sessionId,
                 userId: userId,
@@ -80,7 +83,7 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         }
     }
 
-    @Sendable func refresh(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func refresh(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         var fields = try await JSONBody.object(request, context: context, allowed: ["refreshToken"])
         let presented = fields.string("refreshToken", length: 1...512)
         try fields.finish()
@@ -96,7 +99,7 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         }
         let access = try await tokens.issue(for: Identity(userId: user.id, role: user.role.rawValue, sessionId: session.sessionId))
         let pair = TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: next)
-        return try await context.answerCommand(on: shop.log, render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
+        return try await options.answer(on: shop.log, render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
             try await shop.refreshSession(
                 presentedHash: Credentials.tokenHash(presented),
                 newHash: Credentials.tokenHash(next),
@@ -107,10 +110,10 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         }
     }
 
-    @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func signOut(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let identity = try context.requireIdentity()
         guard let sessionId = identity.sessionId else { throw Problem.unauthorized("the token names no session") }
-        return try await context.answerCommand(on: shop.log, render: Responses.noContentAnswer) { followUp in
+        return try await options.answer(on: shop.log, render: Responses.noContentAnswer) { followUp in
             try await shop.revokeSession(id: sessionId, reason: .signedOut, metadata: context.eventMetadata(userId: identity.userId), followUp: followUp)
         }
     }

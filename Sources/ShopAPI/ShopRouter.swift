@@ -6,8 +6,8 @@ import StrataHTTP
 import StrataKit
 
 /// The shop's router: Strata's middleware in order (request id, access log, metrics,
-/// problem+json, 405, authentication, read-your-writes waits, idempotency keys), then the
-/// controllers.
+/// problem+json, 405, authentication, read-your-writes waits), then the controllers, whose
+/// command routes take idempotency keys (``CommandRoutes``).
 public enum ShopRouter {
     /// What the router needs besides the shop, with defaults fit for tests.
     public struct Options: Sendable {
@@ -59,11 +59,12 @@ public enum ShopRouter {
             try await shop.reading { try $0.mayAct(userId: identity.userId, sessionId: identity.sessionId) }
         })
         router.add(middleware: ConsistencyMiddleware(wait: consistency))
-        router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(store: shop.log), log: shop.log))
-        ProductsController(shop: shop, cache: cache).addRoutes(to: router.group("/v1/products"))
-        UsersController(shop: shop, cache: cache, credentials: credentials).addRoutes(to: router.group("/v1/users"))
-        OrdersController(shop: shop, cache: cache).addRoutes(to: router.group("/v1/orders"))
-        SessionsController(shop: shop, tokens: tokens, credentials: credentials, limiter: limiter ?? SignInRateLimiter(store: shop.log)).addRoutes(to: router.group("/v1/sessions"))
+        // Routes that run a command take `Idempotency-Key` and pass it on as their command options.
+        let commands = CommandRoutes(store: IdempotencyStore(store: shop.log), log: shop.log)
+        ProductsController(shop: shop, commands: commands, cache: cache).addRoutes(to: router.group("/v1/products"))
+        UsersController(shop: shop, commands: commands, cache: cache, credentials: credentials).addRoutes(to: router.group("/v1/users"))
+        OrdersController(shop: shop, commands: commands, cache: cache).addRoutes(to: router.group("/v1/orders"))
+        SessionsController(shop: shop, commands: commands, tokens: tokens, credentials: credentials, limiter: limiter ?? SignInRateLimiter(store: shop.log)).addRoutes(to: router.group("/v1/sessions"))
         StatsController(shop: shop, consistency: consistency).addRoutes(to: router.group("/v1/stats"))
         AdminController(
             log: shop.log,

@@ -43,26 +43,28 @@ struct UserBody: Encodable {
 /// `/v1/users`: sign-up, the caller's account, and admin look-ups.
 public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
     let shop: ShopService
+    let commands: CommandRoutes
     let cache: ResponseCache
     let credentials: Credentials
 
-    public init(shop: ShopService, cache: ResponseCache, credentials: Credentials) {
+    public init(shop: ShopService, commands: CommandRoutes, cache: ResponseCache, credentials: Credentials) {
         self.shop = shop
+        self.commands = commands
         self.cache = cache
         self.credentials = credentials
     }
 
     public func addRoutes(to group: RouterGroup<Context>) {
-        group.post(use: register)
+        group.post(use: commands.handler(register))
         group.get(use: findByEmail)
         group.get("me", use: me)
         group.get(":id", use: show)
-        group.post(":id/deactivate", use: deactivate)
-        group.delete("me", use: eraseSelf)
-        group.post(":id/erase", use: erase)
+        group.post(":id/deactivate", use: commands.handler(deactivate))
+        group.delete("me", use: commands.handler(eraseSelf))
+        group.post(":id/erase", use: commands.handler(erase))
     }
 
-    @Sendable func register(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func register(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         var fields = try await JSONBody.object(request, context: context, allowed: ["name", "email", "password"])
         let name = fields.string("name")
         let email = fields.string("email")
@@ -72,7 +74,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         guard let name, let email, let password else { throw Problem.validationFailed(fields.errors) }
         let id = ShopService.newId()
         let hash = try await credentials.hash(password)
-        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .created, location: "/v1/users/\(id)")) { followUp in
+        return try await options.answer(on: shop.log, render: answer(id: id, status: .created, location: "/v1/users/\(id)")) { followUp in
             try await shop.registerUser(
                 id: id,
                 name: name,
@@ -111,30 +113,30 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         return ConditionalGET.response(view, request: request, cacheControl: ConditionalGET.privateCache)
     }
 
-    @Sendable func deactivate(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func deactivate(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         guard try await shop.reading({ try $0.user(id: id) }) != nil else { throw Problem.notFound("no user \(id)") }
-        return try await context.answerCommand(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
+        return try await options.answer(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
             try await shop.deactivateUser(id: id, metadata: context.eventMetadata(userId: admin.userId), followUp: followUp)
         }
     }
 
     /// Erases the caller's personal data (crypto-shredding): their key is destroyed, sessions
     /// revoked, email released; orders stay.
-    @Sendable func eraseSelf(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func eraseSelf(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let identity = try context.requireIdentity()
-        return try await context.answerCommand(on: shop.log, render: Responses.noContentAnswer) { followUp in
+        return try await options.answer(on: shop.log, render: Responses.noContentAnswer) { followUp in
             try await shop.eraseUser(id: identity.userId, metadata: context.eventMetadata(userId: identity.userId), followUp: followUp)
         }
     }
 
     /// The same for any user, by an admin.
-    @Sendable func erase(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func erase(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
         guard try await shop.reading({ try $0.user(id: id) }) != nil else { throw Problem.notFound("no user \(id)") }
-        return try await context.answerCommand(on: shop.log, render: Responses.noContentAnswer) { followUp in
+        return try await options.answer(on: shop.log, render: Responses.noContentAnswer) { followUp in
             try await shop.eraseUser(id: id, metadata: context.eventMetadata(userId: admin.userId), followUp: followUp)
         }
     }

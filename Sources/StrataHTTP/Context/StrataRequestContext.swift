@@ -26,9 +26,6 @@ public protocol StrataRequestContextProtocol: RequestContext {
     var identity: Identity? { get set }
     /// The client's address, for rate limiting (`unknown` when the transport has none).
     var clientAddress: String { get }
-    /// The request's idempotency key, set by ``IdempotencyMiddleware`` on a keyed POST and given
-    /// to its command by ``answerCommand(on:render:_:)``.
-    var idempotency: IdempotencyClaim? { get set }
     /// The most bytes a request body may have, set by ``RequestLimitsMiddleware`` (1 MiB by default).
     var bodyLimit: Int { get set }
 }
@@ -60,7 +57,6 @@ public struct StrataRequestContext: StrataRequestContextProtocol {
     public var requestID: String = ""
     public var identity: Identity?
     public let clientAddress: String
-    public var idempotency: IdempotencyClaim?
     public var bodyLimit = JSONBody.defaultLimit
 
     public init(source: Source) {
