@@ -43,16 +43,19 @@ extension ProjectionRunner {
             throw ProjectionError(message: "a projection of \(names.joined(separator: ", ")) is already being rebuilt")
         }
         defer { rebuilding.withLock { $0.subtract(names) } }
-        let generations = try await startGenerations(chosen)
+        let (generations, tables) = try await startGenerations(chosen)
         let label = names.count == 1 ? names[0] : "all"
         let superseded = ProjectionError(message: "the rebuild of \(label) was superseded")
         var position: UInt64 = 0
-        // The next batch is read and decoded on another thread while the writer applies this one.
+        // The next batch is read and decoded on another thread while this one is applied and the
+        // one before it written (``StagedPipeline``).
         var upcoming = Task { [self] in try await log.offload { [self] in try decodedBatch(after: 0, for: chosen) } }
+        let pipeline = StagedPipeline()
         while true {
             progress?(RebuildProgress(projection: label, position: position, head: try log.headPosition()))
             let (events, envelopes) = try await upcoming.value
             if !swapIn && events.isEmpty {
+                guard try await pipeline.settle() else { throw superseded }
                 let comparisons = try chosen.map { try compare($0, generation: generations[$0.name] ?? 0) }
                 try await discard(chosen, generations)
                 return comparisons
@@ -60,24 +63,34 @@ extension ProjectionRunner {
             if let last = events.last?.position, events.count == rebuildBatchSize {
                 upcoming = Task { [self] in try await log.offload { [self] in try decodedBatch(after: last, for: chosen) } }
             }
-            let outcome: BatchOutcome
-            do {
-                outcome = try await applyRebuildBatch(events, envelopes, chosen, generations: generations, from: position)
-            } catch {
+            let from = position
+            if let last = events.last?.position { position = last }
+            // An event that fails leaves `writes` empty: the batch is then applied on the writer.
+            let writes = try? await applyStaged(events, envelopes, chosen, tables: tables, pipeline: pipeline)
+            guard try await pipeline.settle() else {
+                upcoming.cancel()
+                throw superseded
+            }
+            if let writes {
+                let through = position
+                pipeline.hand { [self] in try await writeStaged(writes, chosen, generations: generations, from: from, through: through) }
+            } else {
+                // Everything before it has landed: one projection alone applies the batch on the
+                // writer, parking what keeps failing; several are rebuilt one by one instead.
+                pipeline.forgetOverlays()
                 guard chosen.count == 1, let projection = chosen.first, let generation = generations[projection.name] else {
                     upcoming.cancel()
                     throw CombinedRebuildFailed()
                 }
-                outcome = try await apply(events, of: projection, target: .rebuild(generation: generation), from: position)
+                guard try await apply(events, of: projection, target: .rebuild(generation: generation), from: from) == .applied else {
+                    upcoming.cancel()
+                    throw superseded
+                }
             }
-            guard outcome == .applied else {
-                upcoming.cancel()
-                throw superseded
-            }
-            if let last = events.last?.position { position = last }
             if swapIn && events.count < rebuildBatchSize {
-                // The last short batch is applied (parking what fails); the writer catches up
-                // with whatever was appended since and swaps the new tables in.
+                // The last short batch is written; the writer catches up with whatever was
+                // appended since (parking what fails) and swaps the new tables in.
+                guard try await pipeline.settle() else { throw superseded }
                 do {
                     guard try await swap(chosen, generations: generations, from: position) == .applied else { throw superseded }
                     let head = try log.headPosition()
@@ -95,9 +108,10 @@ extension ProjectionRunner {
     }
 
     /// Gives each chosen projection a fresh, empty rebuild generation at position 0.
-    private func startGenerations(_ chosen: [any Projection]) async throws -> [String: UInt32] {
+    private func startGenerations(_ chosen: [any Projection]) async throws -> ([String: UInt32], GenerationTables) {
         try await log.perform { [checkpoints] transaction in
             var generations: [String: UInt32] = [:]
+            var tables: GenerationTables = [:]
             for projection in chosen {
                 guard var checkpoint = try checkpoints.checkpoint(projection.name, in: transaction) else {
                     throw ProjectionError(message: "projection \(projection.name) was not started")
@@ -105,13 +119,13 @@ extension ProjectionRunner {
                 let generation = max(checkpoint.generation, checkpoint.rebuildGeneration) + 1
                 checkpoint.rebuildGeneration = generation
                 checkpoint.rebuildPosition = 0
-                for table in try checkpoints.tables(of: projection, generation: generation, in: transaction).values {
-                    try transaction.clear(table)
-                }
+                let named = try checkpoints.tables(of: projection, generation: generation, in: transaction)
+                for table in named.values { try transaction.clear(table) }
                 try checkpoints.save(checkpoint, projection.name, in: transaction)
                 generations[projection.name] = generation
+                tables[projection.name] = named
             }
-            return generations
+            return (generations, tables)
         }.value
     }
 
@@ -128,30 +142,6 @@ extension ProjectionRunner {
             envelopes[event.position] = try? registry.decode(event)
         }
         return (events, envelopes)
-    }
-
-    /// Applies one batch to every chosen projection's rebuild generation, with their checkpoints.
-    private func applyRebuildBatch(
-        _ events: [RecordedEvent],
-        _ envelopes: [UInt64: Envelope],
-        _ chosen: [any Projection],
-        generations: [String: UInt32],
-        from: UInt64
-    ) async throws -> BatchOutcome {
-        guard let last = events.last?.position else { return .applied }
-        return try await log.perform { [self] transaction in
-            guard let stores = try rebuildStores(chosen, generations: generations, from: from, in: transaction) else {
-                return BatchOutcome.checkpointMoved
-            }
-            for event in events { try apply(event, decoded: envelopes[event.position], to: stores.map { ($0.0, $0.1) }) }
-            for (projection, store, checkpoint) in stores {
-                try store.flush()
-                var updated = checkpoint
-                updated.rebuildPosition = last
-                try checkpoints.save(updated, projection.name, in: transaction)
-            }
-            return BatchOutcome.applied
-        }.value
     }
 
     /// The stores of the generations being rebuilt; `nil` when a rebuild is no longer where this

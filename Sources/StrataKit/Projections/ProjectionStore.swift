@@ -7,9 +7,18 @@ import StrataStore
 /// encodes each changed row once: a batch that touches the same row a hundred times decodes and
 /// encodes it once. Rows that were read before they were written stay decoded in the runner's
 /// ``RowCache`` after the flush; new rows (an order placed) are left to be decoded when first
-/// read. Raw-byte access and scans see pending changes (a scan flushes first).
+/// read. Raw bytes (index entries) go straight to the transaction unless the row is held
+/// decoded, so they cost no bookkeeping; raw reads and scans see pending changes (a scan flushes
+/// first).
 public final class ProjectionStore {
-    let transaction: any StoreTransaction
+    /// Where the rows are read and written: the write transaction, or a rebuild's batch applied
+    /// off the writer (whose writes the writer then makes as bytes).
+    private enum Backing {
+        case transaction(any StoreTransaction)
+        case staged(StagedBatch)
+    }
+
+    private let backing: Backing
     let tables: [String: Table]
     let registry: EventRegistry
     let decodedRows: RowCache
@@ -31,13 +40,42 @@ public final class ProjectionStore {
 
     private var rows: [ReadModelTable: [[UInt8]: Row]] = [:]
 
-    init(transaction: any StoreTransaction, tables: [String: Table], registry: EventRegistry, rows: RowCache) {
-        self.transaction = transaction
+    convenience init(transaction: any StoreTransaction, tables: [String: Table], registry: EventRegistry, rows: RowCache) {
+        self.init(backing: .transaction(transaction), tables: tables, registry: registry, rows: rows)
+    }
+
+    convenience init(staged batch: StagedBatch, tables: [String: Table], registry: EventRegistry, rows: RowCache) {
+        self.init(backing: .staged(batch), tables: tables, registry: registry, rows: rows)
+    }
+
+    private init(backing: Backing, tables: [String: Table], registry: EventRegistry, rows: RowCache) {
+        self.backing = backing
         self.tables = tables
         self.registry = registry
         self.decodedRows = rows
         self.encoder = registry.makeEncoder()
         self.decoder = registry.makeDecoder()
+    }
+
+    private func read(_ table: Table, key: [UInt8]) throws -> [UInt8]? {
+        switch backing {
+        case .transaction(let transaction): try transaction.get(table, key: key)
+        case .staged(let batch): try batch.get(table, key: key)
+        }
+    }
+
+    private func write(_ table: Table, key: [UInt8], value: [UInt8]) throws {
+        switch backing {
+        case .transaction(let transaction): try transaction.put(table, key: key, value: value)
+        case .staged(let batch): batch.put(table, key: key, value: value)
+        }
+    }
+
+    private func remove(_ table: Table, key: [UInt8]) throws -> Bool {
+        switch backing {
+        case .transaction(let transaction): try transaction.delete(table, key: key)
+        case .staged(let batch): try batch.delete(table, key: key)
+        }
     }
 
     private func table(_ name: ReadModelTable) throws -> Table {
@@ -51,16 +89,21 @@ public final class ProjectionStore {
         case .value(let value, _, _)?: return try encoder.encode(value)
         case .bytes(let bytes)?: return try VersionedRow.json(bytes, in: table)
         case .deleted?: return nil
-        case .clean?, nil: return try transaction.get(try self.table(table), key: key).map { try VersionedRow.json($0, in: table) }
+        case .clean?, nil: return try read(try self.table(table), key: key).map { try VersionedRow.json($0, in: table) }
         }
     }
 
     /// Stores `value` as the row under `key`, as it is: JSON, or what the projection encoded itself.
     /// A table that holds versions takes records (``put(_:_:key:)``) instead.
     public func put(_ table: ReadModelTable, key: [UInt8], value: [UInt8]) throws {
-        _ = try self.table(table)
+        let stored = try self.table(table)
         guard !table.holdsVersions else { throw Self.needsVersion(table) }
-        rows[table, default: [:]][key] = .bytes(value)
+        guard rows[table]?[key] == nil else {
+            // Held decoded: replaced here, so a later typed read cannot see the older value.
+            rows[table, default: [:]][key] = .bytes(value)
+            return
+        }
+        try write(stored, key: key, value: value)
     }
 
     private static func needsVersion(_ table: ReadModelTable) -> ProjectionError {
@@ -69,6 +112,7 @@ public final class ProjectionStore {
 
     @discardableResult
     public func delete(_ table: ReadModelTable, key: [UInt8]) throws -> Bool {
+        guard rows[table]?[key] != nil else { return try remove(try self.table(table), key: key) }
         let existed = try get(table, key: key) != nil
         rows[table, default: [:]][key] = .deleted
         return existed
@@ -82,10 +126,15 @@ public final class ProjectionStore {
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         try flush()
-        guard table.holdsVersions else { return try transaction.scan(try self.table(table), from: start, direction: direction, body) }
-        try transaction.scan(try self.table(table), from: start, direction: direction) { key, row in
-            try body(key, try VersionedRow.split(row).json)
+        let stored = try self.table(table)
+        let walk: ((UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws -> Void = { visit in
+            switch self.backing {
+            case .transaction(let transaction): try transaction.scan(stored, from: start, direction: direction, visit)
+            case .staged(let batch): try batch.scan(stored, from: start, direction: direction, visit)
+            }
         }
+        guard table.holdsVersions else { return try walk(body) }
+        try walk { key, row in try body(key, try VersionedRow.split(row).json) }
     }
 
     /// The decoded JSON row under `key`.
@@ -106,7 +155,7 @@ public final class ProjectionStore {
             value = try decoder.decode(T.self, from: try VersionedRow.json(bytes, in: table))
         } else {
             let stored = try self.table(table)
-            value = try transaction.get(stored, key: key).map { bytes in
+            value = try read(stored, key: key).map { bytes in
                 try decodedRows.decoded(T.self, table: stored, key: key, bytes: bytes) {
                     try decoder.decode(T.self, from: try VersionedRow.json($0, in: table))
                 }
@@ -147,10 +196,10 @@ public final class ProjectionStore {
                 case .value(let value, let version, let wasRead):
                     let json = try encoder.encode(value)
                     let bytes = version.map { VersionedRow.stored(json: json, version: $0) } ?? json
-                    try transaction.put(table, key: key, value: bytes)
+                    try write(table, key: key, value: bytes)
                     if wasRead { self.decodedRows.store(value, bytes: bytes, table: table, key: key) }
-                case .bytes(let bytes): try transaction.put(table, key: key, value: bytes)
-                case .deleted: try transaction.delete(table, key: key)
+                case .bytes(let bytes): try write(table, key: key, value: bytes)
+                case .deleted: _ = try remove(table, key: key)
                 case .clean: break
                 }
             }

@@ -1,0 +1,82 @@
+import StrataStore
+
+/// One rebuild batch applied off the writer, to tables only the rebuild writes: it reads through
+/// the ``RebuildOverlay`` and a snapshot, and collects its writes — the rows as bytes, in order —
+/// for the writer, which then only writes them (``ProjectionRunner`` `writeStaged`).
+final class StagedBatch {
+    let snapshot: any StoreReading
+    let overlay: RebuildOverlay
+    let number: Int
+    /// The writes in the order made: a value, or `nil` to delete.
+    private(set) var writes: [StagedWrite] = []
+
+    init(snapshot: any StoreReading, overlay: RebuildOverlay, number: Int) {
+        self.snapshot = snapshot
+        self.overlay = overlay
+        self.number = number
+    }
+
+    func get(_ table: Table, key: [UInt8]) throws -> [UInt8]? {
+        if let pending = overlay.lookup(table, key: key) { return pending }
+        return try snapshot.get(table, key: key)
+    }
+
+    func put(_ table: Table, key: [UInt8], value: [UInt8]) {
+        overlay.write(value, table: table, key: key, batch: number)
+        writes.append(StagedWrite(table: table, key: key, value: value))
+    }
+
+    func delete(_ table: Table, key: [UInt8]) throws -> Bool {
+        let existed = try get(table, key: key) != nil
+        overlay.write(nil, table: table, key: key, batch: number)
+        writes.append(StagedWrite(table: table, key: key, value: nil))
+        return existed
+    }
+
+    /// The snapshot's rows merged with the overlay's, which win (and hide deleted rows).
+    func scan(
+        _ table: Table,
+        from start: [UInt8]?,
+        direction: ScanDirection,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        let pending = overlay.entries(table, from: start, direction: direction)
+        var next = 0
+        var stopped = false
+        /// Whether `a` comes before the snapshot's `b` in the scan's direction.
+        func before(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
+            direction == .forward ? a.lexicographicallyPrecedes(b) : b.lexicographicallyPrecedes(a)
+        }
+        func emit(_ entry: (key: [UInt8], value: [UInt8]?)) throws -> Bool {
+            guard let value = entry.value else { return true }
+            return try entry.key.withUnsafeBytes { key in try value.withUnsafeBytes { try body(key, $0) } }
+        }
+        try snapshot.scan(table, from: start, direction: direction) { key, value in
+            while next < pending.count, before(pending[next].key, key) {
+                next += 1
+                guard try emit(pending[next - 1]) else {
+                    stopped = true
+                    return false
+                }
+            }
+            if next < pending.count, pending[next].key.elementsEqual(key) {
+                next += 1
+                stopped = !(try emit(pending[next - 1]))
+                return !stopped
+            }
+            stopped = !(try body(key, value))
+            return !stopped
+        }
+        while !stopped, next < pending.count {
+            next += 1
+            stopped = !(try emit(pending[next - 1]))
+        }
+    }
+}
+
+/// A row a staged batch wrote, as bytes, or deleted (`nil`).
+struct StagedWrite: Sendable {
+    var table: Table
+    var key: [UInt8]
+    var value: [UInt8]?
+}
