@@ -29,6 +29,16 @@ extension ProjectionRunner {
         try projection.apply(decoded, to: store)
     }
 
+    /// Applies `event`, which `projection` handles, from its envelope when it was decoded already
+    /// (else decoding as much as the projection needs).
+    func apply(_ event: RecordedEvent, handledBy projection: any Projection, decoded: Envelope?, store: ProjectionStore) throws {
+        if let indexer = projection as? any MetadataProjection {
+            let metadata = try decoded?.metadata ?? registry.metadata(of: event)
+            return try indexer.apply(position: event.position, streamId: event.streamId, metadata: metadata, to: store)
+        }
+        try projection.apply(try decoded ?? registry.decode(event), to: store)
+    }
+
     /// Decodes `event` as far as `projection` needs, outside any transaction — nothing when this
     /// process decided it (``DecidedEnvelopes``).
     func prepare(_ event: RecordedEvent, for projection: any Projection) -> PreparedEvent {

@@ -53,7 +53,8 @@ extension ProjectionRunner {
         let pipeline = StagedPipeline()
         while true {
             progress?(RebuildProgress(projection: label, position: position, head: try log.headPosition()))
-            let (events, envelopes) = try await upcoming.value
+            let batch = try await upcoming.value
+            let events = batch.events
             if !swapIn && events.isEmpty {
                 guard try await pipeline.settle() else { throw superseded }
                 let comparisons = try chosen.map { try compare($0, generation: generations[$0.name] ?? 0) }
@@ -66,7 +67,7 @@ extension ProjectionRunner {
             let from = position
             if let last = events.last?.position { position = last }
             // An event that fails leaves `writes` empty: the batch is then applied on the writer.
-            let writes = try? await applyStaged(events, envelopes, chosen, tables: tables, pipeline: pipeline)
+            let writes = try? await applyStaged(batch, chosen, tables: tables, pipeline: pipeline)
             guard try await pipeline.settle() else {
                 upcoming.cancel()
                 throw superseded
@@ -129,19 +130,9 @@ extension ProjectionRunner {
         }.value
     }
 
-    /// A batch of events after `position` and, decoded, those any of `chosen` handles. An event
-    /// that fails to decode is left out here; applying the batch then decodes it again and fails
-    /// where the failure is handled.
-    private func decodedBatch(after position: UInt64, for chosen: [any Projection]) throws -> ([RecordedEvent], [UInt64: Envelope]) {
-        let events = try log.readAll(after: position, limit: rebuildBatchSize)
-        var envelopes: [UInt64: Envelope] = [:]
-        for event in events {
-            guard let type = registry.currentType(of: event.type),
-                chosen.contains(where: { $0.eventTypes.contains(type) && !($0 is any MetadataProjection) })
-            else { continue }
-            envelopes[event.position] = try? registry.decode(event)
-        }
-        return (events, envelopes)
+    /// The batch of events after `position`, decoded for `chosen` (``RebuildBatch``).
+    private func decodedBatch(after position: UInt64, for chosen: [any Projection]) throws -> RebuildBatch {
+        RebuildBatch(try log.readAll(after: position, limit: rebuildBatchSize), for: chosen, registry: registry)
     }
 
     /// The stores of the generations being rebuilt; `nil` when a rebuild is no longer where this

@@ -19,7 +19,8 @@ public final class ProjectionStore {
     }
 
     private let backing: Backing
-    let tables: [String: Table]
+    /// The generation's tables by logical name, searched by comparing names.
+    private let tableList: [(name: String, table: Table)]
     let registry: EventRegistry
     let decodedRows: RowCache
     private let encoder: JSONByteEncoder
@@ -38,7 +39,7 @@ public final class ProjectionStore {
         case deleted
     }
 
-    private var rows: [ReadModelTable: [[UInt8]: Row]] = [:]
+    private var rows = PendingRows<Row>()
 
     convenience init(transaction: any StoreTransaction, tables: [String: Table], registry: EventRegistry, rows: RowCache) {
         self.init(backing: .transaction(transaction), tables: tables, registry: registry, rows: rows)
@@ -50,7 +51,7 @@ public final class ProjectionStore {
 
     private init(backing: Backing, tables: [String: Table], registry: EventRegistry, rows: RowCache) {
         self.backing = backing
-        self.tables = tables
+        self.tableList = tables.map { ($0.key, $0.value) }
         self.registry = registry
         self.decodedRows = rows
         self.encoder = registry.makeEncoder()
@@ -79,13 +80,13 @@ public final class ProjectionStore {
     }
 
     private func table(_ name: ReadModelTable) throws -> Table {
-        guard let table = tables[name.name] else { throw EventRegistryError(message: "the projection has no table \(name.name)") }
+        guard let table = tableList.first(where: { $0.name == name.name })?.table else { throw EventRegistryError(message: "the projection has no table \(name.name)") }
         return table
     }
 
     /// The JSON of the row under `key` (after its version, in a table that holds versions).
     public func get(_ table: ReadModelTable, key: [UInt8]) throws -> [UInt8]? {
-        switch rows[table]?[key] {
+        switch rows[table, key] {
         case .value(let value, _, _)?: return try encoder.encode(value)
         case .bytes(let bytes)?: return try VersionedRow.json(bytes, in: table)
         case .deleted?: return nil
@@ -98,9 +99,9 @@ public final class ProjectionStore {
     public func put(_ table: ReadModelTable, key: [UInt8], value: [UInt8]) throws {
         let stored = try self.table(table)
         guard !table.holdsVersions else { throw Self.needsVersion(table) }
-        guard rows[table]?[key] == nil else {
+        guard rows[table, key] == nil else {
             // Held decoded: replaced here, so a later typed read cannot see the older value.
-            rows[table, default: [:]][key] = .bytes(value)
+            rows[table, key] = .bytes(value)
             return
         }
         try write(stored, key: key, value: value)
@@ -112,9 +113,9 @@ public final class ProjectionStore {
 
     @discardableResult
     public func delete(_ table: ReadModelTable, key: [UInt8]) throws -> Bool {
-        guard rows[table]?[key] != nil else { return try remove(try self.table(table), key: key) }
+        guard rows[table, key] != nil else { return try remove(try self.table(table), key: key) }
         let existed = try get(table, key: key) != nil
-        rows[table, default: [:]][key] = .deleted
+        rows[table, key] = .deleted
         return existed
     }
 
@@ -139,7 +140,7 @@ public final class ProjectionStore {
 
     /// The decoded JSON row under `key`.
     public func get<T: Decodable & Sendable>(_ type: T.Type, _ table: ReadModelTable, key: [UInt8]) throws -> T? {
-        switch rows[table]?[key] {
+        switch rows[table, key] {
         case .clean(let value)?:
             if value == nil { return nil }
             if let typed = value as? T { return typed }
@@ -151,7 +152,7 @@ public final class ProjectionStore {
             break
         }
         let value: T?
-        if case .bytes(let bytes)? = rows[table]?[key] {
+        if case .bytes(let bytes)? = rows[table, key] {
             value = try decoder.decode(T.self, from: try VersionedRow.json(bytes, in: table))
         } else {
             let stored = try self.table(table)
@@ -161,7 +162,7 @@ public final class ProjectionStore {
                 }
             }
         }
-        if self.rows[table]?[key] == nil { self.rows[table, default: [:]][key] = .clean(value) }
+        if self.rows[table, key] == nil { self.rows[table, key] = .clean(value) }
         return value
     }
 
@@ -179,17 +180,17 @@ public final class ProjectionStore {
     private func put(_ value: some Encodable & Sendable, version: UInt64?, _ table: ReadModelTable, key: [UInt8]) throws {
         _ = try self.table(table)
         let wasRead: Bool
-        switch rows[table]?[key] {
+        switch rows[table, key] {
         case .clean?: wasRead = true
         case .value(_, _, let read)?: wasRead = read
         default: wasRead = false
         }
-        rows[table, default: [:]][key] = .value(value, version: version, wasRead: wasRead)
+        rows[table, key] = .value(value, version: version, wasRead: wasRead)
     }
 
     /// Writes every pending change. The runner calls it before the transaction commits.
     public func flush() throws {
-        for (name, pending) in rows {
+        for (name, pending) in rows.tables where !pending.isEmpty {
             let table = try self.table(name)
             for (key, row) in pending {
                 switch row {
@@ -204,7 +205,7 @@ public final class ProjectionStore {
                 }
             }
         }
-        rows.removeAll(keepingCapacity: true)
+        rows.removeAll()
     }
 
     /// Reports that the cached view `key` no longer matches.

@@ -14,28 +14,27 @@ extension ProjectionRunner {
     /// once, before); returns the rows they wrote. Throws the first event's failure (nothing of
     /// the batch is kept then: the caller forgets the overlays).
     func applyStaged(
-        _ events: [RecordedEvent],
-        _ envelopes: [UInt64: Envelope],
+        _ batch: RebuildBatch,
         _ chosen: [any Projection],
         tables: GenerationTables,
         pipeline: StagedPipeline
     ) async throws -> [StagedWrite] {
         let number = pipeline.nextNumber
         return try await withThrowingTaskGroup(of: [StagedWrite].self) { group in
-            for projection in chosen {
+            for (index, projection) in chosen.enumerated() {
                 let overlay = pipeline.overlay(of: projection.name)
+                let bit: UInt64 = index < 64 ? 1 << UInt64(index) : 0
                 let tables = tables[projection.name] ?? [:]
                 group.addTask { [self] in
                     try await log.offload { [self] in
                         try log.withSnapshot { snapshot in
-                            let batch = StagedBatch(snapshot: snapshot, overlay: overlay, number: number)
-                            let store = ProjectionStore(staged: batch, tables: tables, registry: registry, rows: rows)
-                            for event in events {
-                                var envelope = envelopes[event.position]
-                                try apply(event, envelope: &envelope, to: projection, store: store)
+                            let staged = StagedBatch(snapshot: snapshot, overlay: overlay, number: number)
+                            let store = ProjectionStore(staged: staged, tables: tables, registry: registry, rows: rows)
+                            for index in batch.events.indices where batch.handlers[index] & bit != 0 {
+                                try apply(batch.events[index], handledBy: projection, decoded: batch.envelopes[index], store: store)
                             }
                             try store.flush()
-                            return batch.writes
+                            return staged.writes
                         }
                     }
                 }
