@@ -24,6 +24,11 @@ public protocol StoreTransaction: AnyObject, StoreReading {
     /// Stores `value` under `key`, replacing any value there.
     func put(_ table: Table, key: [UInt8], value: [UInt8]) throws
 
+    /// Stores `rows`, sorted by key with each key once, replacing what is there: a rebuild's rows
+    /// as the writer gets them. A store may write those past the table's last key faster (LMDB
+    /// appends them, `MDB_APPEND`, which also fills its pages).
+    func putSorted(_ table: Table, _ rows: [(key: [UInt8], value: [UInt8])]) throws
+
     /// Removes `key`; returns whether it was there.
     @discardableResult
     func delete(_ table: Table, key: [UInt8]) throws -> Bool
@@ -47,4 +52,9 @@ public protocol StoreTransaction: AnyObject, StoreReading {
 extension StoreTransaction {
     /// A store only this process writes has no one to tell.
     public func note(_ text: String) {}
+
+    /// One put after the other.
+    public func putSorted(_ table: Table, _ rows: [(key: [UInt8], value: [UInt8])]) throws {
+        for row in rows { try put(table, key: row.key, value: row.value) }
+    }
 }

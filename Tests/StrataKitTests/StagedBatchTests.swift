@@ -62,4 +62,42 @@ import Testing
         overlay.prune(committedThrough: 1)
         #expect(overlay.lookup(table, key: Array("k".utf8)) == .some(Array("two".utf8)))
     }
+    /// The writer gets each key once, its last write, sorted; sorted rows past the table's end
+    /// are appended and the others put, with the same result as putting them one by one.
+    @Test func stagedWritesReachTheWriterSortedOnceEachAndAppendPastTheEnd() async throws {
+        let a = Table(name: "rm.staged.1.a")
+        let b = Table(name: "rm.staged.1.b")
+        let grouped = StagedTableWrites.grouped([
+            StagedWrite(table: a, key: bytes("m"), value: bytes("1")),
+            StagedWrite(table: b, key: bytes("x"), value: bytes("bx")),
+            StagedWrite(table: a, key: bytes("c"), value: bytes("2")),
+            StagedWrite(table: a, key: bytes("m"), value: nil),
+            StagedWrite(table: a, key: bytes("c"), value: bytes("3")),
+            StagedWrite(table: a, key: bytes("z"), value: bytes("4")),
+        ])
+        #expect(grouped.map(\.table) == [a, b])
+        #expect(grouped[0].rows.map { [$0.key, $0.value] } == [[bytes("c"), bytes("3")], [bytes("z"), bytes("4")]])
+        #expect(grouped[0].deletions == [bytes("m")])
+
+        let place = TestStorePlace()
+        defer { place.remove() }
+        let log = try place.open()
+        defer { log.close() }
+        let rows: [(key: [UInt8], value: [UInt8])] = ["b", "d", "e", "q", "r"].map { (bytes($0), bytes("new-\($0)")) }
+        let (table, _) = try await log.perform { transaction in
+            let table = try transaction.table(named: "rm.staged.1.sorted")
+            for key in ["a", "d", "p"] { try transaction.put(table, key: bytes(key), value: bytes("old-\(key)")) }
+            try transaction.putSorted(table, rows)
+            return table
+        }
+        let stored = try log.withSnapshot { snapshot in
+            var stored: [String] = []
+            try snapshot.scan(table) { key, value in
+                stored.append("\(String(decoding: key, as: UTF8.self))=\(String(decoding: value, as: UTF8.self))")
+                return true
+            }
+            return stored
+        }
+        #expect(stored == ["a=old-a", "b=new-b", "d=new-d", "e=new-e", "p=old-p", "q=new-q", "r=new-r"])
+    }
 }

@@ -71,6 +71,25 @@ final class LogTransaction: StoreTransaction {
         try transaction.put(table.database, key: key, value: value)
     }
 
+    /// Stores sorted `rows`: those past the table's last key are appended (`MDB_APPEND`: no
+    /// search from the root, and pages filled rather than split in half), the others put.
+    func putSorted(_ table: Table, _ rows: [(key: [UInt8], value: [UInt8])]) throws {
+        try checkWritable(table)
+        var last: [UInt8]?
+        try transaction.scan(table.database, from: nil, direction: .backward) { key, _ in
+            last = Array(key)
+            return false
+        }
+        for row in rows {
+            if let boundary = last, !boundary.lexicographicallyPrecedes(row.key) {
+                try transaction.put(table.database, key: row.key, value: row.value)
+            } else {
+                try transaction.put(table.database, key: row.key, value: row.value, flags: .append)
+                last = nil
+            }
+        }
+    }
+
     /// Removes `key`; returns whether it was there.
     @discardableResult
     func delete(_ table: Table, key: [UInt8]) throws -> Bool {

@@ -11,16 +11,16 @@ extension ProjectionRunner {
 
     /// Applies `events` to every chosen projection off the writer, batch `number` of the rebuild,
     /// each projection on a task of its own (their tables are disjoint; the events are decoded
-    /// once, before); returns the rows they wrote. Throws the first event's failure (nothing of
+    /// once, before); returns the rows they wrote, by table and sorted. Throws the first event's failure (nothing of
     /// the batch is kept then: the caller forgets the overlays).
     func applyStaged(
         _ batch: RebuildBatch,
         _ chosen: [any Projection],
         tables: GenerationTables,
         pipeline: StagedPipeline
-    ) async throws -> [StagedWrite] {
+    ) async throws -> [StagedTableWrites] {
         let number = pipeline.nextNumber
-        return try await withThrowingTaskGroup(of: [StagedWrite].self) { group in
+        return try await withThrowingTaskGroup(of: [StagedTableWrites].self) { group in
             for (index, projection) in chosen.enumerated() {
                 let overlay = pipeline.overlay(of: projection.name)
                 let bit: UInt64 = index < 64 ? 1 << UInt64(index) : 0
@@ -34,12 +34,12 @@ extension ProjectionRunner {
                                 try apply(batch.events[index], handledBy: projection, decoded: batch.envelopes[index], store: store)
                             }
                             try store.flush()
-                            return staged.writes
+                            return StagedTableWrites.grouped(staged.writes)
                         }
                     }
                 }
             }
-            var writes: [StagedWrite] = []
+            var writes: [StagedTableWrites] = []
             for try await projectionWrites in group { writes += projectionWrites }
             return writes
         }
@@ -49,7 +49,7 @@ extension ProjectionRunner {
     /// `from` to `last`, in one transaction on the writer; `.checkpointMoved` (nothing written)
     /// when a rebuild is no longer where the batch expects it.
     func writeStaged(
-        _ writes: [StagedWrite],
+        _ writes: [StagedTableWrites],
         _ chosen: [any Projection],
         generations: [String: UInt32],
         from: UInt64,
@@ -65,12 +65,9 @@ extension ProjectionRunner {
                 checkpoint.rebuildPosition = last
                 moved.append((projection.name, checkpoint))
             }
-            for write in writes {
-                if let value = write.value {
-                    try transaction.put(write.table, key: write.key, value: value)
-                } else {
-                    try transaction.delete(write.table, key: write.key)
-                }
+            for table in writes {
+                for key in table.deletions { try transaction.delete(table.table, key: key) }
+                try transaction.putSorted(table.table, table.rows)
             }
             for (name, checkpoint) in moved { try checkpoints.save(checkpoint, name, in: transaction) }
             return BatchOutcome.applied

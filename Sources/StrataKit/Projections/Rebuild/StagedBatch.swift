@@ -80,3 +80,38 @@ struct StagedWrite: Sendable {
     var key: [UInt8]
     var value: [UInt8]?
 }
+
+/// What a staged batch leaves in one table, as the writer takes it: the rows sorted by key, each
+/// key once with the value written last (so keys past the table's end are appended), and the
+/// keys deleted.
+struct StagedTableWrites: Sendable {
+    var table: Table
+    var rows: [(key: [UInt8], value: [UInt8])] = []
+    var deletions: [[UInt8]] = []
+
+    /// `writes` grouped by table, each key's last write kept.
+    static func grouped(_ writes: [StagedWrite]) -> [StagedTableWrites] {
+        var byTable: [(table: Table, writes: [(order: Int, write: StagedWrite)])] = []
+        for (order, write) in writes.enumerated() {
+            if let index = byTable.firstIndex(where: { $0.table == write.table }) {
+                byTable[index].writes.append((order, write))
+            } else {
+                byTable.append((write.table, [(order, write)]))
+            }
+        }
+        return byTable.map { table, writes in
+            let sorted = writes.sorted { a, b in
+                a.write.key == b.write.key ? a.order < b.order : a.write.key.lexicographicallyPrecedes(b.write.key)
+            }
+            var result = StagedTableWrites(table: table)
+            for (index, entry) in sorted.enumerated() where index + 1 == sorted.count || sorted[index + 1].write.key != entry.write.key {
+                if let value = entry.write.value {
+                    result.rows.append((entry.write.key, value))
+                } else {
+                    result.deletions.append(entry.write.key)
+                }
+            }
+            return result
+        }
+    }
+}
