@@ -2,6 +2,7 @@ import Shop
 import StrataKit
 import StrataLog
 import StrataStore
+import Synchronization
 
 /// What `strata-replay` does: rebuild projections from position 0 offline, swapping each in
 /// atomically, or (dry run) rebuild into scratch tables and compare with the live ones.
@@ -11,6 +12,9 @@ public enum Replay {
     public struct Outcome: Sendable {
         public var comparisons: [RebuildComparison]
         public var snapshots: Int?
+        /// How long the store's writer was held by the replay's write transactions (syncs
+        /// included): what live writers would have waited for behind an online rebuild.
+        public var writerSeconds: Double
     }
 
     /// Rebuilds `projection` (or all when `nil`), then, with `snapshots`, rebuilds or drops the
@@ -26,6 +30,8 @@ public enum Replay {
     ) async throws -> Outcome {
         let store = try await OfflineStore(directory)
         defer { store.close() }
+        let writerNanoseconds = Atomic<UInt64>(0)
+        store.log.onCommit { writerNanoseconds.add($0.nanoseconds, ordering: .relaxed) }
         let names =
             try projection.map { name in
                 guard store.runner.names.contains(name) else {
@@ -48,7 +54,8 @@ public enum Replay {
         reporter?.finish()
         var snapshots: Int?
         if let action { snapshots = try await replaceSnapshots(in: store, action) }
-        return Outcome(comparisons: comparisons, snapshots: snapshots)
+        let writerSeconds = Double(writerNanoseconds.load(ordering: .relaxed)) / 1e9
+        return Outcome(comparisons: comparisons, snapshots: snapshots, writerSeconds: writerSeconds)
     }
 
     /// What `--snapshots` does with the aggregates' snapshots.

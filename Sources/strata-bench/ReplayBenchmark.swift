@@ -30,8 +30,8 @@ struct ReplayBenchmark: AsyncParsableCommand {
         print("")
 
         let cpuBefore = processCPUSeconds()
-        let (_, replaySeconds) = try await measure {
-            _ = try await Replay.run(StoreLocation(scratch.path), projection: nil, dryRun: false, reporter: nil)
+        let (outcome, replaySeconds) = try await measure {
+            try await Replay.run(StoreLocation(scratch.path), projection: nil, dryRun: false, reporter: nil)
         }
         let replayCPU = processCPUSeconds() - cpuBefore
         let rawSeconds = try rawCursorScan(scratch.path, expecting: imported)
@@ -51,6 +51,8 @@ struct ReplayBenchmark: AsyncParsableCommand {
         print(
             "| replay --all (5 projections in one pass from position 0, swapped in) | \(grouped(imported)) | \(format(replaySeconds)) | \(grouped(Int(replayRate))) | 1/\(format(rawRate / replayRate, 1)) | \(format(replayCPU * 1e6 / Double(imported), 1)) |"
         )
+        print("")
+        print("The replay held the writer for \(format(outcome.writerSeconds)) s of its \(format(replaySeconds)) s (write transactions, syncs included).")
         print("")
         print("| start-up on that store (open log and keys, start projections; no HTTP yet) | seconds |")
         print("|---|---:|")
