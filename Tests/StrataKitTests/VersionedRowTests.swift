@@ -34,6 +34,13 @@ private struct VersionedCountersProjection: Projection {
 }
 
 @Suite struct VersionedRowTests {
+    /// A runner of `projection` on `log`, started, and an executor that hands it decided events.
+    private func started(_ projection: VersionedCountersProjection, on log: any EventStore) async throws -> (ProjectionRunner, CommandExecutor) {
+        let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [projection])
+        try await runner.start()
+        return (runner, CommandExecutor(log: log, registry: runner.registry, hasher: testHasher, projections: runner))
+    }
+
     @Test func theStoredFormIsTheVersionThenTheJSON() throws {
         let json = Array(#"{"total":3,"version":258}"#.utf8)
         let row = VersionedRow.stored(json: json, version: 258)
@@ -50,9 +57,7 @@ private struct VersionedCountersProjection: Projection {
         defer { place.remove() }
         let log = try place.open()
         defer { log.close() }
-        let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [VersionedCountersProjection()])
-        try await runner.start()
-        let executor = CommandExecutor(log: log, registry: runner.registry, hasher: testHasher, projections: runner)
+        let (runner, executor) = try await started(VersionedCountersProjection(), on: log)
         for amount in [2, 3, 4] { _ = try await add(executor, "a", amount) }
         let expected = try runner.registry.makeEncoder().encode(CounterRecord(total: 9, version: 3))
         try runner.read("vcounters") { reader in
@@ -81,9 +86,7 @@ private struct VersionedCountersProjection: Projection {
         defer { place.remove() }
         let log = try place.open()
         defer { log.close() }
-        let runner = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [VersionedCountersProjection()])
-        try await runner.start()
-        let executor = CommandExecutor(log: log, registry: runner.registry, hasher: testHasher, projections: runner)
+        let (runner, executor) = try await started(VersionedCountersProjection(), on: log)
         for counter in ["a", "b", "a"] { _ = try await add(executor, counter, 1) }
         let before = try runner.read("vcounters") { try $0.versioned(VersionedCountersProjection.records, key: Array("a".utf8)) }
         try await runner.rebuild("vcounters")
@@ -91,9 +94,7 @@ private struct VersionedCountersProjection: Projection {
         #expect(before?.json == after?.json && before?.version == 2 && after?.version == 2)
         await runner.stop()
 
-        let misusing = try ProjectionRunner(log: log, registry: try kitRegistry(), projections: [VersionedCountersProjection(storesPlainValues: true)])
-        try await misusing.start()
-        let refused = CommandExecutor(log: log, registry: misusing.registry, hasher: testHasher, projections: misusing)
+        let (misusing, refused) = try await started(VersionedCountersProjection(storesPlainValues: true), on: log)
         await #expect(throws: ProjectionError.self) { _ = try await add(refused, "c", 1) }
         #expect(try log.readStream("counter-c").isEmpty)
         await misusing.stop()

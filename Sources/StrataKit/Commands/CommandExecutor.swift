@@ -87,7 +87,10 @@ public struct CommandExecutor: Sendable {
                 let value = try decide(context)
                 return (value, try context.appendRequest(), try snapshot.headPosition(), context)
             }
-            guard var request else { return CommandResult(value: value, append: nil, position: head) }
+            guard var request else {
+                try await awaitDurable(head)
+                return CommandResult(value: value, append: nil, position: head)
+            }
             prepare(&request, decided: context, followUp: followUp(value))
             do {
                 let result = try await log.append(request)
@@ -119,6 +122,24 @@ public struct CommandExecutor: Sendable {
             return (value, result, result.positions?.upperBound ?? 0)
         }
         return CommandResult(value: outcome.0, append: outcome.1, position: outcome.2)
+    }
+}
+
+extension CommandExecutor {
+    /// Waits until the log is durable through `position`. A decision that appended nothing is
+    /// answered from what its snapshot saw, and a snapshot can see a commit whose callers still
+    /// wait for its sync (LMDB's group commit leaves a meta page for the next commit's sync): its
+    /// answer must not come before that commit's. Only that short window waits, polling the log's
+    /// durable head; if it never gets there (the sync failed), the command fails.
+    func awaitDurable(_ position: UInt64) async throws {
+        guard try log.headPosition() < position else { return }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try log.headPosition() < position {
+            guard ContinuousClock.now < deadline else {
+                throw EventStoreError(.storage, "the commit at position \(position) this decision read did not become durable")
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
     }
 }
 
