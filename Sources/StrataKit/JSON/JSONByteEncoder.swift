@@ -14,21 +14,24 @@ public struct JSONByteEncoder: Sendable {
     }
 
     public func encode(_ value: some Encodable) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        try encode(value, appendingTo: &bytes)
+        return bytes
+    }
+
+    /// Appends the JSON of `value` to `bytes` (after a row's header, say), copying nothing.
+    public func encode(_ value: some Encodable, appendingTo bytes: inout [UInt8]) throws {
         if let value = value as? any JSONSelfEncoding {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(256)
             value.appendJSON(to: &bytes)
-            return bytes
+            return
         }
         let root = JSONNodeEncoder(userInfo: userInfo, codingPath: [])
         try root.encodeValue(value)
         guard let node = root.node else {
             throw EncodingError.invalidValue(value, EncodingError.Context(codingPath: [], debugDescription: "the value encoded nothing"))
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(256)
         node.write(to: &bytes)
-        return bytes
     }
 }
 

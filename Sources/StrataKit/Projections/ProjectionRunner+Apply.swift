@@ -20,13 +20,8 @@ extension ProjectionRunner {
     /// the next projection), only the metadata for a ``MetadataProjection``.
     func apply(_ event: RecordedEvent, envelope: inout Envelope?, to projection: any Projection, store: ProjectionStore) throws {
         guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { return }
-        if envelope == nil, let indexer = projection as? any MetadataProjection {
-            try indexer.apply(position: event.position, streamId: event.streamId, metadata: try registry.metadata(of: event), to: store)
-            return
-        }
-        let decoded = try envelope ?? registry.decode(event)
-        envelope = decoded
-        try projection.apply(decoded, to: store)
+        if envelope == nil, !(projection is any MetadataProjection) { envelope = try registry.decode(event) }
+        try apply(event, handledBy: projection, decoded: envelope, store: store)
     }
 
     /// Applies `event`, which `projection` handles, from its envelope when it was decoded already

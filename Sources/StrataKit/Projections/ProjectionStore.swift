@@ -195,8 +195,10 @@ public final class ProjectionStore {
             for (key, row) in pending {
                 switch row {
                 case .value(let value, let version, let wasRead):
-                    let json = try encoder.encode(value)
-                    let bytes = version.map { VersionedRow.stored(json: json, version: $0) } ?? json
+                    var bytes: [UInt8] = []
+                    bytes.reserveCapacity(256)
+                    if let version { VersionedRow.appendHeader(version, to: &bytes) }
+                    try encoder.encode(value, appendingTo: &bytes)
                     try write(table, key: key, value: bytes)
                     if wasRead { self.decodedRows.store(value, bytes: bytes, table: table, key: key) }
                 case .bytes(let bytes): try write(table, key: key, value: bytes)

@@ -17,9 +17,14 @@ public enum VersionedRow {
     public static func stored(json: [UInt8], version: UInt64) -> [UInt8] {
         var row = [UInt8]()
         row.reserveCapacity(headerSize + json.count)
-        withUnsafeBytes(of: version.bigEndian) { row.append(contentsOf: $0) }
+        appendHeader(version, to: &row)
         row.append(contentsOf: json)
         return row
+    }
+
+    /// Starts a row at `version`: its JSON is appended after this.
+    static func appendHeader(_ version: UInt64, to row: inout [UInt8]) {
+        withUnsafeBytes(of: version.bigEndian) { row.append(contentsOf: $0) }
     }
 
     /// The version and the JSON of a stored row.

@@ -81,7 +81,6 @@ final class StagedPipeline {
     /// The rows of the batches not yet committed, per projection (their tables are disjoint).
     private var overlays: [String: RebuildOverlay] = [:]
     private var writing: Task<BatchOutcome, any Error>?
-    private var writingNumber = 0
     /// The number of the next batch to apply.
     private(set) var nextNumber = 1
 
@@ -99,14 +98,14 @@ final class StagedPipeline {
         guard let writing else { return true }
         self.writing = nil
         let outcome = try await writing.value
-        for overlay in overlays.values { overlay.prune(committedThrough: writingNumber) }
+        // The batch at the writer is the last one handed over.
+        for overlay in overlays.values { overlay.prune(committedThrough: nextNumber - 1) }
         return outcome == .applied
     }
 
     /// Hands the batch just applied to the writer; call ``settle()`` first.
     func hand(_ write: @escaping @Sendable () async throws -> BatchOutcome) {
         writing = Task(operation: write)
-        writingNumber = nextNumber
         nextNumber += 1
     }
 
