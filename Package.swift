@@ -19,6 +19,9 @@ let package = Package(
         .library(name: "StrataLog", targets: ["StrataLog"]),
         .library(name: "StrataPostgres", targets: ["StrataPostgres"]),
         .library(name: "StrataKit", targets: ["StrataKit"]),
+        .library(name: "Identity", targets: ["Identity"]),
+        .library(name: "IdentityAPI", targets: ["IdentityAPI"]),
+        .library(name: "StrataServer", targets: ["StrataServer"]),
         .library(name: "Shop", targets: ["Shop"]),
         .library(name: "StrataHTTP", targets: ["StrataHTTP"]),
         .library(name: "StrataConsole", targets: ["StrataConsole"]),
@@ -92,7 +95,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The default domain: users, sessions, products, orders. No HTTP, no LMDB.
+        // Users, sessions, roles and erasure: the module every server shares. No HTTP, no LMDB.
+        .target(name: "Identity", dependencies: ["StrataKit", "StrataStore", .product(name: "Logging", package: "swift-log")]),
+        // The default domain: products, orders, sales. No HTTP, no LMDB.
         .target(name: "Shop", dependencies: ["StrataKit", "StrataStore", .product(name: "Logging", package: "swift-log")]),
         // Hummingbird middleware: request ids, access log, metrics, problem+json, body limits, JSON
         // bodies with validation, JWT authentication, idempotency keys, sign-in rate limiting,
@@ -124,19 +129,41 @@ let package = Package(
             ],
             resources: ConsoleAssets.files.map { .embedInCode("Assets/\($0)") }
         ),
-        // The shop's routes: HTTP <-> commands and queries.
+        // The identity module's routes (users, sessions), password hashing, the first admin, and
+        // the callers' directory the authentication middleware asks.
         .target(
-            name: "ShopAPI",
+            name: "IdentityAPI",
             dependencies: [
-                "Shop", "StrataHTTP", "StrataConsole", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
+                "Identity", "StrataHTTP", "StrataKit", "StrataStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A server from modules: configuration, the store, one app, the kit's middleware, the
+        // identity routes, each module's routes, admin, console and operations; its lifecycle.
+        .target(
+            name: "StrataServer",
+            dependencies: [
+                "IdentityAPI", "Identity", "StrataHTTP", "StrataConsole", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The shop's routes: HTTP <-> commands and queries; the shop's server.
+        .target(
+            name: "ShopAPI",
+            dependencies: [
+                "Shop", "StrataServer", "StrataHTTP", "StrataKit", "StrataStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -145,18 +172,15 @@ let package = Package(
             name: "strata-server",
             dependencies: [
                 "ShopAPI",
-                "StrataHTTP",
-                "StrataStore",
+                "StrataServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // What strata-replay and strata-admin do, shared with each other and the server.
         .target(
             name: "StrataTools",
             dependencies: [
-                "Shop",
+                "Identity",
                 "StrataKit",
                 "StrataStore",
                 "StrataLog",
@@ -167,13 +191,14 @@ let package = Package(
         .executableTarget(
             name: "strata-replay",
             dependencies: [
-                "StrataTools", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "StrataTools", "Shop", "Identity", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "strata-admin",
             dependencies: [
-                "StrataTools", "Shop", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
+                "StrataTools", "Shop", "Identity", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -183,6 +208,7 @@ let package = Package(
             dependencies: [
                 "StrataTools",
                 "Shop",
+                "Identity",
                 "StrataKit",
                 "StrataStore",
                 "StrataLog",
@@ -202,13 +228,19 @@ let package = Package(
         // What several test targets share: temporary directories, built executables, and the store
         // contract suite that every EventStore runs.
         .target(name: "StrataTestSupport", dependencies: ["StrataStore", "StrataPostgres", "StrataLog", "StrataKit"], path: "Tests/StrataTestSupport"),
+        // The shop's server's services over one app, for the suites that drive the shop.
+        .target(name: "ShopTestSupport", dependencies: ["Shop", "Identity", "StrataKit", "StrataStore"], path: "Tests/ShopTestSupport"),
         .testTarget(name: "StrataPostgresTests", dependencies: ["StrataPostgres", "StrataStore", "StrataTestSupport"]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB", "StrataTestSupport"]),
         .testTarget(name: "StrataLogTests", dependencies: ["StrataLog", "StrataStore", "LMDB", "StrataTestSupport"]),
         .testTarget(name: "StrataKitTests", dependencies: ["StrataKit", "StrataStore", "StrataLog", "StrataTestSupport"]),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity", "StrataKit"]),
         .testTarget(
             name: "ShopTests",
-            dependencies: ["Shop", "StrataKit", "StrataStore", "StrataLog", "StrataTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "Shop", "Identity", "ShopTestSupport", "StrataKit", "StrataStore", "StrataLog", "StrataTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "StrataHTTPTests",
@@ -221,7 +253,8 @@ let package = Package(
         .testTarget(
             name: "ShopAPITests",
             dependencies: [
-                "ShopAPI", "Shop", "StrataHTTP", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres", "StrataTestSupport",
+                "ShopAPI", "Shop", "Identity", "IdentityAPI", "StrataServer", "ShopTestSupport", "StrataHTTP", "StrataKit", "StrataStore",
+                "StrataLog", "StrataPostgres", "StrataTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -233,7 +266,8 @@ let package = Package(
         .testTarget(
             name: "ToolsTests",
             dependencies: [
-                "StrataTools", "Shop", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres", "StrataTestSupport",
+                "StrataTools", "Shop", "Identity", "ShopTestSupport", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
+                "StrataTestSupport",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),

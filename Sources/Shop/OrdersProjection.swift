@@ -36,10 +36,10 @@ public struct OrdersProjection: Projection {
                 createdAt: envelope.recordedAt,
                 updatedAt: envelope.recordedAt
             )
-            try store.put(record, Self.byId, key: Keys.text(placed.orderId))
-            let order = Keys.newestFirst(envelope.position)
-            try store.put(Self.byUser, key: Keys.pair(placed.userId, order), value: Keys.text(placed.orderId))
-            try store.put(Self.all, key: order, value: Keys.text(placed.orderId))
+            try store.put(record, Self.byId, key: RowKeys.text(placed.orderId))
+            let order = RowKeys.newestFirst(envelope.position)
+            try store.put(Self.byUser, key: RowKeys.pair(placed.userId, order), value: RowKeys.text(placed.orderId))
+            try store.put(Self.all, key: order, value: RowKeys.text(placed.orderId))
             store.changed(ShopViews.order.key(placed.orderId))
             return
         }
@@ -50,11 +50,11 @@ public struct OrdersProjection: Projection {
         case let event as OrderShipped: (orderId, status) = (event.orderId, .shipped)
         default: return
         }
-        guard var record = try store.get(OrderRecord.self, Self.byId, key: Keys.text(orderId)) else { return }
+        guard var record = try store.get(OrderRecord.self, Self.byId, key: RowKeys.text(orderId)) else { return }
         record.status = status
         record.version = envelope.streamVersion
         record.updatedAt = envelope.recordedAt
-        try store.put(record, Self.byId, key: Keys.text(orderId))
+        try store.put(record, Self.byId, key: RowKeys.text(orderId))
         store.changed(ShopViews.order.key(orderId))
     }
 }

@@ -31,8 +31,8 @@ public struct ProductsProjection: Projection {
                 createdAt: envelope.recordedAt,
                 updatedAt: envelope.recordedAt
             )
-            try store.put(record, Self.byId, key: Keys.text(created.productId))
-            try store.put(Self.bySku, key: Keys.text(created.sku), value: Keys.text(created.productId))
+            try store.put(record, Self.byId, key: RowKeys.text(created.productId))
+            try store.put(Self.bySku, key: RowKeys.text(created.sku), value: RowKeys.text(created.productId))
             store.changed(ShopViews.product.key(created.productId))
             return
         }
@@ -45,7 +45,7 @@ public struct ProductsProjection: Projection {
         case let event as StockReleased: productId = event.productId
         default: return
         }
-        guard var record = try store.get(ProductRecord.self, Self.byId, key: Keys.text(productId)) else { return }
+        guard var record = try store.get(ProductRecord.self, Self.byId, key: RowKeys.text(productId)) else { return }
         switch envelope.event {
         case let event as ProductUpdated:
             record.name = event.name ?? record.name
@@ -59,7 +59,7 @@ public struct ProductsProjection: Projection {
         }
         record.version = envelope.streamVersion
         record.updatedAt = envelope.recordedAt
-        try store.put(record, Self.byId, key: Keys.text(productId))
+        try store.put(record, Self.byId, key: RowKeys.text(productId))
         store.changed(ShopViews.product.key(productId))
     }
 }

@@ -1,18 +1,6 @@
 import Foundation
 import StrataKit
 
-/// A user as the `users` read model keeps it; personal fields stay sealed at rest.
-public struct UserRecord: Codable, Sendable, Hashable {
-    public var id: String
-    public var name: PersonalString
-    public var email: PersonalString
-    public var role: Role
-    public var status: UserStatus
-    public var createdAt: Date
-    /// The user stream's version.
-    public var version: UInt64
-}
-
 /// A product as the API shows it.
 public struct ProductRecord: Codable, Sendable, Hashable, VersionedRecord {
     public var id: String
@@ -49,19 +37,6 @@ public struct OrderRecord: Codable, Sendable, Hashable, VersionedRecord {
     public var updatedAt: Date
 }
 
-/// Where a refresh-token hash leads.
-public struct SessionRecord: Codable, Sendable, Hashable {
-    public enum TokenState: String, Codable, Sendable, Hashable {
-        case current
-        case rotated
-        case revoked
-    }
-
-    public var sessionId: String
-    public var userId: String
-    public var state: TokenState
-}
-
 /// The sales statistics the API shows.
 public struct SalesStatistics: Codable, Sendable, Hashable {
     public var ordersPlaced: Int = 0
@@ -81,12 +56,4 @@ public struct ProductSales: Codable, Sendable, Hashable {
     public var name: String
     public var unitsSold: Int
     public var revenueCents: Int
-}
-
-/// One page of a listing and the cursor for the next (`nil` on the last page).
-public struct Page<Item: Sendable>: Sendable {
-    public var items: [Item]
-    public var next: String?
-    /// The log position the listing reflects.
-    public var position: UInt64
 }

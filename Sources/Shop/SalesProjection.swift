@@ -30,14 +30,14 @@ public struct SalesProjection: Projection {
         var totalCents: Int
     }
 
-    static let totalsKey = Keys.text("totals")
+    static let totalsKey = RowKeys.text("totals")
 
     public func apply(_ envelope: Envelope, to store: ProjectionStore) throws {
         var totals = try store.get(Totals.self, Self.totals, key: Self.totalsKey) ?? Totals()
         switch envelope.event {
         case let placed as OrderPlaced:
             totals.ordersPlaced += 1
-            try store.put(OrderSummary(status: .placed, lines: placed.lines, totalCents: placed.totalCents), Self.orders, key: Keys.text(placed.orderId))
+            try store.put(OrderSummary(status: .placed, lines: placed.lines, totalCents: placed.totalCents), Self.orders, key: RowKeys.text(placed.orderId))
         case let paid as OrderPaid:
             totals.ordersPaid += 1
             try transition(paid.orderId, to: .paid, &totals, store)
@@ -56,21 +56,21 @@ public struct SalesProjection: Projection {
 
     /// Moves an order between states, counting it in revenue while it is paid or shipped.
     private func transition(_ orderId: String, to status: OrderStatus, _ totals: inout Totals, _ store: ProjectionStore) throws {
-        guard var order = try store.get(OrderSummary.self, Self.orders, key: Keys.text(orderId)) else { return }
+        guard var order = try store.get(OrderSummary.self, Self.orders, key: RowKeys.text(orderId)) else { return }
         let wasCounted = order.status == .paid || order.status == .shipped
         let isCounted = status == .paid || status == .shipped
         order.status = status
-        try store.put(order, Self.orders, key: Keys.text(orderId))
+        try store.put(order, Self.orders, key: RowKeys.text(orderId))
         guard wasCounted != isCounted else { return }
         let sign = isCounted ? 1 : -1
         totals.revenueCents += sign * order.totalCents
         for line in order.lines {
             var sales =
-                try store.get(ProductSales.self, Self.products, key: Keys.text(line.productId))
+                try store.get(ProductSales.self, Self.products, key: RowKeys.text(line.productId))
                 ?? ProductSales(productId: line.productId, sku: line.sku, name: line.name, unitsSold: 0, revenueCents: 0)
             sales.unitsSold += sign * line.quantity
             sales.revenueCents += sign * line.lineTotalCents
-            try store.put(sales, Self.products, key: Keys.text(line.productId))
+            try store.put(sales, Self.products, key: RowKeys.text(line.productId))
         }
     }
 

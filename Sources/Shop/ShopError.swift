@@ -1,11 +1,10 @@
+import StrataKit
 /// What the shop's decisions refuse. The HTTP edge maps each to its status and problem code.
 public enum ShopError: Error, Sendable, Hashable {
-    /// No such user, product or order — or one the caller may not see.
+    /// No such product or order — or one the caller may not see.
     case notFound
-    /// A user with that id exists already.
+    /// A product or order with that id exists already.
     case alreadyExists
-    /// The email address is registered to another user.
-    case emailTaken
     /// The sku belongs to another product.
     case skuTaken
     /// Not enough stock for these products (ids).
@@ -16,12 +15,8 @@ public enum ShopError: Error, Sendable, Hashable {
     case invalidState(String)
     /// The caller is signed in but not allowed.
     case forbidden
-    /// The refresh token is unknown, rotated, expired or revoked; the user is inactive.
-    case invalidSession
     /// An `If-Match` version does not match the resource's current version.
     case versionMismatch(current: UInt64)
-    /// The last active admin cannot be deactivated or erased: the shop would have no operator.
-    case lastAdmin
     /// Input the domain does not accept: every failing field.
     case invalidInput([FieldIssue])
 }

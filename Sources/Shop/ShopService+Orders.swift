@@ -67,22 +67,22 @@ extension ShopService {
     /// An order as its read model stores it — the JSON of its ``OrderRecord`` — with its version:
     /// a command's answer sends these bytes as they are, decoding and encoding nothing.
     public func orderJSON(id: String, in reader: (any StoreReading)? = nil) throws -> (json: [UInt8], version: UInt64)? {
-        try storedJSON("orders", OrdersProjection.byId, key: Keys.text(id), in: reader).map { ($0.json, $0.version) }
+        try storedJSON("orders", OrdersProjection.byId, key: RowKeys.text(id), in: reader).map { ($0.json, $0.version) }
     }
 
     /// An order by id.
     public func order(id: String, in reader: (any StoreReading)? = nil) throws -> (record: OrderRecord, position: UInt64)? {
         try runner.read("orders", in: reader) { reader in
-            try reader.get(OrderRecord.self, OrdersProjection.byId, key: Keys.text(id)).map { ($0, reader.position) }
+            try reader.get(OrderRecord.self, OrdersProjection.byId, key: RowKeys.text(id)).map { ($0, reader.position) }
         }
     }
     /// Orders newest first — one user's, or everyone's — optionally of one status. `after` is the
     /// opaque cursor of the previous page.
     public func orders(userId: String?, status: OrderStatus?, limit: Int, after: String?) throws -> Page<OrderRecord> {
         let table = userId == nil ? OrdersProjection.all : OrdersProjection.byUser
-        let prefix = userId.map { Keys.pair($0, []) } ?? []
+        let prefix = userId.map { RowKeys.pair($0, []) } ?? []
         var start = prefix
-        if let after, let cursor = Self.decodeCursor(after), cursor.starts(with: prefix) { start = cursor + [0] }
+        if let after, let cursor = RowKeys.key(ofCursor: after), cursor.starts(with: prefix) { start = cursor + [0] }
         return try runner.read("orders") { reader in
             var items: [OrderRecord] = []
             var lastKey: [UInt8] = []
@@ -99,19 +99,8 @@ extension ShopService {
                 lastKey = Array(key)
                 return true
             }
-            return Page(items: items, next: more ? Self.encodeCursor(lastKey) : nil, position: reader.position)
+            return Page(items: items, next: more ? RowKeys.cursor(lastKey) : nil, position: reader.position)
         }
-    }
-
-    static func encodeCursor(_ key: [UInt8]) -> String {
-        Data(key).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decodeCursor(_ cursor: String) -> [UInt8]? {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map { Array($0) }
     }
 
     /// The sales statistics and the position they reflect.

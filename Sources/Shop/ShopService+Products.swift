@@ -74,13 +74,13 @@ extension ShopService {
     /// API shows — with its version and the position read at: GETs and command answers send these
     /// bytes as they are, decoding and encoding nothing.
     public func productJSON(id: String, in reader: (any StoreReading)? = nil) throws -> (json: [UInt8], version: UInt64, position: UInt64)? {
-        try storedJSON("products", ProductsProjection.byId, key: Keys.text(id), in: reader)
+        try storedJSON("products", ProductsProjection.byId, key: RowKeys.text(id), in: reader)
     }
 
     /// A product by id (also when discontinued).
     public func product(id: String, in reader: (any StoreReading)? = nil) throws -> (record: ProductRecord, position: UInt64)? {
         try runner.read("products", in: reader) { reader in
-            try reader.get(ProductRecord.self, ProductsProjection.byId, key: Keys.text(id)).map { ($0, reader.position) }
+            try reader.get(ProductRecord.self, ProductsProjection.byId, key: RowKeys.text(id)).map { ($0, reader.position) }
         }
     }
     /// Active products in sku order (bytewise) after the sku `after`, filtered by a case-insensitive
@@ -90,7 +90,7 @@ extension ShopService {
         return try runner.read("products") { reader in
             var items: [ProductRecord] = []
             var more = false
-            let start = after.map { Keys.text($0) + [0] }
+            let start = after.map { RowKeys.text($0) + [0] }
             try reader.scan(ProductsProjection.bySku, from: start) { _, value in
                 guard let record = try reader.get(ProductRecord.self, ProductsProjection.byId, key: Array(value)), record.status == .active else { return true }
                 if let needle, !record.name.lowercased().contains(needle) && !record.sku.lowercased().contains(needle) { return true }

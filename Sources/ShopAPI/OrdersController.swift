@@ -12,11 +12,14 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
     let shop: ShopService
     let commands: CommandRoutes
     let cache: ResponseCache
+    /// The role of admins (the server's ``CallerDirectory/adminRole``).
+    let adminRole: String
 
-    public init(shop: ShopService, commands: CommandRoutes, cache: ResponseCache) {
+    public init(shop: ShopService, commands: CommandRoutes, cache: ResponseCache, adminRole: String) {
         self.shop = shop
         self.commands = commands
         self.cache = cache
+        self.adminRole = adminRole
     }
 
     public func addRoutes(to group: RouterGroup<Context>) {
@@ -34,7 +37,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let items = Self.items(&fields)
         try fields.finish()
         let id = ShopService.newId()
-        return try await options.answer(on: shop.log, render: answer(id: id, status: .created, location: "/v1/orders/\(id)")) { followUp in
+        return try await options.answer(on: shop.app.store, render: answer(id: id, status: .created, location: "/v1/orders/\(id)")) { followUp in
             try await shop.placeOrder(
                 id: id,
                 userId: identity.userId,
@@ -87,7 +90,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
             }
             status = parsed
         }
-        let isAdmin = identity.role == Role.admin.rawValue
+        let isAdmin = identity.role == adminRole
         let filter: String? = request.uri.queryParameters.get("userId")
         let userId: String? = isAdmin ? filter : identity.userId
         let after: String? = request.uri.queryParameters.get("after")
@@ -107,7 +110,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.requireIdentity()
         let id = try context.parameters.require("id")
-        let isAdmin = identity.role == Role.admin.rawValue
+        let isAdmin = identity.role == adminRole
         if let owner = cache.lookup(ShopViews.orderOwner.key(id)), isAdmin || owner.body == Array(identity.userId.utf8),
             let cached = cache.lookup(ShopViews.order.key(id))
         {
@@ -124,7 +127,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let identity = try context.requireIdentity()
         let id = try context.parameters.require("id")
         let expected = try Responses.expectedVersion(request)
-        return try await options.answer(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
+        return try await options.answer(on: shop.app.store, render: answer(id: id, status: .ok)) { followUp in
             try await shop.payOrder(
                 id: id,
                 by: identity.userId,
@@ -139,11 +142,11 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
         let identity = try context.requireIdentity()
         let id = try context.parameters.require("id")
         let expected = try Responses.expectedVersion(request)
-        return try await options.answer(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
+        return try await options.answer(on: shop.app.store, render: answer(id: id, status: .ok)) { followUp in
             try await shop.cancelOrder(
                 id: id,
                 by: identity.userId,
-                isAdmin: identity.role == Role.admin.rawValue,
+                isAdmin: identity.role == adminRole,
                 expectedVersion: expected,
                 metadata: context.eventMetadata(userId: identity.userId),
                 followUp: followUp
@@ -152,11 +155,11 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
     }
 
     @Sendable func ship(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
-        let identity = try context.requireRole(Role.admin.rawValue)
+        let identity = try context.requireRole(adminRole)
         let id = try context.parameters.require("id")
         guard try await shop.reading({ try $0.order(id: id) }) != nil else { throw Problem.notFound("no order \(id)") }
         let expected = try Responses.expectedVersion(request)
-        return try await options.answer(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
+        return try await options.answer(on: shop.app.store, render: answer(id: id, status: .ok)) { followUp in
             try await shop.shipOrder(
                 id: id,
                 expectedVersion: expected,
@@ -168,7 +171,7 @@ public struct OrdersController<Context: StrataRequestContextProtocol>: Sendable 
 
     /// The order if `identity` may see it (its owner or an admin); a 404 otherwise.
     private func visibleOrder(_ id: String, to identity: Identity) async throws -> (OrderRecord, UInt64) {
-        guard let (record, position) = try await shop.reading({ try $0.order(id: id) }), record.userId == identity.userId || identity.role == Role.admin.rawValue else {
+        guard let (record, position) = try await shop.reading({ try $0.order(id: id) }), record.userId == identity.userId || identity.role == adminRole else {
             throw Problem.notFound("no order \(id)")
         }
         return (record, position)

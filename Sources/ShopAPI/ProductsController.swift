@@ -11,11 +11,14 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
     let shop: ShopService
     let commands: CommandRoutes
     let cache: ResponseCache
+    /// The role of admins (the server's ``CallerDirectory/adminRole``).
+    let adminRole: String
 
-    public init(shop: ShopService, commands: CommandRoutes, cache: ResponseCache) {
+    public init(shop: ShopService, commands: CommandRoutes, cache: ResponseCache, adminRole: String) {
         self.shop = shop
         self.commands = commands
         self.cache = cache
+        self.adminRole = adminRole
     }
 
     /// Adds the routes to `group` (mounted at `/v1/products`).
@@ -29,7 +32,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
     }
 
     @Sendable func create(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
-        let admin = try context.requireRole(Role.admin.rawValue)
+        let admin = try context.requireRole(adminRole)
         var fields = try await JSONBody.object(request, context: context, allowed: ["sku", "name", "description", "priceCents", "stock"])
         let sku = fields.string("sku")
         let name = fields.string("name")
@@ -40,7 +43,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         guard let sku, let name, let price, let stock else { throw Problem.validationFailed(fields.errors) }
         let id = ShopService.newId()
-        return try await options.answer(on: shop.log, render: answer(id: id, status: .created, location: "/v1/products/\(id)")) { followUp in
+        return try await options.answer(on: shop.app.store, render: answer(id: id, status: .created, location: "/v1/products/\(id)")) { followUp in
             try await shop.createProduct(
                 id: id,
                 sku: sku,
@@ -84,7 +87,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
     }
 
     @Sendable func update(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
-        let admin = try context.requireRole(Role.admin.rawValue)
+        let admin = try context.requireRole(adminRole)
         let id = try context.parameters.require("id")
         var fields = try await JSONBody.object(request, context: context, allowed: ["name", "description", "priceCents"])
         let name = fields.has("name") ? fields.string("name") : nil
@@ -94,7 +97,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         // A request that is not understood is refused before its precondition is looked at.
         let expected = try Responses.expectedVersion(request)
-        return try await options.answer(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
+        return try await options.answer(on: shop.app.store, render: answer(id: id, status: .ok)) { followUp in
             try await shop.updateProduct(
                 id: id,
                 name: name,
@@ -108,7 +111,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
     }
 
     @Sendable func restock(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
-        let admin = try context.requireRole(Role.admin.rawValue)
+        let admin = try context.requireRole(adminRole)
         let id = try context.parameters.require("id")
         var fields = try await JSONBody.object(request, context: context, allowed: ["quantity"])
         let quantity = fields.integer("quantity")
@@ -116,7 +119,7 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
         try fields.finish()
         let expected = try Responses.expectedVersion(request)
         guard let quantity else { throw Problem.validationFailed(fields.errors) }
-        return try await options.answer(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
+        return try await options.answer(on: shop.app.store, render: answer(id: id, status: .ok)) { followUp in
             try await shop.restockProduct(
                 id: id,
                 quantity: quantity,
@@ -128,10 +131,10 @@ public struct ProductsController<Context: StrataRequestContextProtocol>: Sendabl
     }
 
     @Sendable func discontinue(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
-        let admin = try context.requireRole(Role.admin.rawValue)
+        let admin = try context.requireRole(adminRole)
         let id = try context.parameters.require("id")
         let expected = try Responses.expectedVersion(request)
-        return try await options.answer(on: shop.log, render: Responses.noContentAnswer) { followUp in
+        return try await options.answer(on: shop.app.store, render: Responses.noContentAnswer) { followUp in
             try await shop.discontinueProduct(
                 id: id,
                 expectedVersion: expected,

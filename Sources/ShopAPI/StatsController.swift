@@ -10,10 +10,13 @@ import StrataKit
 public struct StatsController<Context: StrataRequestContextProtocol>: Sendable {
     let shop: ShopService
     let consistency: ConsistencyWait
+    /// The role of admins (the server's ``CallerDirectory/adminRole``).
+    let adminRole: String
 
-    public init(shop: ShopService, consistency: ConsistencyWait) {
+    public init(shop: ShopService, consistency: ConsistencyWait, adminRole: String) {
         self.shop = shop
         self.consistency = consistency
+        self.adminRole = adminRole
     }
 
     public func addRoutes(to group: RouterGroup<Context>) {
@@ -21,7 +24,7 @@ public struct StatsController<Context: StrataRequestContextProtocol>: Sendable {
     }
 
     @Sendable func sales(_ request: Request, context: Context) async throws -> Response {
-        _ = try context.requireRole(Role.admin.rawValue)
+        _ = try context.requireRole(adminRole)
         try await consistency.wait(for: request, projections: [SalesProjection().name])
         let (statistics, position) = try await shop.reading { try $0.salesStatistics() }
         let view = CachedView(body: try KitCoding.encode(statistics), etag: ConditionalGET.etag(position), position: position)

@@ -1,6 +1,6 @@
 import Foundation
 import HummingbirdBcrypt
-import Shop
+import Identity
 import StrataKit
 import StrataLog
 import StrataStore
@@ -14,9 +14,10 @@ public enum AdminUsers {
         guard issues.isEmpty else { throw ToolError(issues.map { "the \($0.field) \($0.message)" }.joined(separator: "; ")) }
     }
 
-    /// Creates the user; returns its id.
+    /// Creates the user in an app of `modules` (which must include the identity module); returns its id.
     public static func create(
         in directory: StoreLocation,
+        modules: [any StrataModule],
         name: String,
         email: String,
         role: Role,
@@ -36,11 +37,18 @@ public enum AdminUsers {
             log.close()
             keys.close()
         }
-        let shop = try await ShopService.start(log: log, keys: keys)
-        let id = ShopService.newId()
+        let app = try await StrataApp.start(store: log, keys: keys, modules: modules)
+        let users: IdentityService
+        do {
+            users = try await IdentityService.start(app: app)
+        } catch {
+            await app.stop()
+            throw error
+        }
+        let id = IdentityService.newId()
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         do {
-            _ = try await shop.registerUser(
+            _ = try await users.registerUser(
                 id: id,
                 name: name,
                 email: email,
@@ -48,15 +56,15 @@ public enum AdminUsers {
                 passwordHash: hash,
                 metadata: EventMetadata(correlationId: "strata-admin", causationId: "strata-admin")
             )
-        } catch ShopError.emailTaken {
-            await shop.stop()
+        } catch IdentityError.emailTaken {
+            await app.stop()
             throw ToolError("\(email) is already registered")
         } catch {
-            await shop.stop()
+            await app.stop()
             throw error
         }
         // The projections stop before the log closes (the deferred close above).
-        await shop.stop()
+        await app.stop()
         return id
     }
 }

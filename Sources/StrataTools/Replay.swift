@@ -1,4 +1,3 @@
-import Shop
 import StrataKit
 import StrataLog
 import StrataStore
@@ -17,18 +16,19 @@ public enum Replay {
         public var writerSeconds: Double
     }
 
-    /// Rebuilds `projection` (or all when `nil`), then, with `snapshots`, rebuilds or drops the
+    /// Rebuilds `projection` of `modules` (or all when `nil`), then, with `snapshots`, rebuilds or drops the
     /// aggregates' snapshots on the same opened store.
     ///
     /// - Throws: ``EventStoreError`` with ``EventStoreError/Code/locked`` when a server holds the directory.
     public static func run(
         _ directory: StoreLocation,
+        modules: [any StrataModule],
         projection: String?,
         dryRun: Bool,
         snapshots action: SnapshotAction? = nil,
         reporter: ProgressReporter?
     ) async throws -> Outcome {
-        let store = try await OfflineStore(directory)
+        let store = try await OfflineStore(directory, modules: modules)
         defer { store.close() }
         let writerNanoseconds = Atomic<UInt64>(0)
         store.log.onCommit { writerNanoseconds.add($0.nanoseconds, ordering: .relaxed) }
@@ -70,21 +70,22 @@ public enum Replay {
     /// snapshots are stored afterwards.
     ///
     /// - Throws: ``EventStoreError`` with ``EventStoreError/Code/locked`` when a server holds the directory.
-    public static func snapshots(_ directory: StoreLocation, _ action: SnapshotAction) async throws -> Int {
-        let store = try await OfflineStore(directory)
+    public static func snapshots(_ directory: StoreLocation, modules: [any StrataModule], _ action: SnapshotAction) async throws -> Int {
+        let store = try await OfflineStore(directory, modules: modules)
         defer { store.close() }
         return try await replaceSnapshots(in: store, action)
     }
 
     /// Drops every snapshot of `store` and, to rebuild, stores fresh ones, in one transaction.
     private static func replaceSnapshots(in store: OfflineStore, _ action: SnapshotAction) async throws -> Int {
-        let registry = store.runner.registry
-        let snapshots = AggregateSnapshots(every: ShopService.snapshotEvery, store: store.log, registry: registry)
+        let app = store.app
+        let registry = app.registry
+        let snapshots = AggregateSnapshots(every: app.snapshotEvery, store: store.log, registry: registry)
         let (written, _) = try await store.log.perform { transaction in
             try AggregateSnapshots.dropAll(in: transaction)
             guard action == .rebuild else { return 0 }
             var written = 0
-            for type in ShopService.snapshottingAggregates { written += try snapshots.rebuild(type, registry: registry, in: transaction) }
+            for type in app.snapshottingAggregates { written += try snapshots.rebuild(type, registry: registry, in: transaction) }
             return written
         }
         return written

@@ -1,5 +1,4 @@
 import Foundation
-import Shop
 import StrataKit
 import StrataLog
 import StrataPostgres
@@ -49,24 +48,30 @@ public struct StoreLocation: Sendable, CustomStringConvertible {
         return try KeyStore(directory: keysPath)
     }
 
-    /// The shop's projections over a store, to ask their status or rebuild them. `hasher` may be
-    /// left out where no event is applied (status only).
-    public static func runner(log: any EventStore, keys: (any PersonalDataKeys)?, hasher: UniqueValueHasher?) throws -> ProjectionRunner {
+    /// `modules` composed over a store, not started, to ask their projections' status or rebuild
+    /// them. `hasher` may be left out where no event is applied (status only).
+    public static func app(
+        log: any EventStore,
+        keys: (any PersonalDataKeys)?,
+        hasher: UniqueValueHasher?,
+        modules: [any StrataModule]
+    ) throws -> StrataApp {
         let hasher = hasher ?? UniqueValueHasher(key: [UInt8](repeating: 0, count: 32))
-        let registry = try ShopService.registry(cipher: keys.map { AESGCMCipher(keys: $0) })
-        return try ProjectionRunner(log: log, registry: registry, projections: ShopService.projections(hasher: hasher))
+        return try StrataApp(store: log, keys: keys, hasher: hasher, modules: modules)
     }
 }
 
 /// The store opened for writing, offline: the log (with its exclusive lock), the key store and
-/// the shop's projections, prepared but not running.
+/// the modules' app, its projections prepared but not running.
 public final class OfflineStore: Sendable {
     public let log: any EventStore
     public let keys: any PersonalDataKeys
-    public let runner: ProjectionRunner
+    public let app: StrataApp
+    /// The app's projections.
+    public var runner: ProjectionRunner { app.runner }
 
     /// Opens it; throws ``EventStoreError`` with ``EventStoreError/Code/locked`` when a server holds it.
-    public init(_ location: StoreLocation) async throws {
+    public init(_ location: StoreLocation, modules: [any StrataModule]) async throws {
         let log = try location.openOffline()
         do {
             keys = try location.openKeys(for: log)
@@ -75,8 +80,14 @@ public final class OfflineStore: Sendable {
             throw error
         }
         self.log = log
-        runner = try StoreLocation.runner(log: log, keys: keys, hasher: try await UniqueValueHasher.open(in: log))
-        try await runner.prepare()
+        do {
+            app = try StoreLocation.app(log: log, keys: keys, hasher: try await UniqueValueHasher.open(in: log), modules: modules)
+            try await app.runner.prepare()
+        } catch {
+            log.close()
+            keys.close()
+            throw error
+        }
     }
 
     public func close() {

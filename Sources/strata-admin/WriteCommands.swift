@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Shop
+import Identity
 import StrataLog
 import StrataStore
 import StrataTools
@@ -67,6 +67,7 @@ struct Users: AsyncParsableCommand {
                 do {
                     let id = try await AdminUsers.create(
                         in: options.directory,
+                        modules: options.modules,
                         name: name,
                         email: email,
                         role: role,

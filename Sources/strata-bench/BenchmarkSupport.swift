@@ -1,4 +1,8 @@
 import Foundation
+import Identity
+import Shop
+import StrataKit
+import StrataStore
 
 /// A scratch directory for one benchmark, removed afterwards.
 struct ScratchDirectory {
@@ -44,4 +48,18 @@ enum SamplePayload {
     static let metadata = Array(
         #"{"correlationId":"req-5f2c9a1b","causationId":"req-5f2c9a1b","userId":"u-000042"}"#.utf8
     )
+}
+
+/// The shop's server's modules, as `strata-server` composes them.
+let shopServerModules: [any StrataModule] = [IdentityModule(), ShopModule()]
+
+/// The shop over a started app of the server's modules on an open store.
+func startShop(log: any EventStore, keys: any PersonalDataKeys) async throws -> ShopService {
+    let app = try await StrataApp.start(store: log, keys: keys, modules: shopServerModules)
+    do {
+        return try ShopService(app: app)
+    } catch {
+        await app.stop()
+        throw error
+    }
 }

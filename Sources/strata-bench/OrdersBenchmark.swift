@@ -38,7 +38,7 @@ struct OrdersBenchmark: AsyncParsableCommand {
         defer { scratch.remove() }
         let log = try EventLog.open(directory: scratch.path)
         let keys = try KeyStore(directory: scratch.path + "/keys")
-        let shop = try await ShopService.start(log: log, keys: keys)
+        let shop = try await startShop(log: log, keys: keys)
         let catalog = try await Self.createCatalog(shop, count: products)
 
         // A short warm-up fills the caches (aggregates, rows, the writer's buffers) once.

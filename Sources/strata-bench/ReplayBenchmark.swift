@@ -31,14 +31,14 @@ struct ReplayBenchmark: AsyncParsableCommand {
 
         let cpuBefore = processCPUSeconds()
         let (outcome, replaySeconds) = try await measure {
-            try await Replay.run(StoreLocation(scratch.path), projection: nil, dryRun: false, reporter: nil)
+            try await Replay.run(StoreLocation(scratch.path), modules: shopServerModules, projection: nil, dryRun: false, reporter: nil)
         }
         let replayCPU = processCPUSeconds() - cpuBefore
         let rawSeconds = try rawCursorScan(scratch.path, expecting: imported)
         let (_, startSeconds) = try await measure {
             let log = try EventLog.open(directory: scratch.path)
             let keys = try KeyStore(directory: scratch.path + "/keys")
-            let shop = try await ShopService.start(log: log, keys: keys)
+            let shop = try await startShop(log: log, keys: keys)
             await shop.stop()
             log.close()
             keys.close()
@@ -62,7 +62,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
     /// Imports `count` events of a busy shop: products, then orders that reserve stock, many paid,
     /// some shipped or cancelled.
     private func importShopEvents(into path: String, count: Int) async throws -> Int {
-        let registry = try ShopService.registry(cipher: nil)
+        let registry = try StrataApp.registry(of: shopServerModules, cipher: nil)
         let log = try EventLog.open(directory: path)
         defer { log.close() }
         let metadata = EventMetadata(correlationId: "bench", causationId: "bench", userId: "u-bench")

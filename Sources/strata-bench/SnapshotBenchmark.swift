@@ -33,7 +33,7 @@ struct SnapshotBenchmark: AsyncParsableCommand {
         for label in ["no snapshot stored (folds the stream, stores one)", "its snapshot stored"] {
             let log = try EventLog.open(directory: scratch.path)
             let keys = try KeyStore(directory: scratch.path + "/keys")
-            let shop = try await ShopService.start(log: log, keys: keys)
+            let shop = try await startShop(log: log, keys: keys)
             let length = try log.streamVersion("product-p0")
             let (_, seconds) = try await measure {
                 try await shop.placeOrder(id: ShopService.newId(), userId: "u-bench", items: [Order.Item(productId: "p0", quantity: 1)], metadata: Self.metadata)
@@ -49,7 +49,7 @@ struct SnapshotBenchmark: AsyncParsableCommand {
 
     /// Imports product p0 and `count - 1` reservations and releases of it, as recorded events.
     private func importLongProduct(into path: String, count: Int) async throws -> Int {
-        let registry = try ShopService.registry(cipher: nil)
+        let registry = try StrataApp.registry(of: shopServerModules, cipher: nil)
         let log = try EventLog.open(directory: path)
         defer { log.close() }
         var batch: [RecordedEvent] = []

@@ -3,7 +3,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Shop
+import Identity
+import IdentityAPI
 import ShopAPI
+import ShopTestSupport
+import StrataServer
 import StrataHTTP
 import StrataKit
 import StrataLog
@@ -88,7 +92,7 @@ struct ProjectionBody: Decodable {
     }
 
     @Test func projectionsAreListedAndRebuiltOnline() async throws {
-        let options = ShopRouter.Options()
+        let options = ServerOptions()
         try await APIFixture.run(options: options) { fixture, client in
             let created = try await client.post("/v1/products", #"{"sku":"MUG","name":"Mug","priceCents":500,"stock":10}"#, token: fixture.admin)
             let mug = try decode(ProductBody.self, created).id
@@ -97,11 +101,11 @@ struct ProjectionBody: Decodable {
             #expect(Set(listed.map(\.name)) == ["users", "sessions", "products", "orders", "sales", "correlations"])
             #expect(listed.first { $0.name == "sales" }?.mode == "async" && listed.first { $0.name == "products" }?.mode == "inline")
 
-            let before = try fixture.shop.runner.rows(of: "products")
+            let before = try fixture.shop.app.runner.rows(of: "products")
             let rebuild = try await client.post("/v1/admin/projections/products/rebuild", "", token: fixture.admin)
             #expect(rebuild.status == .accepted)
             await options.background.waitForAll()
-            #expect(try fixture.shop.runner.rows(of: "products") == before)
+            #expect(try fixture.shop.app.runner.rows(of: "products") == before)
             let after = try decode([ProjectionBody].self, try await get(client, "/v1/admin/projections", fixture.admin))
             #expect(after.first { $0.name == "products" }?.status == "live")
             // The product still reads the same through the routes.
@@ -173,7 +177,7 @@ struct StreamListBody: Decodable {
             #expect(try await get(client, "/v1/admin/streams", fixture.customer).status == .forbidden)
 
             // One request's events: the product and its sku reservation, nothing of the others.
-            _ = await fixture.shop.runner.waitUntil(CorrelationsProjection.projectionName, reaches: all.last?.position ?? 0, timeout: .seconds(5))
+            _ = await fixture.shop.app.runner.waitUntil(CorrelationsProjection.projectionName, reaches: all.last?.position ?? 0, timeout: .seconds(5))
             let byRequest = try decode(EventPageBody.self, try await get(client, "/v1/admin/events?correlationId=create-B", fixture.admin))
             #expect(Set(byRequest.events.map(\.type)) == ["ProductCreated", "UniqueValueReserved"])
             #expect(byRequest.events.allSatisfy { $0.metadata == .object(["correlationId": .string("create-B"), "causationId": .string("create-B"), "userId": .string("admin-1")]) })

@@ -1,5 +1,9 @@
 import Foundation
+import Identity
+import IdentityAPI
 import ShopAPI
+import ShopTestSupport
+import StrataServer
 import StrataHTTP
 import StrataTestSupport
 import Testing

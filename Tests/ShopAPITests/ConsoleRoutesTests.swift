@@ -2,7 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Identity
+import IdentityAPI
 import ShopAPI
+import ShopTestSupport
+import StrataServer
 import StrataHTTP
 import StrataPostgres
 import Testing
@@ -87,7 +91,7 @@ private struct SummaryBody: Decodable {
     }
 
     @Test func theSummaryIsForAdminsAndTellsTheHeadTheCacheAndTheProjections() async throws {
-        let options = ShopRouter.Options()
+        let options = ServerOptions()
         try await APIFixture.run(options: options) { fixture, client in
             let anonymous = try await client.execute(uri: "/v1/admin/summary", method: .get)
             #expect(anonymous.status == .unauthorized)

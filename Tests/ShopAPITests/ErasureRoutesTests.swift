@@ -3,7 +3,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Shop
+import Identity
+import IdentityAPI
 import ShopAPI
+import ShopTestSupport
+import StrataServer
 import StrataHTTP
 import StrataKit
 import StrataLog
@@ -81,10 +85,10 @@ private func anyFile(of place: TestStorePlace, contains text: String) throws -> 
             // Replay gives the same state as the live read models, once the async ones caught up
             // (on a shared store their follower polls).
             let head = try fixture.log.headPosition()
-            for name in fixture.shop.runner.names {
-                #expect(await fixture.shop.runner.waitUntil(name, reaches: head, timeout: .seconds(10)), "\(name)")
+            for name in fixture.shop.app.runner.names {
+                #expect(await fixture.shop.app.runner.waitUntil(name, reaches: head, timeout: .seconds(10)), "\(name)")
             }
-            let comparisons = try await fixture.shop.runner.verifyByRebuilding(fixture.shop.runner.names)
+            let comparisons = try await fixture.shop.app.runner.verifyByRebuilding(fixture.shop.app.runner.names)
             let differing = comparisons.filter { !$0.matches }.map(\.projection)
             #expect(differing.isEmpty)
             // The first user's name is nowhere in the data directory (the new user's email is, sealed).
@@ -96,7 +100,7 @@ private func anyFile(of place: TestStorePlace, contains text: String) throws -> 
     @Test func adminsEraseAnyUser() async throws {
         try await APIFixture.run { fixture, client in
             _ = try await client.post("/v1/users", #"{"name":"Yann Vole","email":"yann@example.com","password":"correct horse"}"#)
-            let id = try #require(try fixture.shop.userId(forEmail: "yann@example.com"))
+            let id = try #require(try fixture.users.userId(forEmail: "yann@example.com"))
             let byCustomer = try await client.post("/v1/users/\(id)/erase", "", token: fixture.customer)
             #expect(byCustomer.status == .forbidden)
             let unknown = try await client.post("/v1/users/nobody/erase", "", token: fixture.admin)

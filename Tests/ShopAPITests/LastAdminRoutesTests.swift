@@ -20,7 +20,7 @@ import Testing
             let me = try await client.execute(uri: "/v1/users/me", method: .get, headers: bearer)
             #expect(me.status == .ok)
             // A second admin: now the first may go, and the second is the last.
-            _ = try await fixture.shop.registerUser(
+            _ = try await fixture.users.registerUser(
                 id: "admin-2",
                 name: "Second",
                 email: "admin-2@example.com",

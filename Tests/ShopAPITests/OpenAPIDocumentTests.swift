@@ -2,7 +2,11 @@ import Foundation
 import Hummingbird
 import Logging
 import Shop
+import Identity
+import IdentityAPI
 import ShopAPI
+import ShopTestSupport
+import StrataServer
 import StrataHTTP
 import StrataKit
 import StrataLog
@@ -42,15 +46,16 @@ func documentedRoutes() throws -> Set<String> {
         defer { place.remove() }
         let log = try place.open()
         let keys = try place.openKeys(for: log)
-        let shop = try await ShopService.start(log: log, keys: keys)
-        let router = ShopRouter.build(
-            shop: shop,
+        let services = try await ShopServices.start(log: log, keys: keys)
+        let router = try ServerRouter.build(
+            app: services.app,
+            identity: IdentityRoutes(users: services.users, credentials: Credentials(bcryptCost: 4)),
             tokens: try await TokenService(secret: String(repeating: "k", count: 32)),
-            credentials: Credentials(bcryptCost: 4),
+            domains: [ShopRoutes()],
             logger: Logger(label: "test")
         )
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
-        await shop.stop()
+        await services.stop()
         log.close()
         keys.close()
         let documented = try documentedRoutes()

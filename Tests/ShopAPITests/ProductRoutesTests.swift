@@ -4,7 +4,11 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Shop
+import Identity
+import IdentityAPI
 import ShopAPI
+import ShopTestSupport
+import StrataServer
 import StrataHTTP
 import StrataKit
 import StrataLog
@@ -17,7 +21,9 @@ struct APIFixture: Sendable {
     let place: TestStorePlace
     let log: any EventStore
     let keys: any PersonalDataKeys
-    let shop: ShopService
+    let services: ShopServices
+    var shop: ShopService { services.shop }
+    var users: IdentityService { services.users }
     /// The router's cache of GET answers.
     let cache: ResponseCache
     let tokens: TokenService
@@ -29,7 +35,7 @@ struct APIFixture: Sendable {
 
     /// Runs `body` against a fresh shop on `kind`'s store (a configuration is LMDB's alone).
     static func run(
-        options: ShopRouter.Options = ShopRouter.Options(),
+        options: ServerOptions = ServerOptions(),
         store kind: TestStoreKind = .current,
         configuration: EventLogConfiguration = EventLogConfiguration(),
         _ body: @escaping @Sendable (APIFixture, any TestClientProtocol) async throws -> Void
@@ -38,10 +44,10 @@ struct APIFixture: Sendable {
         defer { place.remove() }
         let log = try place.open(configuration: configuration)
         let keys = try place.openKeys(for: log)
-        let shop = try await ShopService.start(log: log, keys: keys)
+        let services = try await ShopServices.start(log: log, keys: keys)
         let tokens = try await TokenService(secret: String(repeating: "k", count: 32))
         for (id, role) in [("admin-1", Role.admin), ("user-1", Role.customer)] {
-            _ = try await shop.registerUser(
+            _ = try await services.users.registerUser(
                 id: id,
                 name: id,
                 email: "\(id)@example.com",
@@ -54,24 +60,30 @@ struct APIFixture: Sendable {
             place: place,
             log: log,
             keys: keys,
-            shop: shop,
+            services: services,
             cache: options.cache,
             tokens: tokens,
             admin: try await tokens.issue(for: Identity(userId: "admin-1", role: "admin", sessionId: nil)).token,
             customer: try await tokens.issue(for: Identity(userId: "user-1", role: "customer", sessionId: nil)).token
         )
-        let app = Application(
-            router: ShopRouter.build(shop: shop, tokens: tokens, credentials: Credentials(bcryptCost: 4), options: options, logger: Logger(label: "test"))
-        )
+        let router: Router<StrataRequestContext>
         do {
-            try await app.test(.router) { client in try await body(fixture, client) }
+            router = try ServerRouter.build(
+                app: services.app,
+                identity: IdentityRoutes(users: services.users, credentials: Credentials(bcryptCost: 4)),
+                tokens: tokens,
+                domains: [ShopRoutes()],
+                options: options,
+                logger: Logger(label: "test")
+            )
+            try await Application(router: router).test(.router) { client in try await body(fixture, client) }
         } catch {
-            await shop.stop()
+            await services.stop()
             log.close()
             keys.close()
             throw error
         }
-        await shop.stop()
+        await services.stop()
         log.close()
         keys.close()
     }

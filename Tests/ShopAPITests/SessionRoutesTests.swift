@@ -3,7 +3,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Shop
+import Identity
+import IdentityAPI
 import ShopAPI
+import ShopTestSupport
+import StrataServer
 import StrataHTTP
 import StrataKit
 import Testing

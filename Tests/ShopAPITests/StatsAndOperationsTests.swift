@@ -3,7 +3,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Shop
+import Identity
+import IdentityAPI
 import ShopAPI
+import ShopTestSupport
+import StrataServer
 import StrataHTTP
 import StrataKit
 import StrataLog
@@ -27,7 +31,7 @@ struct SalesBody: Decodable {
 
 @Suite struct StatsAndOperationsTests {
     @Test func statisticsReadTheirWritesWithStrataMinPosition() async throws {
-        var options = ShopRouter.Options()
+        var options = ServerOptions()
         // Long enough for the async projection under the whole suite's load on PostgreSQL (300 ms
         // failed about one run in five there, before and after the writer's changes of 2026-12-02);
         // the request for a position never reached waits it out once.
@@ -77,7 +81,7 @@ struct SalesBody: Decodable {
     }
 
     @Test func healthMetricsAndMethodNotAllowed() async throws {
-        let options = ShopRouter.Options()
+        let options = ServerOptions()
         try await APIFixture.run(options: options) { fixture, client in
             let live = try await client.execute(uri: "/health/live", method: .get)
             #expect(live.status == .ok)

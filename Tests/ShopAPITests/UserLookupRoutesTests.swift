@@ -2,7 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Identity
+import IdentityAPI
 import ShopAPI
+import ShopTestSupport
+import StrataServer
 import StrataHTTP
 import Testing
 

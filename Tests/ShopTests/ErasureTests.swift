@@ -1,3 +1,5 @@
+@testable import Identity
+import ShopTestSupport
 import Crypto
 import Foundation
 @testable import Shop
@@ -13,7 +15,8 @@ import Testing
     @Test func erasureLeavesNoPersonalDataAndKeepsOrdersAndStatistics() async throws {
         try await ShopFixture.run { fixture in
             let shop = fixture.shop
-            _ = try await shop.registerUser(
+            let users = fixture.users
+            _ = try await users.registerUser(
                 id: "u1",
                 name: "Zelda Quux",
                 email: "zelda.quux@example.com",
@@ -21,25 +24,25 @@ import Testing
                 passwordHash: "$2b$04$x",
                 metadata: meta
             )
-            _ = try await shop.startSession(id: "s1", userId: "u1", refreshTokenHash: "h1", expiresAt: Date().addingTimeInterval(600), metadata: meta)
+            _ = try await users.startSession(id: "s1", userId: "u1", refreshTokenHash: "h1", expiresAt: Date().addingTimeInterval(600), metadata: meta)
             try await shop.makeProduct("p1", sku: "P1", stock: 10, price: 700)
             _ = try await shop.placeOrder(id: "o1", userId: "u1", items: [Order.Item(productId: "p1", quantity: 3)], metadata: meta)
             let paid = try await shop.payOrder(id: "o1", by: "u1", metadata: meta)
-            #expect(await shop.runner.waitUntil("sales", reaches: paid.position, timeout: .seconds(10)))
+            #expect(await shop.app.runner.waitUntil("sales", reaches: paid.position, timeout: .seconds(10)))
             let statistics = try shop.salesStatistics().statistics
             let key = try #require(try fixture.keys.key(for: "u1")).withUnsafeBytes { Data($0) }
 
-            let erased = try await shop.eraseUser(id: "u1", metadata: meta)
-            let user = try #require(try shop.user(id: "u1")).record
+            let erased = try await users.eraseUser(id: "u1", metadata: meta)
+            let user = try #require(try users.user(id: "u1")).record
             #expect(user.status == .erased && user.name.value == nil && user.email.value == nil && user.role == .customer)
-            #expect(try shop.userId(forEmail: "zelda.quux@example.com") == nil)
-            #expect(try shop.passwordHash(userId: "u1") == nil)
-            #expect(try shop.session(tokenHash: "h1")?.state == .revoked)
-            await #expect(throws: ShopError.invalidSession) {
-                _ = try await shop.refreshSession(presentedHash: "h1", newHash: "h2", expiresAt: Date().addingTimeInterval(600), metadata: meta)
+            #expect(try users.userId(forEmail: "zelda.quux@example.com") == nil)
+            #expect(try users.passwordHash(userId: "u1") == nil)
+            #expect(try users.session(tokenHash: "h1")?.state == .revoked)
+            await #expect(throws: IdentityError.invalidSession) {
+                _ = try await users.refreshSession(presentedHash: "h1", newHash: "h2", expiresAt: Date().addingTimeInterval(600), metadata: meta)
             }
-            await #expect(throws: ShopError.invalidSession) {
-                _ = try await shop.startSession(
+            await #expect(throws: IdentityError.invalidSession) {
+                _ = try await users.startSession(
                     id: "s2",
                     userId: "u1",
                     refreshTokenHash: "h3",
@@ -49,10 +52,10 @@ import Testing
             }
             // Orders stay, with their user id; statistics do not change.
             #expect(try shop.order(id: "o1")?.record.userId == "u1")
-            #expect(await shop.runner.waitUntil("sales", reaches: erased.position, timeout: .seconds(10)))
+            #expect(await shop.app.runner.waitUntil("sales", reaches: erased.position, timeout: .seconds(10)))
             #expect(try shop.salesStatistics().statistics == statistics)
             // The email can be registered again, by a new user.
-            _ = try await shop.registerUser(
+            _ = try await users.registerUser(
                 id: "u2",
                 name: "Someone Else",
                 email: "zelda.quux@example.com",
@@ -60,7 +63,7 @@ import Testing
                 passwordHash: "$2b$04$y",
                 metadata: meta
             )
-            #expect(try shop.userId(forEmail: "zelda.quux@example.com") == "u2")
+            #expect(try users.userId(forEmail: "zelda.quux@example.com") == "u2")
 
             // Nowhere the store keeps its data — log, read models, key store; LMDB's files or
             // PostgreSQL's table files — is the name, the email in plain text, or the erased
@@ -84,14 +87,15 @@ import Testing
     @Test func replayAfterErasureRebuildsTheSameErasedState() async throws {
         try await ShopFixture.run { fixture in
             let shop = fixture.shop
-            for index in 0..<3 { try await shop.makeUser("u\(index)", email: "u\(index)@example.com") }
-            _ = try await shop.eraseUser(id: "u1", metadata: meta)
-            _ = try await shop.renameUser(id: "u2", name: "Renamed", metadata: meta)
-            let live = try shop.runner.rows(of: "users")
-            try await shop.runner.rebuild("users")
-            #expect(try shop.runner.rows(of: "users") == live)
-            #expect(try shop.user(id: "u1")?.record.status == .erased)
-            #expect(try shop.user(id: "u2")?.record.name.value == "Renamed")
+            let users = fixture.users
+            for index in 0..<3 { try await users.makeUser("u\(index)", email: "u\(index)@example.com") }
+            _ = try await users.eraseUser(id: "u1", metadata: meta)
+            _ = try await users.renameUser(id: "u2", name: "Renamed", metadata: meta)
+            let live = try shop.app.runner.rows(of: "users")
+            try await shop.app.runner.rebuild("users")
+            #expect(try shop.app.runner.rows(of: "users") == live)
+            #expect(try users.user(id: "u1")?.record.status == .erased)
+            #expect(try users.user(id: "u2")?.record.name.value == "Renamed")
             // An export's events still name the user, but hold nothing readable of theirs.
             let events = try fixture.log.readStream("user-u1")
             #expect(events.map(\.type) == ["UserRegistered", "UserErased"])
@@ -102,7 +106,7 @@ import Testing
 
     @Test func anErasureInterruptedBeforeTheKeyWasDestroyedIsFinishedAtStart() async throws {
         let fixture = try await ShopFixture.start()
-        try await fixture.shop.makeUser("u1", email: "u1@example.com")
+        try await fixture.users.makeUser("u1", email: "u1@example.com")
         // As if the process died right after UserErased was committed: the pending row is there,
         // the key still exists.
         _ = try await fixture.shop.executor.execute(
@@ -114,16 +118,16 @@ import Testing
             try context.append(try context.load(User.self, id: "u1").erase(), to: User.self, id: "u1")
         }
         #expect(try fixture.keys.key(for: "u1") != nil)
-        await fixture.shop.stop()
+        await fixture.services.stop()
         fixture.log.close()
         fixture.keys.close()
 
         let log = try fixture.place.open()
         let keys = try fixture.place.openKeys(for: log)
-        let shop = try await ShopService.start(log: log, keys: keys)
+        let services = try await ShopServices.start(log: log, keys: keys)
         #expect(try keys.key(for: "u1") == nil)
-        #expect(try shop.user(id: "u1")?.record.email.value == nil)
-        await shop.stop()
+        #expect(try services.users.user(id: "u1")?.record.email.value == nil)
+        await services.stop()
         log.close()
         keys.close()
         fixture.place.remove()

@@ -1,3 +1,5 @@
+import Identity
+import ShopTestSupport
 import Foundation
 @testable import Shop
 import StrataKit

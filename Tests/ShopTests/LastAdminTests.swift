@@ -1,3 +1,5 @@
+@testable import Identity
+import ShopTestSupport
 import Foundation
 @testable import Shop
 import StrataKit
@@ -12,48 +14,48 @@ import Testing
         var roster = AdminRoster.folding([AdminRosterStarted(admins: ["a"]), AdminJoined(userId: "b")])
         #expect(try roster.leave("a").count == 1)
         roster.apply(AdminLeft(userId: "a"))
-        #expect(throws: ShopError.lastAdmin) { _ = try roster.leave("b") }
+        #expect(throws: IdentityError.lastAdmin) { _ = try roster.leave("b") }
         #expect(try roster.leave("someone else").isEmpty)
         #expect(roster.join("b").isEmpty && roster.start(with: ["x"]).isEmpty)
     }
 
     @Test func deactivationAndErasureOfTheLastAdminAreRefused() async throws {
         try await ShopFixture.run { fixture in
-            let shop = fixture.shop
-            try await shop.makeUser("a1", email: "a1@example.com", role: .admin)
-            try await shop.makeUser("c1", email: "c1@example.com")
-            await #expect(throws: ShopError.lastAdmin) { _ = try await shop.deactivateUser(id: "a1", metadata: meta) }
-            await #expect(throws: ShopError.lastAdmin) { _ = try await shop.eraseUser(id: "a1", metadata: meta) }
-            #expect(try shop.user(id: "a1")?.record.status == .active)
+            let users = fixture.users
+            try await users.makeUser("a1", email: "a1@example.com", role: .admin)
+            try await users.makeUser("c1", email: "c1@example.com")
+            await #expect(throws: IdentityError.lastAdmin) { _ = try await users.deactivateUser(id: "a1", metadata: meta) }
+            await #expect(throws: IdentityError.lastAdmin) { _ = try await users.eraseUser(id: "a1", metadata: meta) }
+            #expect(try users.user(id: "a1")?.record.status == .active)
             // Customers come and go as before.
-            _ = try await shop.deactivateUser(id: "c1", metadata: meta)
+            _ = try await users.deactivateUser(id: "c1", metadata: meta)
             // With a second admin, one may go; then the other is the last.
-            try await shop.makeUser("a2", email: "a2@example.com", role: .admin)
-            _ = try await shop.deactivateUser(id: "a1", metadata: meta)
-            await #expect(throws: ShopError.lastAdmin) { _ = try await shop.eraseUser(id: "a2", metadata: meta) }
+            try await users.makeUser("a2", email: "a2@example.com", role: .admin)
+            _ = try await users.deactivateUser(id: "a1", metadata: meta)
+            await #expect(throws: IdentityError.lastAdmin) { _ = try await users.eraseUser(id: "a2", metadata: meta) }
             // A deactivated admin is no longer counted, and may be erased.
-            _ = try await shop.eraseUser(id: "a1", metadata: meta)
-            #expect(try shop.user(id: "a2")?.record.status == .active)
+            _ = try await users.eraseUser(id: "a1", metadata: meta)
+            #expect(try users.user(id: "a2")?.record.status == .active)
         }
     }
 
     @Test func twoAdminsRemovingEachOtherAtOnceLeaveOne() async throws {
         try await ShopFixture.run { fixture in
-            let shop = fixture.shop
-            try await shop.makeUser("seed", email: "seed@example.com", role: .admin)
+            let users = fixture.users
+            try await users.makeUser("seed", email: "seed@example.com", role: .admin)
             var survivor = "seed"
             for round in 0..<5 {
                 let (a, b) = ("a\(round)", "b\(round)")
-                try await shop.makeUser(a, email: "\(a)@example.com", role: .admin)
-                try await shop.makeUser(b, email: "\(b)@example.com", role: .admin)
-                _ = try await shop.deactivateUser(id: survivor, metadata: meta)
+                try await users.makeUser(a, email: "\(a)@example.com", role: .admin)
+                try await users.makeUser(b, email: "\(b)@example.com", role: .admin)
+                _ = try await users.deactivateUser(id: survivor, metadata: meta)
                 // Now a and b are the only active admins, and each request would remove one.
-                async let first = outcome { try await shop.deactivateUser(id: a, metadata: meta) }
-                async let second = outcome { try await shop.eraseUser(id: b, metadata: meta) }
+                async let first = outcome { try await users.deactivateUser(id: a, metadata: meta) }
+                async let second = outcome { try await users.eraseUser(id: b, metadata: meta) }
                 let outcomes = await [first, second]
-                let refused = outcomes.filter { if case .failure(let error) = $0 { (error as? ShopError) == .lastAdmin } else { false } }
+                let refused = outcomes.filter { if case .failure(let error) = $0 { (error as? IdentityError) == .lastAdmin } else { false } }
                 #expect(refused.count == 1, "round \(round)")
-                let active = [a, b].filter { (try? shop.user(id: $0)?.record.status) == .active }
+                let active = [a, b].filter { (try? users.user(id: $0)?.record.status) == .active }
                 #expect(active.count == 1, "round \(round)")
                 survivor = active.first ?? a
             }
@@ -62,11 +64,11 @@ import Testing
 
     @Test func aStoreFromBeforeTheRosterStartsItFromTheReadModel() async throws {
         try await ShopFixture.run { fixture in
-            let shop = fixture.shop
+            let users = fixture.users
             // Two admins registered the way stores older than the roster did: no roster events.
             for id in ["old1", "old2"] {
-                try await shop.keys.createKey(for: id)
-                _ = try await shop.executor.execute(metadata: meta) { context in
+                try await fixture.keys.createKey(for: id)
+                _ = try await fixture.services.app.executor.execute(metadata: meta) { context in
                     let events = try context.load(User.self, id: id).register(
                         id: id, name: id, email: "\(id)@example.com", role: .admin, passwordHash: "$2b$04$hash"
                     )
@@ -74,8 +76,8 @@ import Testing
                 }
             }
             #expect(try fixture.log.streamVersion(AdminRoster.streamId(AdminRoster.id)) == 0)
-            _ = try await shop.deactivateUser(id: "old1", metadata: meta)
-            await #expect(throws: ShopError.lastAdmin) { _ = try await shop.deactivateUser(id: "old2", metadata: meta) }
+            _ = try await users.deactivateUser(id: "old1", metadata: meta)
+            await #expect(throws: IdentityError.lastAdmin) { _ = try await users.deactivateUser(id: "old2", metadata: meta) }
             let roster = try fixture.log.readStream(AdminRoster.streamId(AdminRoster.id)).map(\.type)
             #expect(roster == ["AdminRosterStarted", "AdminLeft"])
         }

@@ -1,3 +1,5 @@
+import Identity
+import ShopTestSupport
 import Foundation
 import StrataTestSupport
 import Shop
@@ -11,7 +13,9 @@ struct ShopFixture {
     let place: TestStorePlace
     let log: any EventStore
     let keys: any PersonalDataKeys
-    let shop: ShopService
+    let services: ShopServices
+    var shop: ShopService { services.shop }
+    var users: IdentityService { services.users }
 
     /// The LMDB data directory (made for PostgreSQL too, then empty).
     var directory: String { place.path }
@@ -20,12 +24,12 @@ struct ShopFixture {
         let place = TestStorePlace(kind, label: "shop")
         let log = try place.open()
         let keys = try place.openKeys(for: log)
-        let shop = try await ShopService.start(log: log, keys: keys)
-        return ShopFixture(place: place, log: log, keys: keys, shop: shop)
+        let services = try await ShopServices.start(log: log, keys: keys)
+        return ShopFixture(place: place, log: log, keys: keys, services: services)
     }
 
     func stop() async {
-        await shop.stop()
+        await services.stop()
         log.close()
         keys.close()
         place.remove()
@@ -57,7 +61,9 @@ extension ShopService {
             metadata: meta
         )
     }
+}
 
+extension IdentityService {
     func makeUser(_ id: String, email: String, role: Role = .customer) async throws {
         _ = try await registerUser(id: id, name: "User \(id)", email: email, role: role, passwordHash: "$2b$04$hash", metadata: meta)
     }

@@ -1,3 +1,5 @@
+import Identity
+import ShopTestSupport
 import Foundation
 import Shop
 import StrataKit
@@ -8,8 +10,8 @@ import Testing
 @Suite struct ShopServiceTests {
     @Test func usersAreUniqueByEmailAndFoundByItsKeyedHash() async throws {
         try await ShopFixture.run { fixture in
-            let shop = fixture.shop
-            _ = try await shop.registerUser(
+            let users = fixture.users
+            _ = try await users.registerUser(
                 id: "u1",
                 name: "Ann Example",
                 email: "Ann@Example.com ",
@@ -17,13 +19,13 @@ import Testing
                 passwordHash: "$2b$04$x",
                 metadata: meta
             )
-            await #expect(throws: ShopError.emailTaken) { try await shop.makeUser("u2", email: "ann@example.com") }
-            #expect(try shop.userId(forEmail: "ANN@example.com") == "u1")
-            #expect(try shop.passwordHash(userId: "u1") == "$2b$04$x")
-            let user = try #require(try shop.user(id: "u1")).record
+            await #expect(throws: IdentityError.emailTaken) { try await users.makeUser("u2", email: "ann@example.com") }
+            #expect(try users.userId(forEmail: "ANN@example.com") == "u1")
+            #expect(try users.passwordHash(userId: "u1") == "$2b$04$x")
+            let user = try #require(try users.user(id: "u1")).record
             #expect(user.name.value == "Ann Example" && user.email.value == "ann@example.com" && user.status == .active)
-            _ = try await shop.renameUser(id: "u1", name: "Ann Other", metadata: meta)
-            #expect(try shop.user(id: "u1")?.record.name.value == "Ann Other")
+            _ = try await users.renameUser(id: "u1", name: "Ann Other", metadata: meta)
+            #expect(try users.user(id: "u1")?.record.name.value == "Ann Other")
             // No plaintext name or email in the store: events, indexes and read models hold them sealed.
             let bytes = try fixture.place.storedBytes()
             #expect(bytes.range(of: Data("ann@example.com".utf8)) == nil)
@@ -34,27 +36,27 @@ import Testing
 
     @Test func sessionsRotateAndAReusedTokenRevokesTheSession() async throws {
         try await ShopFixture.run { fixture in
-            let shop = fixture.shop
-            try await shop.makeUser("u1", email: "u1@example.com")
+            let users = fixture.users
+            try await users.makeUser("u1", email: "u1@example.com")
             let later = Date().addingTimeInterval(3600)
-            _ = try await shop.startSession(id: "s1", userId: "u1", refreshTokenHash: "h1", expiresAt: later, metadata: meta)
-            _ = try await shop.refreshSession(presentedHash: "h1", newHash: "h2", expiresAt: later, metadata: meta)
-            #expect(try shop.session(tokenHash: "h2")?.state == .current)
-            #expect(try shop.session(tokenHash: "h1")?.state == .rotated)
-            await #expect(throws: ShopError.invalidSession) {
-                _ = try await shop.refreshSession(presentedHash: "h1", newHash: "h3", expiresAt: later, metadata: meta)
+            _ = try await users.startSession(id: "s1", userId: "u1", refreshTokenHash: "h1", expiresAt: later, metadata: meta)
+            _ = try await users.refreshSession(presentedHash: "h1", newHash: "h2", expiresAt: later, metadata: meta)
+            #expect(try users.session(tokenHash: "h2")?.state == .current)
+            #expect(try users.session(tokenHash: "h1")?.state == .rotated)
+            await #expect(throws: IdentityError.invalidSession) {
+                _ = try await users.refreshSession(presentedHash: "h1", newHash: "h3", expiresAt: later, metadata: meta)
             }
             // The whole session is gone, including the token that was current.
-            #expect(try shop.session(tokenHash: "h2")?.state == .revoked)
-            await #expect(throws: ShopError.invalidSession) {
-                _ = try await shop.refreshSession(presentedHash: "h2", newHash: "h4", expiresAt: later, metadata: meta)
+            #expect(try users.session(tokenHash: "h2")?.state == .revoked)
+            await #expect(throws: IdentityError.invalidSession) {
+                _ = try await users.refreshSession(presentedHash: "h2", newHash: "h4", expiresAt: later, metadata: meta)
             }
             // A deactivated user can neither start nor refresh a session.
-            _ = try await shop.startSession(id: "s2", userId: "u1", refreshTokenHash: "k1", expiresAt: later, metadata: meta)
-            _ = try await shop.deactivateUser(id: "u1", metadata: meta)
-            #expect(try shop.session(tokenHash: "k1")?.state == .revoked)
-            await #expect(throws: ShopError.invalidSession) {
-                _ = try await shop.startSession(id: "s3", userId: "u1", refreshTokenHash: "k2", expiresAt: later, metadata: meta)
+            _ = try await users.startSession(id: "s2", userId: "u1", refreshTokenHash: "k1", expiresAt: later, metadata: meta)
+            _ = try await users.deactivateUser(id: "u1", metadata: meta)
+            #expect(try users.session(tokenHash: "k1")?.state == .revoked)
+            await #expect(throws: IdentityError.invalidSession) {
+                _ = try await users.startSession(id: "s3", userId: "u1", refreshTokenHash: "k2", expiresAt: later, metadata: meta)
             }
         }
     }
@@ -104,7 +106,8 @@ import Testing
     @Test func ordersLiveTheirLifecycleAndStatisticsFollow() async throws {
         try await ShopFixture.run { fixture in
             let shop = fixture.shop
-            try await shop.makeUser("u1", email: "u1@example.com")
+            let users = fixture.users
+            try await users.makeUser("u1", email: "u1@example.com")
             try await shop.makeProduct("mug", sku: "MUG", stock: 10, price: 1200)
             try await shop.makeProduct("tea", sku: "TEA", stock: 10, price: 350)
             for (index, items) in [[("mug", 2), ("tea", 1)], [("tea", 3)], [("mug", 1)], [("tea", 1)]].enumerated() {
@@ -132,7 +135,7 @@ import Testing
             #expect(try shop.orders(userId: nil, status: .cancelled, limit: 10, after: nil).items.map(\.id) == ["o2", "o1"])
             #expect(try shop.orders(userId: "u2", status: nil, limit: 10, after: nil).items.isEmpty)
 
-            #expect(await shop.runner.waitUntil("sales", reaches: last.position, timeout: .seconds(10)))
+            #expect(await shop.app.runner.waitUntil("sales", reaches: last.position, timeout: .seconds(10)))
             let statistics = try shop.salesStatistics().statistics
             #expect(statistics.ordersPlaced == 4 && statistics.ordersPaid == 2 && statistics.ordersCancelled == 2 && statistics.ordersShipped == 1)
             // Revenue counts what is paid or shipped now: order o0 only (o1 was cancelled after paying).
@@ -199,12 +202,13 @@ import Testing
     @Test func inlineReadModelsEqualAFromScratchRebuildByteForByte() async throws {
         try await ShopFixture.run { fixture in
             let shop = fixture.shop
-            try await shop.makeUser("u1", email: "u1@example.com")
-            try await shop.makeUser("u2", email: "u2@example.com", role: .admin)
+            let users = fixture.users
+            try await users.makeUser("u1", email: "u1@example.com")
+            try await users.makeUser("u2", email: "u2@example.com", role: .admin)
             // Another admin, so that u2 is not the last one when it is deactivated below.
-            try await shop.makeUser("u3", email: "u3@example.com", role: .admin)
-            _ = try await shop.startSession(id: "s1", userId: "u1", refreshTokenHash: "h1", expiresAt: Date().addingTimeInterval(60), metadata: meta)
-            _ = try await shop.refreshSession(presentedHash: "h1", newHash: "h2", expiresAt: Date().addingTimeInterval(60), metadata: meta)
+            try await users.makeUser("u3", email: "u3@example.com", role: .admin)
+            _ = try await users.startSession(id: "s1", userId: "u1", refreshTokenHash: "h1", expiresAt: Date().addingTimeInterval(60), metadata: meta)
+            _ = try await users.refreshSession(presentedHash: "h1", newHash: "h2", expiresAt: Date().addingTimeInterval(60), metadata: meta)
             for index in 0..<10 { try await shop.makeProduct("p\(index)", sku: "S\(index)", stock: 50) }
             for index in 0..<30 {
                 _ = try await shop.placeOrder(
@@ -216,12 +220,12 @@ import Testing
                 if index % 3 == 0 { _ = try await shop.payOrder(id: "o\(index)", by: index % 2 == 0 ? "u1" : "u2", metadata: meta) }
                 if index % 5 == 0 { _ = try await shop.cancelOrder(id: "o\(index)", by: "admin", isAdmin: true, metadata: meta) }
             }
-            _ = try await shop.deactivateUser(id: "u2", metadata: meta)
+            _ = try await users.deactivateUser(id: "u2", metadata: meta)
             for name in ["users", "sessions", "products", "orders"] {
-                let live = try shop.runner.rows(of: name)
+                let live = try shop.app.runner.rows(of: name)
                 #expect(live.values.contains { !$0.isEmpty })
-                try await shop.runner.rebuild(name)
-                #expect(try shop.runner.rows(of: name) == live, "\(name)")
+                try await shop.app.runner.rebuild(name)
+                #expect(try shop.app.runner.rows(of: name) == live, "\(name)")
             }
         }
     }

@@ -1,5 +1,7 @@
 import Foundation
+import Identity
 import Shop
+import ShopTestSupport
 import StrataKit
 import StrataLog
 import StrataPostgres
@@ -58,7 +60,7 @@ struct PostgresToolsTests {
 
     /// Every projection's rows, by table, of the store at `location` (opened offline).
     private func readModels(_ location: StoreLocation) async throws -> [String: [String: [[UInt8]: [UInt8]]]] {
-        let store = try await OfflineStore(location)
+        let store = try await OfflineStore(location, modules: ShopServices.modules)
         defer { store.close() }
         var rows: [String: [String: [[UInt8]: [UInt8]]]] = [:]
         for name in store.runner.names { rows[name] = try store.runner.rows(of: name) }

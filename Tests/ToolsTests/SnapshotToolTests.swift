@@ -1,5 +1,7 @@
 import Foundation
+import Identity
 import Shop
+import ShopTestSupport
 import StrataKit
 import StrataLog
 import StrataStore
@@ -24,10 +26,10 @@ import Testing
         do {
             let log = try EventLog.open(directory: scratch.sub("data"))
             defer { log.close() }
-            let registry = try ShopService.registry(cipher: nil)
+            let registry = try StrataApp.registry(of: ShopServices.modules, cipher: nil)
             let version = try log.streamVersion("product-p0")
             var events: [EventData] = []
-            for index in 0..<(Int(ShopService.snapshotEvery) / 2) {
+            for index in 0..<(Int(StrataApp.defaultSnapshotEvery) / 2) {
                 events.append(try registry.encode(StockReserved(productId: "p0", orderId: "x\(index)", quantity: 1), metadata: meta))
                 events.append(try registry.encode(StockReleased(productId: "p0", orderId: "x\(index)", quantity: 1), metadata: meta))
             }
@@ -58,10 +60,11 @@ import Testing
         defer { log.close() }
         let keys = try KeyStore(directory: scratch.sub("data/keys"))
         defer { keys.close() }
-        let shop = try await ShopService.start(log: log, keys: keys)
+        let services = try await ShopServices.start(log: log, keys: keys)
+        let shop = services.shop
         let stock = try #require(try shop.product(id: "p0")).record.stock
         _ = try await shop.placeOrder(id: "after", userId: "u0", items: [Order.Item(productId: "p0", quantity: 2)], metadata: meta)
         #expect(try shop.product(id: "p0")?.record.stock == stock - 2)
-        await shop.stop()
+        await services.stop()
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import StrataTestSupport
+import Identity
 import Shop
+import ShopTestSupport
 import StrataKit
 import StrataLog
 import StrataStore
@@ -41,9 +43,10 @@ let meta = EventMetadata(correlationId: "tools-test")
 func populate(_ directory: String) async throws {
     let log = try EventLog.open(directory: directory)
     let keys = try KeyStore(directory: directory + "/keys")
-    let shop = try await ShopService.start(log: log, keys: keys)
+    let services = try await ShopServices.start(log: log, keys: keys)
+    let shop = services.shop
     for index in 0..<5 {
-        _ = try await shop.registerUser(
+        _ = try await services.users.registerUser(
             id: "u\(index)",
             name: "User \(index)",
             email: "user\(index)@example.com",
@@ -73,8 +76,8 @@ func populate(_ directory: String) async throws {
         if index % 2 == 0 { _ = try await shop.payOrder(id: "o\(index)", by: "u\(index % 5)", metadata: meta) }
         if index % 7 == 0 { _ = try await shop.cancelOrder(id: "o\(index)", by: "admin", isAdmin: true, metadata: meta) }
     }
-    _ = await shop.runner.waitUntil("sales", reaches: try log.headPosition(), timeout: .seconds(10))
-    await shop.stop()
+    _ = await shop.app.runner.waitUntil("sales", reaches: try log.headPosition(), timeout: .seconds(10))
+    await services.stop()
     log.close()
     keys.close()
 }

@@ -1,6 +1,8 @@
 import Foundation
 import HummingbirdBcrypt
+import Identity
 import Shop
+import ShopTestSupport
 import StrataKit
 import StrataLog
 import StrataStore
@@ -154,11 +156,12 @@ import Testing
         #expect(short.status == 1 && short.errors.contains("8–128"))
         let log = try EventLog.open(directory: scratch.sub("data"))
         let keys = try KeyStore(directory: scratch.sub("data/keys"))
-        let shop = try await ShopService.start(log: log, keys: keys)
+        let services = try await ShopServices.start(log: log, keys: keys)
+        let shop = services.users
         let id = try #require(try shop.userId(forEmail: "root@example.com"))
         #expect(try shop.user(id: id)?.record.role == .admin)
         #expect(Bcrypt.verify("correct horse battery", hash: try #require(try shop.passwordHash(userId: id))))
-        await shop.stop()
+        await services.stop()
         log.close()
         keys.close()
     }
@@ -173,7 +176,7 @@ import Testing
         do {
             let log = try EventLog.open(directory: scratch.sub("data"))
             let keys = try KeyStore(directory: scratch.sub("data/keys"))
-            let runner = try StoreLocation.runner(log: log, keys: keys, hasher: try await UniqueValueHasher.open(in: log))
+            let runner = try StoreLocation.app(log: log, keys: keys, hasher: try await UniqueValueHasher.open(in: log), modules: ShopServices.modules).runner
             try await runner.prepare()
             before = try Dictionary(uniqueKeysWithValues: ["products", "orders", "sales"].map { ($0, try runner.rows(of: $0)) })
             // Delete the products read model.
@@ -196,7 +199,7 @@ import Testing
         #expect(all.status == 0, "\(all.errors)")
         let log = try EventLog.open(directory: scratch.sub("data"))
         let keys = try KeyStore(directory: scratch.sub("data/keys"))
-        let runner = try StoreLocation.runner(log: log, keys: keys, hasher: try await UniqueValueHasher.open(in: log))
+        let runner = try StoreLocation.app(log: log, keys: keys, hasher: try await UniqueValueHasher.open(in: log), modules: ShopServices.modules).runner
         try await runner.prepare()
         for name in ["products", "orders", "sales"] { #expect(try runner.rows(of: name) == before[name], "\(name)") }
         log.close()
@@ -232,9 +235,9 @@ extension UInt64 {
         do {
             let log = try EventLog.open(directory: scratch.sub("data"))
             let keys = try KeyStore(directory: scratch.sub("data/keys"))
-            let shop = try await ShopService.start(log: log, keys: keys)
-            _ = try await shop.eraseUser(id: "u0", metadata: meta)
-            await shop.stop()
+            let services = try await ShopServices.start(log: log, keys: keys)
+            _ = try await services.users.eraseUser(id: "u0", metadata: meta)
+            await services.stop()
             log.close()
             keys.close()
         }
@@ -244,7 +247,7 @@ extension UInt64 {
         // Sealed fields of the erased user open to nothing; another user's still open.
         let keys = try KeyStore(directory: scratch.sub("data/keys"))
         defer { keys.close() }
-        let registry = try ShopService.registry(cipher: AESGCMCipher(keys: keys))
+        let registry = try StrataApp.registry(of: ShopServices.modules, cipher: AESGCMCipher(keys: keys))
         var names: [String: String?] = [:]
         for line in export.output.split(separator: "\n") {
             let event = try ExportLine.parse(Array(line.utf8)).recorded()

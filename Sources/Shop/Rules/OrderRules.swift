@@ -1,3 +1,4 @@
+import StrataKit
 /// What an order's input must be: the one place these rules live.
 public enum OrderRules {
     public static let lines = 1...Order.maximumLines

@@ -1,3 +1,4 @@
+import StrataKit
 /// What a product's input must be: the one place these rules live.
 public enum ProductRules {
     /// What a sku may contain: `A-Z a-z 0-9 - _ .`.

@@ -6,12 +6,12 @@ import Hummingbird
 /// ``StrataRequestContextProtocol/requireIdentity()`` and ``StrataRequestContextProtocol/requireRole(_:)``.
 public struct AuthenticationMiddleware<Context: StrataRequestContextProtocol>: RouterMiddleware {
     let tokens: TokenService
-    /// Checks a verified identity further (for example, that the user is still active).
-    let accept: @Sendable (Identity) async throws -> Bool
+    /// Checks a verified identity further: that the user is still active, its session open.
+    let callers: any CallerDirectory
 
-    public init(tokens: TokenService, accept: @escaping @Sendable (Identity) async throws -> Bool = { _ in true }) {
+    public init(tokens: TokenService, callers: any CallerDirectory = AnyVerifiedCaller()) {
         self.tokens = tokens
-        self.accept = accept
+        self.callers = callers
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -19,7 +19,7 @@ public struct AuthenticationMiddleware<Context: StrataRequestContextProtocol>: R
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Problem.unauthorized("use Authorization: Bearer <token>") }
         let identity = try await tokens.verify(String(parts[1]))
-        guard try await accept(identity) else { throw Problem.unauthorized("the session has ended or the account can no longer sign in") }
+        guard try await callers.mayAct(identity) else { throw Problem.unauthorized("the session has ended or the account can no longer sign in") }
         var context = context
         context.identity = identity
         return try await next(request, context)

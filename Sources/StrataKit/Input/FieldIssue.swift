@@ -1,6 +1,6 @@
 import Foundation
 
-/// One input field the shop refuses, and why. Checks return every failing field at once; the
+/// One input field a domain refuses, and why. Checks return every failing field at once; the
 /// HTTP edge answers them together (422 with an entry per field).
 public struct FieldIssue: Sendable, Hashable, CustomStringConvertible {
     /// The field's name as clients send it (`sku`, `items[2].quantity`).
@@ -15,14 +15,16 @@ public struct FieldIssue: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(field) \(message)" }
 }
 
-/// Collects the issues of one input.
-struct FieldChecks {
-    var issues: [FieldIssue] = []
+/// Collects the issues of one input, so that a domain's rules report every failing field at once.
+public struct FieldChecks: Sendable {
+    public var issues: [FieldIssue] = []
+
+    public init() {}
 
     /// `text` (trimmed when asked) must have a length in `length`; `nil` (absent or of the wrong
     /// type, reported elsewhere) is not checked. Returns the checked text.
     @discardableResult
-    mutating func text(_ text: String?, _ field: String, length: ClosedRange<Int>, trimmed: Bool = false) -> String? {
+    public mutating func text(_ text: String?, _ field: String, length: ClosedRange<Int>, trimmed: Bool = false) -> String? {
         guard var text else { return nil }
         if trimmed { text = text.trimmingCharacters(in: .whitespacesAndNewlines) }
         guard length.contains(text.count) else {
@@ -33,17 +35,18 @@ struct FieldChecks {
     }
 
     /// `number` must lie in `range`; `nil` is not checked.
-    mutating func number(_ number: Int?, _ field: String, in range: ClosedRange<Int>) {
+    public mutating func number(_ number: Int?, _ field: String, in range: ClosedRange<Int>) {
         guard let number, !range.contains(number) else { return }
         issues.append(FieldIssue(field, "must be \(range.lowerBound)–\(range.upperBound)"))
     }
 
-    mutating func fail(_ field: String, _ message: String) {
+    /// Records that `field` fails for `message`.
+    public mutating func fail(_ field: String, _ message: String) {
         issues.append(FieldIssue(field, message))
     }
 
-    /// Throws ``ShopError/invalidInput(_:)`` with every issue, if there are any.
-    func finish() throws(ShopError) {
-        guard issues.isEmpty else { throw .invalidInput(issues) }
+    /// Throws the domain's error for every issue (`failure`), if there are any.
+    public func finish<Failure: Error>(or failure: ([FieldIssue]) -> Failure) throws(Failure) {
+        guard issues.isEmpty else { throw failure(issues) }
     }
 }

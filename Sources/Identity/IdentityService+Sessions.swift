@@ -3,7 +3,7 @@ import StrataKit
 import StrataStore
 
 /// Sessions: sign-in, refresh-token rotation with reuse detection, sign-out.
-extension ShopService {
+extension IdentityService {
     /// Starts a session for an active user.
     public func startSession(
         id: String,
@@ -15,7 +15,7 @@ extension ShopService {
         -> CommandResult<Void>
     {
         try await executor.execute(metadata: metadata, followUp: followUp) { context in
-            guard try context.load(User.self, id: userId).canSignIn else { throw ShopError.invalidSession }
+            guard try context.load(User.self, id: userId).canSignIn else { throw IdentityError.invalidSession }
             try context.requireUnchanged(User.self, id: userId)
             let events = try context.load(Session.self, id: id).start(
                 id: id,
@@ -28,7 +28,7 @@ extension ShopService {
     }
 
     /// Exchanges a refresh token for a new one. A token already rotated revokes the whole session;
-    /// like every other invalid token it is refused with ``ShopError/invalidSession``.
+    /// like every other invalid token it is refused with ``IdentityError/invalidSession``.
     public func refreshSession(
         presentedHash: String,
         newHash: String,
@@ -38,7 +38,7 @@ extension ShopService {
     ) async throws
         -> CommandResult<SessionRecord>
     {
-        guard let record = try session(tokenHash: presentedHash) else { throw ShopError.invalidSession }
+        guard let record = try session(tokenHash: presentedHash) else { throw IdentityError.invalidSession }
         // A reused token revokes the session and is refused: only a rotation is followed up.
         let result = try await executor.execute(metadata: metadata, followUp: { rotated in rotated ? followUp : nil }) { context -> Bool in
             let session = try context.load(Session.self, id: record.sessionId)
@@ -51,10 +51,10 @@ extension ShopService {
                 try context.append(events, to: Session.self, id: record.sessionId)
                 return false
             case .refuse:
-                throw ShopError.invalidSession
+                throw IdentityError.invalidSession
             }
         }
-        guard result.value else { throw ShopError.invalidSession }
+        guard result.value else { throw IdentityError.invalidSession }
         return CommandResult(
             value: SessionRecord(sessionId: record.sessionId, userId: record.userId, state: .current),
             append: result.append,
@@ -70,13 +70,13 @@ extension ShopService {
     }
     /// Where a refresh-token hash leads.
     public func session(tokenHash: String) throws -> SessionRecord? {
-        try runner.read("sessions") { try $0.get(SessionRecord.self, "byTokenHash", key: Keys.text(tokenHash)) }
+        try runner.read("sessions") { try $0.get(SessionRecord.self, "byTokenHash", key: RowKeys.text(tokenHash)) }
     }
     /// The ids of a user's sessions.
     public func sessionIds(of userId: String) throws -> [String] {
         try runner.read("sessions") { reader in
             var ids: [String] = []
-            let prefix = Keys.pair(userId, [])
+            let prefix = RowKeys.pair(userId, [])
             try reader.scan(SessionsProjection.byUser, from: prefix) { key, _ in
                 guard key.starts(with: prefix) else { return false }
                 ids.append(String(decoding: key.dropFirst(prefix.count), as: UTF8.self))
@@ -89,10 +89,10 @@ extension ShopService {
     /// Whether session `id` has ended (signed out, revoked for a reused token, its user
     /// deactivated or erased), through the status cache: every authenticated request asks.
     public func isRevoked(sessionId id: String) throws -> Bool {
-        let key = ShopViews.sessionStatus.key(id)
+        let key = IdentityViews.sessionStatus.key(id)
         if let revoked = statuses.lookup(key) { return revoked }
         let (revoked, position) = try runner.read("sessions") { reader in
-            (try reader.get(SessionsProjection.revoked, key: Keys.text(id)) != nil, reader.position)
+            (try reader.get(SessionsProjection.revoked, key: RowKeys.text(id)) != nil, reader.position)
         }
         statuses.store(revoked, size: 1, position: position, for: key)
         return revoked

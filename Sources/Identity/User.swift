@@ -38,23 +38,23 @@ public struct User: Aggregate, Hashable {
     }
 
     /// Registers a new user; the email's uniqueness is reserved by the command in the same append.
-    public func register(id: String, name: String, email: String, role: Role, passwordHash: String) throws(ShopError) -> [any Event] {
+    public func register(id: String, name: String, email: String, role: Role, passwordHash: String) throws(IdentityError) -> [any Event] {
         guard !exists else { throw .alreadyExists }
         let (name, email) = try UserRules.check(name: name, email: email)
         return [UserRegistered(userId: id, name: name, email: email, role: role, passwordHash: passwordHash)]
     }
 
     /// Changes the user's name; the same name changes nothing.
-    public func rename(to newName: String) throws(ShopError) -> [any Event] {
+    public func rename(to newName: String) throws(IdentityError) -> [any Event] {
         guard let id else { throw .notFound }
         guard status != .erased else { throw .invalidState("the user was erased") }
         var checks = FieldChecks()
-        guard let newName = checks.text(newName, "name", length: UserRules.nameLength, trimmed: true) else { try checks.finish(); return [] }
+        guard let newName = checks.text(newName, "name", length: UserRules.nameLength, trimmed: true) else { try checks.finish(or: IdentityError.invalidInput); return [] }
         return newName == name ? [] : [UserRenamed(userId: id, name: PersonalString(subject: id, value: newName))]
     }
 
     /// Deactivates an active user; deactivating again changes nothing.
-    public func deactivate() throws(ShopError) -> [any Event] {
+    public func deactivate() throws(IdentityError) -> [any Event] {
         guard let id else { throw .notFound }
         switch status {
         case .active: return [UserDeactivated(userId: id)]
@@ -64,7 +64,7 @@ public struct User: Aggregate, Hashable {
     }
 
     /// Erases the user's personal data; erasing again changes nothing.
-    public func erase() throws(ShopError) -> [any Event] {
+    public func erase() throws(IdentityError) -> [any Event] {
         guard let id else { throw .notFound }
         return status == .erased ? [] : [UserErased(userId: id)]
     }

@@ -3,7 +3,7 @@ import StrataKit
 import StrataStore
 
 /// Users: registration, renaming, deactivation, and the user queries.
-extension ShopService {
+extension IdentityService {
     /// Registers a user (the email is stored lower-cased); its key is created first.
     public func registerUser(
         id: String,
@@ -23,7 +23,7 @@ extension ShopService {
             do {
                 try context.reserve(Self.emailValue(email), for: id)
             } catch is UniqueValueTaken {
-                throw ShopError.emailTaken
+                throw IdentityError.emailTaken
             }
             try context.append(events, to: User.self, id: id)
             if role == .admin { try Self.updateRoster(in: context, userId: id, joining: true, existing: existingAdmins) }
@@ -38,7 +38,7 @@ extension ShopService {
     }
 
     /// Deactivates a user and revokes their sessions; the last active admin stays
-    /// (``ShopError/lastAdmin``).
+    /// (``IdentityError/lastAdmin``).
     public func deactivateUser(id: String, metadata: EventMetadata, followUp: CommandFollowUp? = nil) async throws -> CommandResult<Void> {
         let sessions = try sessionIds(of: id)
         let existingAdmins = try user(id: id)?.record.role == .admin ? adminsToStartRoster() : nil
@@ -56,7 +56,7 @@ extension ShopService {
     /// A user by id, with the position the read model reflects.
     public func user(id: String, in reader: (any StoreReading)? = nil) throws -> (record: UserRecord, position: UInt64)? {
         try runner.read("users", in: reader) { reader in
-            try reader.get(UserRecord.self, UsersProjection.byId, key: Keys.text(id)).map { ($0, reader.position) }
+            try reader.get(UserRecord.self, UsersProjection.byId, key: RowKeys.text(id)).map { ($0, reader.position) }
         }
     }
     /// The user registered with `email` now (exact, case-insensitive: an erased user's old email
@@ -78,7 +78,7 @@ extension ShopService {
     /// Whether the user exists and is active, through the status cache (every authenticated request
     /// asks): the users projection drops the entry when the user's status may change.
     public func isActive(userId: String) throws -> Bool {
-        let key = ShopViews.userStatus.key(userId)
+        let key = IdentityViews.userStatus.key(userId)
         if let active = statuses.lookup(key) { return active }
         guard let (record, position) = try user(id: userId) else { return false }
         let active = record.status == .active
@@ -94,7 +94,7 @@ extension ShopService {
     /// The bcrypt hash of a user's password (none once erased).
     public func passwordHash(userId: String) throws -> String? {
         try runner.read("users") { reader in
-            try reader.get(UsersProjection.credentials, key: Keys.text(userId)).map { String(decoding: $0, as: UTF8.self) }
+            try reader.get(UsersProjection.credentials, key: RowKeys.text(userId)).map { String(decoding: $0, as: UTF8.self) }
         }
     }
 }

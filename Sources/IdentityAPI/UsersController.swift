@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Shop
+import Identity
 import StrataHTTP
 import StrataKit
 import StrataStore
@@ -42,13 +42,13 @@ struct UserBody: Encodable {
 
 /// `/v1/users`: sign-up, the caller's account, and admin look-ups.
 public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
-    let shop: ShopService
+    let users: IdentityService
     let commands: CommandRoutes
     let cache: ResponseCache
     let credentials: Credentials
 
-    public init(shop: ShopService, commands: CommandRoutes, cache: ResponseCache, credentials: Credentials) {
-        self.shop = shop
+    public init(users: IdentityService, commands: CommandRoutes, cache: ResponseCache, credentials: Credentials) {
+        self.users = users
         self.commands = commands
         self.cache = cache
         self.credentials = credentials
@@ -72,10 +72,10 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         fields.add(UserRules.issues(name: name, email: email, password: password))
         try fields.finish()
         guard let name, let email, let password else { throw Problem.validationFailed(fields.errors) }
-        let id = ShopService.newId()
+        let id = IdentityService.newId()
         let hash = try await credentials.hash(password)
-        return try await options.answer(on: shop.log, render: answer(id: id, status: .created, location: "/v1/users/\(id)")) { followUp in
-            try await shop.registerUser(
+        return try await options.answer(on: users.app.store, render: answer(id: id, status: .created, location: "/v1/users/\(id)")) { followUp in
+            try await users.registerUser(
                 id: id,
                 name: name,
                 email: email,
@@ -103,7 +103,7 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
         guard let email = request.uri.queryParameters.get("email"), (1...254).contains(email.count) else {
             throw Problem.invalidParameter("email", "is required, 1–254 characters")
         }
-        let (record, position) = try await shop.reading { try $0.user(email: String(email)) }
+        let (record, position) = try await users.reading { try $0.user(email: String(email)) }
         let items = record.map { [UserBody($0)] } ?? []
         let view = CachedView(
             body: try KitCoding.encode(["items": items]),
@@ -116,9 +116,9 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
     @Sendable func deactivate(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
-        guard try await shop.reading({ try $0.user(id: id) }) != nil else { throw Problem.notFound("no user \(id)") }
-        return try await options.answer(on: shop.log, render: answer(id: id, status: .ok)) { followUp in
-            try await shop.deactivateUser(id: id, metadata: context.eventMetadata(userId: admin.userId), followUp: followUp)
+        guard try await users.reading({ try $0.user(id: id) }) != nil else { throw Problem.notFound("no user \(id)") }
+        return try await options.answer(on: users.app.store, render: answer(id: id, status: .ok)) { followUp in
+            try await users.deactivateUser(id: id, metadata: context.eventMetadata(userId: admin.userId), followUp: followUp)
         }
     }
 
@@ -126,8 +126,8 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
     /// revoked, email released; orders stay.
     @Sendable func eraseSelf(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let identity = try context.requireIdentity()
-        return try await options.answer(on: shop.log, render: Responses.noContentAnswer) { followUp in
-            try await shop.eraseUser(id: identity.userId, metadata: context.eventMetadata(userId: identity.userId), followUp: followUp)
+        return try await options.answer(on: users.app.store, render: Responses.noContentAnswer) { followUp in
+            try await users.eraseUser(id: identity.userId, metadata: context.eventMetadata(userId: identity.userId), followUp: followUp)
         }
     }
 
@@ -135,27 +135,27 @@ public struct UsersController<Context: StrataRequestContextProtocol>: Sendable {
     @Sendable func erase(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let admin = try context.requireRole(Role.admin.rawValue)
         let id = try context.parameters.require("id")
-        guard try await shop.reading({ try $0.user(id: id) }) != nil else { throw Problem.notFound("no user \(id)") }
-        return try await options.answer(on: shop.log, render: Responses.noContentAnswer) { followUp in
-            try await shop.eraseUser(id: id, metadata: context.eventMetadata(userId: admin.userId), followUp: followUp)
+        guard try await users.reading({ try $0.user(id: id) }) != nil else { throw Problem.notFound("no user \(id)") }
+        return try await options.answer(on: users.app.store, render: Responses.noContentAnswer) { followUp in
+            try await users.eraseUser(id: id, metadata: context.eventMetadata(userId: admin.userId), followUp: followUp)
         }
     }
 
     /// Renders the user as the command left it (the inline read model already has it).
     private func answer(id: String, status: HTTPResponse.Status, location: String? = nil) -> @Sendable (UInt64, (any StoreReading)?) throws -> StoredAnswer {
-        { [shop] position, reader in
-            guard let (record, _) = try shop.user(id: id, in: reader) else { throw Problem.notFound("no user \(id)") }
+        { [users] position, reader in
+            guard let (record, _) = try users.user(id: id, in: reader) else { throw Problem.notFound("no user \(id)") }
             return try Responses.command(UserBody(record), status: status, position: position, location: location)
         }
     }
 
     /// A user's view, through the view cache (the users projection drops it when the user changes).
     private func userResponse(_ id: String, request: Request) async throws -> Response {
-        let key = ShopViews.user.key(id)
+        let key = IdentityViews.user.key(id)
         if let cached = cache.lookup(key) {
             return ConditionalGET.response(cached, request: request, cacheControl: ConditionalGET.privateCache)
         }
-        guard let (record, position) = try await shop.reading({ try $0.user(id: id) }) else { throw Problem.notFound("no user \(id)") }
+        guard let (record, position) = try await users.reading({ try $0.user(id: id) }) else { throw Problem.notFound("no user \(id)") }
         let view = CachedView(
             body: try KitCoding.encode(UserBody(record)),
             etag: ConditionalGET.etag(record.version),

@@ -6,9 +6,9 @@ import StrataKit
 import StrataStore
 
 /// Builds JSON answers with the headers the API promises.
-enum Responses {
+public enum Responses {
     /// A command's answer: the resource, `Strata-Position`, and `Cache-Control: no-store`.
-    static func command(
+    public static func command(
         _ value: some Encodable,
         status: HTTPResponse.Status = .ok,
         position: UInt64,
@@ -24,22 +24,22 @@ enum Responses {
     }
 
     /// A command's answer whose body is JSON already encoded (a read model's row).
-    static func command(json: [UInt8], status: HTTPResponse.Status, position: UInt64, etag: String, location: String? = nil) -> StoredAnswer {
+    public static func command(json: [UInt8], status: HTTPResponse.Status, position: UInt64, etag: String, location: String? = nil) -> StoredAnswer {
         var headers: HTTPFields = [.contentType: JSONResponse.contentType, .cacheControl: "no-store", .strataPosition: String(position), .eTag: etag]
         if let location { headers[.location] = location }
         return StoredAnswer(status: status, headers: headers, body: json)
     }
 
     /// A command's answer without a body.
-    static func noContent(position: UInt64) -> StoredAnswer {
+    public static func noContent(position: UInt64) -> StoredAnswer {
         StoredAnswer(status: .noContent, headers: [.strataPosition: String(position), .cacheControl: "no-store"], body: [])
     }
 
     /// Renders ``noContent(position:)``: for ``CommandOptions/answer(on:render:_:)``.
-    static let noContentAnswer: @Sendable (UInt64, (any StoreReading)?) throws -> StoredAnswer = { position, _ in noContent(position: position) }
+    public static let noContentAnswer: @Sendable (UInt64, (any StoreReading)?) throws -> StoredAnswer = { position, _ in noContent(position: position) }
 
     /// The version an `If-Match: "<version>"` names; `nil` without the header, 412 when it is not a version.
-    static func expectedVersion(_ request: Request) throws -> UInt64? {
+    public static func expectedVersion(_ request: Request) throws -> UInt64? {
         guard let header = request.headers[.ifMatch] else { return nil }
         let trimmed = header.trimmingCharacters(in: .whitespaces)
         let bare = trimmed.hasPrefix("W/") ? String(trimmed.dropFirst(2)) : trimmed

@@ -4,29 +4,30 @@ import HummingbirdCore
 import NIOCore
 import Logging
 import ServiceLifecycle
-import Shop
+import Identity
+import IdentityAPI
 import StrataHTTP
 import StrataKit
 import StrataLog
 import StrataStore
 
-/// The running shop's store: open while the application runs; at shutdown (after the HTTP
+/// The running server's store: open while the application runs; at shutdown (after the HTTP
 /// server stopped accepting and finished its requests) it waits for background rebuilds, stops
 /// the projections and closes the store. It also purges expired idempotency records hourly.
 struct StoreService: Service, CustomStringConvertible {
-    let shop: ShopService
+    let app: StrataApp
     let store: OpenedStore
     let readiness: Readiness
     let background: BackgroundWork
     let logger: Logger
 
-    /// What the service lifecycle logs for it: its name, not the shop's internals.
+    /// What the service lifecycle logs for it: its name, not the app's internals.
     var description: String { "StoreService" }
 
     func run() async throws {
         readiness.set(true)
-        logger.info("store ready", metadata: ["head": .stringConvertible((try? shop.log.headPosition()) ?? 0)])
-        let log = shop.log
+        logger.info("store ready", metadata: ["head": .stringConvertible((try? app.store.headPosition()) ?? 0)])
+        let log = app.store
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 let idempotency = IdempotencyStore(store: log)
@@ -40,16 +41,18 @@ struct StoreService: Service, CustomStringConvertible {
         }
         readiness.set(false)
         await background.waitForAll()
-        await shop.stop()
+        await app.stop()
         store.close()
         logger.info("store closed")
     }
 }
 
-/// Opens the store in `configuration.dataDirectory`, starts the shop and its projections, makes
-/// the first admin if asked, and returns the application (routes, middleware and the store's
-/// lifecycle). Running it serves until SIGTERM or SIGINT, then shuts down gracefully.
-public func buildApplication(configuration: ServerConfiguration) async throws -> some ApplicationProtocol {
+/// Opens the configured store, starts one app of the identity module and every domain's modules
+/// and its projections, makes the first admin if asked, and returns the application: the
+/// identity routes, each domain's routes, the kit's middleware, admin, console and operations
+/// routes, and the store's lifecycle. Running it serves until SIGTERM or SIGINT, then shuts down
+/// gracefully.
+public func buildApplication(configuration: ServerConfiguration, domains: [any RouteModule]) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "strata")
     logger.logLevel = configuration.logLevel
     let directory = configuration.dataDirectory
@@ -59,22 +62,42 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     let signingKeys = try configuration.signingKeys { try JWTSecretFile.loadOrCreate(in: directory) }
     let tokens = try await TokenService(keys: signingKeys, lifetime: configuration.accessTokenLifetime)
     let store = try await OpenedStore.open(configuration, logger: logger)
-    let shop: ShopService
-    let credentials = Credentials(bcryptCost: configuration.bcryptCost)
+    let modules: [any StrataModule] = [IdentityModule()] + domains.flatMap(\.modules)
+    let app: StrataApp
     do {
-        shop = try await ShopService.start(log: store.log, keys: store.keys, logger: logger)
-        try await FirstAdmin.create(configuration: configuration, shop: shop, credentials: credentials, logger: logger)
+        app = try await StrataApp.start(store: store.log, keys: store.keys, modules: modules, logger: logger)
     } catch {
         store.close()
         throw error
     }
-    var options = ShopRouter.Options()
+    var options = ServerOptions()
     options.consistencyWait = configuration.consistencyWait
     options.heartbeat = configuration.heartbeat
     options.headerBytes = configuration.maxHeaderBytes
     options.bodyBytes = configuration.maxBodyBytes
     options.feeds = LiveFeedLimiter(perUser: configuration.liveFeedsPerUser, total: configuration.liveFeedsTotal)
-    let router = ShopRouter.build(shop: shop, tokens: tokens, credentials: credentials, options: options, logger: logger)
+    let router: Router<StrataRequestContext>
+    do {
+        let users = try await IdentityService.start(app: app)
+        let credentials = Credentials(bcryptCost: configuration.bcryptCost)
+        do {
+            try await FirstAdmin.create(
+                email: configuration.adminEmail,
+                password: configuration.adminPassword,
+                users: users,
+                credentials: credentials,
+                logger: logger
+            )
+        } catch let error as FirstAdminError {
+            throw ConfigurationError(error.description)
+        }
+        let identity = IdentityRoutes(users: users, credentials: credentials)
+        router = try ServerRouter.build(app: app, identity: identity, tokens: tokens, domains: domains, options: options, logger: logger)
+    } catch {
+        await app.stop()
+        store.close()
+        throw error
+    }
     let parserLimit = configuration.maxHeaderBytes + RequestLimits.parserAllowance
     let idleNanoseconds = configuration.idleTimeout.components.seconds * 1_000_000_000
     return Application(
@@ -86,7 +109,7 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
             )
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
-        services: [StoreService(shop: shop, store: store, readiness: options.readiness, background: options.background, logger: logger)],
+        services: [StoreService(app: app, store: store, readiness: options.readiness, background: options.background, logger: logger)],
         logger: logger
     )
 }
@@ -109,35 +132,5 @@ enum JWTSecretFile {
             throw ConfigurationError("cannot write \(path)")
         }
         return secret
-    }
-}
-
-/// `STRATA_ADMIN_EMAIL` / `STRATA_ADMIN_PASSWORD`: the first admin, registered at first start
-/// (when no user has that email yet).
-enum FirstAdmin {
-    static func create(configuration: ServerConfiguration, shop: ShopService, credentials: Credentials, logger: Logger) async throws {
-        guard let email = configuration.adminEmail else { return }
-        guard let password = configuration.adminPassword else {
-            throw ConfigurationError("STRATA_ADMIN_EMAIL is set but STRATA_ADMIN_PASSWORD is not")
-        }
-        if let issue = UserRules.issues(name: nil, email: email, password: password).first {
-            throw ConfigurationError("STRATA_ADMIN_\(issue.field.uppercased()) \(issue.message)")
-        }
-        guard try await shop.reading({ try $0.userId(forEmail: email) }) == nil else { return }
-        let id = ShopService.newId()
-        do {
-            _ = try await shop.registerUser(
-                id: id,
-                name: "Administrator",
-                email: email,
-                role: .admin,
-                passwordHash: try await credentials.hash(password),
-                metadata: EventMetadata(correlationId: "first-admin", userId: id)
-            )
-        } catch ShopError.emailTaken {
-            // Another server sharing the database made it a moment ago.
-            return
-        }
-        logger.notice("first admin created", metadata: ["user.id": .string(id)])
     }
 }

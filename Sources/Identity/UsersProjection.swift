@@ -11,7 +11,7 @@ public struct UsersProjection: Projection {
     public static let byEmail: ReadModelTable = "byEmail"
     public static let credentials: ReadModelTable = "credentials"
     public let tables: [ReadModelTable] = [byId, byEmail, credentials]
-    public let views: Set<ViewName> = [ShopViews.user, ShopViews.userStatus]
+    public let views: Set<ViewName> = [IdentityViews.user, IdentityViews.userStatus]
     let hasher: UniqueValueHasher
 
     public init(hasher: UniqueValueHasher) {
@@ -20,7 +20,7 @@ public struct UsersProjection: Projection {
 
     /// The lookup key of an email: its keyed hash, never the address.
     static func emailKey(_ email: String, hasher: UniqueValueHasher) -> [UInt8] {
-        Keys.text(hasher.hash(ShopService.emailValue(email)))
+        RowKeys.text(hasher.hash(IdentityService.emailValue(email)))
     }
 
     public func apply(_ envelope: Envelope, to store: ProjectionStore) throws {
@@ -35,22 +35,22 @@ public struct UsersProjection: Projection {
                 createdAt: envelope.recordedAt,
                 version: envelope.streamVersion
             )
-            try store.put(record, Self.byId, key: Keys.text(registered.userId))
+            try store.put(record, Self.byId, key: RowKeys.text(registered.userId))
             if let email = registered.email.value {
-                try store.put(Self.byEmail, key: Self.emailKey(email, hasher: hasher), value: Keys.text(registered.userId))
+                try store.put(Self.byEmail, key: Self.emailKey(email, hasher: hasher), value: RowKeys.text(registered.userId))
             }
-            try store.put(Self.credentials, key: Keys.text(registered.userId), value: Keys.text(registered.passwordHash))
-            store.changed(ShopViews.user.key(registered.userId))
-            store.changed(ShopViews.userStatus.key(registered.userId))
+            try store.put(Self.credentials, key: RowKeys.text(registered.userId), value: RowKeys.text(registered.passwordHash))
+            store.changed(IdentityViews.user.key(registered.userId))
+            store.changed(IdentityViews.userStatus.key(registered.userId))
         case let renamed as UserRenamed:
             try update(renamed.userId, envelope, store) { $0.name = renamed.name }
         case let deactivated as UserDeactivated:
             try update(deactivated.userId, envelope, store) { $0.status = .deactivated }
         case let erased as UserErased:
-            if let record = try store.get(UserRecord.self, Self.byId, key: Keys.text(erased.userId)), let email = record.email.value {
+            if let record = try store.get(UserRecord.self, Self.byId, key: RowKeys.text(erased.userId)), let email = record.email.value {
                 try store.delete(Self.byEmail, key: Self.emailKey(email, hasher: hasher))
             }
-            try store.delete(Self.credentials, key: Keys.text(erased.userId))
+            try store.delete(Self.credentials, key: RowKeys.text(erased.userId))
             try update(erased.userId, envelope, store) { record in
                 record.status = .erased
                 record.name.value = nil
@@ -62,11 +62,11 @@ public struct UsersProjection: Projection {
     }
 
     private func update(_ userId: String, _ envelope: Envelope, _ store: ProjectionStore, _ change: (inout UserRecord) -> Void) throws {
-        guard var record = try store.get(UserRecord.self, Self.byId, key: Keys.text(userId)) else { return }
+        guard var record = try store.get(UserRecord.self, Self.byId, key: RowKeys.text(userId)) else { return }
         change(&record)
         record.version = envelope.streamVersion
-        try store.put(record, Self.byId, key: Keys.text(userId))
-        store.changed(ShopViews.user.key(userId))
-        store.changed(ShopViews.userStatus.key(userId))
+        try store.put(record, Self.byId, key: RowKeys.text(userId))
+        store.changed(IdentityViews.user.key(userId))
+        store.changed(IdentityViews.userStatus.key(userId))
     }
 }

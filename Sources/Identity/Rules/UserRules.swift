@@ -1,3 +1,4 @@
+import StrataKit
 /// What a user's input must be: the one place these rules live.
 public enum UserRules {
     public static let nameLength = 1...100
@@ -17,12 +18,12 @@ public enum UserRules {
 
     /// Checks a user's name and email as the domain stores them (the name trimmed, the email
     /// trimmed and lower-cased).
-    static func check(name: String, email: String) throws(ShopError) -> (name: String, email: String) {
+    static func check(name: String, email: String) throws(IdentityError) -> (name: String, email: String) {
         var checks = FieldChecks()
         let name = checks.text(name, "name", length: nameLength, trimmed: true)
         let email = checks.text(email, "email", length: emailLength, trimmed: true)
         if let email, !EmailAddress.isValid(email) { checks.fail("email", "is not a valid email address") }
-        try checks.finish()
+        try checks.finish(or: IdentityError.invalidInput)
         return (name ?? "", (email ?? "").lowercased())
     }
 }

@@ -40,7 +40,7 @@ public struct AdminRoster: Aggregate, Hashable {
     }
 
     /// `userId` stops being an active admin; refused when no other active admin would remain.
-    public func leave(_ userId: String) throws(ShopError) -> [any Event] {
+    public func leave(_ userId: String) throws(IdentityError) -> [any Event] {
         guard admins.contains(userId) else { return [] }
         guard admins.count > 1 else { throw .lastAdmin }
         return [AdminLeft(userId: userId)]

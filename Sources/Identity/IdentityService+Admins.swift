@@ -2,7 +2,7 @@ import StrataKit
 import StrataStore
 
 /// The roster of active admins, kept in step with registrations, deactivations and erasures.
-extension ShopService {
+extension IdentityService {
     /// The active admins, read from the users' read model, when the roster has not been started
     /// yet (stores older than it); `nil` once it has. Every admin change after this read touches
     /// the roster, so a decision that finds it still unstarted can start it with this list.
@@ -20,7 +20,7 @@ extension ShopService {
     }
 
     /// Adds to `context` what the roster needs when `user` joins (`joining`) or leaves the active
-    /// admins; throws ``ShopError/lastAdmin`` when the last one would leave.
+    /// admins; throws ``IdentityError/lastAdmin`` when the last one would leave.
     static func updateRoster(in context: CommandContext, userId: String, joining: Bool, existing: [String]?) throws {
         let roster = try context.load(AdminRoster.self, id: AdminRoster.id)
         var events = roster.start(with: existing ?? [])

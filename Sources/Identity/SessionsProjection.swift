@@ -13,7 +13,7 @@ public struct SessionsProjection: Projection {
     /// Session id → nothing: the session ended (signed out, reused token, deactivation, erasure).
     public static let revoked: ReadModelTable = "revoked"
     public let tables: [ReadModelTable] = [byTokenHash, byUser, revoked]
-    public let views: Set<ViewName> = [ShopViews.sessionStatus]
+    public let views: Set<ViewName> = [IdentityViews.sessionStatus]
 
     public init() {}
 
@@ -23,37 +23,37 @@ public struct SessionsProjection: Projection {
             try store.put(
                 SessionRecord(sessionId: started.sessionId, userId: started.userId, state: .current),
                 Self.byTokenHash,
-                key: Keys.text(started.refreshTokenHash)
+                key: RowKeys.text(started.refreshTokenHash)
             )
-            try store.put(Self.byUser, key: Keys.pair(started.userId, Keys.text(started.sessionId)), value: [])
-            try store.put(Self.byUser, key: Keys.pair("hash:" + started.sessionId, Keys.text(started.refreshTokenHash)), value: [])
+            try store.put(Self.byUser, key: RowKeys.pair(started.userId, RowKeys.text(started.sessionId)), value: [])
+            try store.put(Self.byUser, key: RowKeys.pair("hash:" + started.sessionId, RowKeys.text(started.refreshTokenHash)), value: [])
         case let refreshed as SessionRefreshed:
             try setState(.rotated, hash: refreshed.previousTokenHash, store)
-            guard let previous = try store.get(SessionRecord.self, Self.byTokenHash, key: Keys.text(refreshed.previousTokenHash)) else { return }
+            guard let previous = try store.get(SessionRecord.self, Self.byTokenHash, key: RowKeys.text(refreshed.previousTokenHash)) else { return }
             try store.put(
                 SessionRecord(sessionId: refreshed.sessionId, userId: previous.userId, state: .current),
                 Self.byTokenHash,
-                key: Keys.text(refreshed.refreshTokenHash)
+                key: RowKeys.text(refreshed.refreshTokenHash)
             )
-            try store.put(Self.byUser, key: Keys.pair("hash:" + refreshed.sessionId, Keys.text(refreshed.refreshTokenHash)), value: [])
+            try store.put(Self.byUser, key: RowKeys.pair("hash:" + refreshed.sessionId, RowKeys.text(refreshed.refreshTokenHash)), value: [])
         case let revoked as SessionRevoked:
             var hashes: [[UInt8]] = []
-            let prefix = Keys.pair("hash:" + revoked.sessionId, [])
+            let prefix = RowKeys.pair("hash:" + revoked.sessionId, [])
             try store.scan(Self.byUser, from: prefix) { key, _ in
                 guard key.starts(with: prefix) else { return false }
                 hashes.append(Array(key.dropFirst(prefix.count)))
                 return true
             }
             for hash in hashes { try setState(.revoked, hashKey: hash, store) }
-            try store.put(Self.revoked, key: Keys.text(revoked.sessionId), value: [])
-            store.changed(ShopViews.sessionStatus.key(revoked.sessionId))
+            try store.put(Self.revoked, key: RowKeys.text(revoked.sessionId), value: [])
+            store.changed(IdentityViews.sessionStatus.key(revoked.sessionId))
         default:
             break
         }
     }
 
     private func setState(_ state: SessionRecord.TokenState, hash: String, _ store: ProjectionStore) throws {
-        try setState(state, hashKey: Keys.text(hash), store)
+        try setState(state, hashKey: RowKeys.text(hash), store)
     }
 
     private func setState(_ state: SessionRecord.TokenState, hashKey: [UInt8], _ store: ProjectionStore) throws {

@@ -1,14 +1,14 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Shop
+import Identity
 import StrataHTTP
 import StrataKit
 import StrataStore
 
 /// `/v1/sessions`: sign-in, refresh with rotation, sign-out.
 public struct SessionsController<Context: StrataRequestContextProtocol>: Sendable {
-    let shop: ShopService
+    let users: IdentityService
     let commands: CommandRoutes
     let tokens: TokenService
     let credentials: Credentials
@@ -17,14 +17,14 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
     let refreshLifetime: TimeInterval
 
     public init(
-        shop: ShopService,
+        users: IdentityService,
         commands: CommandRoutes,
         tokens: TokenService,
         credentials: Credentials,
         limiter: SignInRateLimiter,
         refreshLifetime: TimeInterval = 30 * 24 * 3600
     ) {
-        self.shop = shop
+        self.users = users
         self.commands = commands
         self.tokens = tokens
         self.credentials = credentials
@@ -53,11 +53,11 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         guard let email, let password else { throw Problem.validationFailed(fields.errors) }
         let key = "\(context.clientAddress)|\(email.lowercased())"
         try await limiter.check(key)
-        let (userId, hash) = try await shop.reading { shop in
-            let userId = try shop.userId(forEmail: email)
-            return (userId, try userId.flatMap { try shop.passwordHash(userId: $0) })
+        let (userId, hash) = try await users.reading { users in
+            let userId = try users.userId(forEmail: email)
+            return (userId, try userId.flatMap { try users.passwordHash(userId: $0) })
         }
-        guard try await credentials.verify(password, hash: hash), let userId, let (user, _) = try await shop.reading({ try $0.user(id: userId) }), user.status == .active else {
+        guard try await credentials.verify(password, hash: hash), let userId, let (user, _) = try await users.reading({ try $0.user(id: userId) }), user.status == .active else {
             try await limiter.recordFailure(key)
             throw Problem(
                 status: .unauthorized,
@@ -67,12 +67,12 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
             )
         }
         try await limiter.reset(key)
-        let sessionId = ShopService.newId()
+        let sessionId = IdentityService.newId()
         let refreshToken = Credentials.newRefreshToken()
         let access = try await tokens.issue(for: Identity(userId: userId, role: user.role.rawValue, sessionId: sessionId))
         let pair = TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refreshToken)
-        return try await options.answer(on: shop.log, render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
-            try await shop.startSession(
+        return try await options.answer(on: users.app.store, render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
+            try await users.startSession(
                 id: sessionId,
                 userId: userId,
                 refreshTokenHash: Credentials.tokenHash(refreshToken),
@@ -92,15 +92,15 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
         // The new access token is made first, so that the answer can be stored with the rotation;
         // it is never sent if the rotation is refused.
         let tokenHash = Credentials.tokenHash(presented)
-        guard let session = try await shop.reading({ try $0.session(tokenHash: tokenHash) }),
-            let (user, _) = try await shop.reading({ try $0.user(id: session.userId) })
+        guard let session = try await users.reading({ try $0.session(tokenHash: tokenHash) }),
+            let (user, _) = try await users.reading({ try $0.user(id: session.userId) })
         else {
-            throw ShopError.invalidSession
+            throw IdentityError.invalidSession
         }
         let access = try await tokens.issue(for: Identity(userId: user.id, role: user.role.rawValue, sessionId: session.sessionId))
         let pair = TokenPair(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: next)
-        return try await options.answer(on: shop.log, render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
-            try await shop.refreshSession(
+        return try await options.answer(on: users.app.store, render: { position, _ in try Responses.command(pair, position: position) }) { followUp in
+            try await users.refreshSession(
                 presentedHash: Credentials.tokenHash(presented),
                 newHash: Credentials.tokenHash(next),
                 expiresAt: Date().addingTimeInterval(refreshLifetime),
@@ -113,8 +113,8 @@ public struct SessionsController<Context: StrataRequestContextProtocol>: Sendabl
     @Sendable func signOut(_ request: Request, context: Context, options: CommandOptions) async throws -> Response {
         let identity = try context.requireIdentity()
         guard let sessionId = identity.sessionId else { throw Problem.unauthorized("the token names no session") }
-        return try await options.answer(on: shop.log, render: Responses.noContentAnswer) { followUp in
-            try await shop.revokeSession(id: sessionId, reason: .signedOut, metadata: context.eventMetadata(userId: identity.userId), followUp: followUp)
+        return try await options.answer(on: users.app.store, render: Responses.noContentAnswer) { followUp in
+            try await users.revokeSession(id: sessionId, reason: .signedOut, metadata: context.eventMetadata(userId: identity.userId), followUp: followUp)
         }
     }
 }

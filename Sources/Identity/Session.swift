@@ -32,7 +32,7 @@ public struct Session: Aggregate, Hashable {
     }
 
     /// Starts the session.
-    public func start(id: String, userId: String, refreshTokenHash: String, expiresAt: Date) throws(ShopError) -> [any Event] {
+    public func start(id: String, userId: String, refreshTokenHash: String, expiresAt: Date) throws(IdentityError) -> [any Event] {
         guard self.id == nil else { throw .alreadyExists }
         return [SessionStarted(sessionId: id, userId: userId, refreshTokenHash: refreshTokenHash, expiresAt: expiresAt)]
     }

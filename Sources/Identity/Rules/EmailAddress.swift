@@ -1,3 +1,4 @@
+import StrataKit
 import Foundation
 
 /// Email syntax as the shop accepts it: one `@`, a non-empty local part without spaces, a domain

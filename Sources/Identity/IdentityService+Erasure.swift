@@ -3,7 +3,7 @@ import StrataKit
 import StrataStore
 
 /// Erasure by crypto-shredding: the event, then the key's destruction, finished after a crash.
-extension ShopService {
+extension IdentityService {
     /// The table of erasures whose key destruction has not finished: written with `UserErased`,
     /// emptied once the key is gone, so a crash in between is finished at the next start.
     static let pendingErasures = "shop.pendingErasures"
@@ -11,7 +11,7 @@ extension ShopService {
     /// Erases a user: releases their email, revokes their sessions and appends `UserErased`; then
     /// destroys their key and rewrites the key store compacted, so their personal data can no
     /// longer be read anywhere — log, read models, exports, or backups taken afterwards. The last
-    /// active admin stays (``ShopError/lastAdmin``).
+    /// active admin stays (``IdentityError/lastAdmin``).
     public func eraseUser(id: String, metadata: EventMetadata, followUp: CommandFollowUp? = nil) async throws -> CommandResult<Void> {
         let sessions = try sessionIds(of: id)
         let existingAdmins = try user(id: id)?.record.role == .admin ? adminsToStartRoster() : nil
@@ -31,7 +31,7 @@ extension ShopService {
         }
         try await finishErasure(of: id)
         // Cached views of the user hold what the destroyed key opened.
-        invalidations.publish(.keys([ShopViews.user.key(id), ShopViews.userStatus.key(id)], position: result.position))
+        invalidations.publish(.keys([IdentityViews.user.key(id), IdentityViews.userStatus.key(id)], position: result.position))
         return result
     }
 
