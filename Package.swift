@@ -30,6 +30,9 @@ let package = Package(
         .executable(name: "strata-replay", targets: ["strata-replay"]),
         .executable(name: "strata-admin", targets: ["strata-admin"]),
         .executable(name: "strata-server", targets: ["strata-server"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "LedgerAPI", targets: ["LedgerAPI"]),
+        .executable(name: "ledger-server", targets: ["ledger-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -175,6 +178,22 @@ let package = Package(
                 "StrataServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The second domain on the kit: accounts, deposits, withdrawals, transfers. No HTTP, no LMDB.
+        .target(name: "Ledger", dependencies: ["StrataKit", "StrataStore"]),
+        // The ledger's routes under /v1/ledger.
+        .target(
+            name: "LedgerAPI",
+            dependencies: [
+                "Ledger", "StrataServer", "StrataHTTP", "StrataKit", "StrataStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        // The ledger's server: the kit, the identity module and the ledger alone.
+        .executableTarget(
+            name: "ledger-server",
+            dependencies: ["LedgerAPI", "StrataServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // What strata-replay and strata-admin do, shared with each other and the server.
         .target(

@@ -67,7 +67,7 @@ extension ShopService {
     /// An order as its read model stores it — the JSON of its ``OrderRecord`` — with its version:
     /// a command's answer sends these bytes as they are, decoding and encoding nothing.
     public func orderJSON(id: String, in reader: (any StoreReading)? = nil) throws -> (json: [UInt8], version: UInt64)? {
-        try storedJSON("orders", OrdersProjection.byId, key: RowKeys.text(id), in: reader).map { ($0.json, $0.version) }
+        try runner.storedJSON("orders", OrdersProjection.byId, key: RowKeys.text(id), in: reader).map { ($0.json, $0.version) }
     }
 
     /// An order by id.

@@ -74,7 +74,7 @@ extension ShopService {
     /// API shows — with its version and the position read at: GETs and command answers send these
     /// bytes as they are, decoding and encoding nothing.
     public func productJSON(id: String, in reader: (any StoreReading)? = nil) throws -> (json: [UInt8], version: UInt64, position: UInt64)? {
-        try storedJSON("products", ProductsProjection.byId, key: RowKeys.text(id), in: reader)
+        try runner.storedJSON("products", ProductsProjection.byId, key: RowKeys.text(id), in: reader)
     }
 
     /// A product by id (also when discontinued).

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import StrataHTTP
 import StrataKit
 import StrataStore
 

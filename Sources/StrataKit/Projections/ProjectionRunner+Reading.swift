@@ -22,6 +22,20 @@ extension ProjectionRunner {
         return try body(ReadModelReader(reader: reader, tables: tables, registry: registry, rows: rows, position: position))
     }
 
+    /// A record of `name`'s versioned `table` as stored — its JSON — with its version and the
+    /// position it was read at; `nil` when there is no row. Nothing is parsed: the version is
+    /// stored ahead of the JSON (``VersionedRow``), so answers send the bytes as they are.
+    public func storedJSON(
+        _ name: String,
+        _ table: ReadModelTable,
+        key: [UInt8],
+        in reader: (any StoreReading)? = nil
+    ) throws -> (json: [UInt8], version: UInt64, position: UInt64)? {
+        try read(name, in: reader) { reader in
+            try reader.versioned(table, key: key).map { ($0.json, $0.version, reader.position) }
+        }
+    }
+
     /// Every row of `name`'s live tables, as raw bytes by table: for comparing a rebuild with the
     /// live read model.
     public func rows(of name: String) throws -> [String: [[UInt8]: [UInt8]]] {

@@ -1,0 +1,47 @@
+import StrataKit
+
+/// An account was opened for `ownerId`.
+public struct AccountOpened: Event, Hashable {
+    public static let eventType = "LedgerAccountOpened"
+    public var accountId: String
+    public var ownerId: String
+    public var name: String
+}
+
+/// Money was paid into an account.
+public struct FundsDeposited: Event, Hashable {
+    public static let eventType = "LedgerFundsDeposited"
+    public var accountId: String
+    public var amountCents: Int
+}
+
+/// Money was taken out of an account.
+public struct FundsWithdrawn: Event, Hashable {
+    public static let eventType = "LedgerFundsWithdrawn"
+    public var accountId: String
+    public var amountCents: Int
+}
+
+/// One side of a transfer: money left `accountId` for `toAccountId`.
+public struct TransferSent: Event, Hashable {
+    public static let eventType = "LedgerTransferSent"
+    public var accountId: String
+    public var transferId: String
+    public var toAccountId: String
+    public var amountCents: Int
+}
+
+/// The other side, appended with it: money reached `accountId` from `fromAccountId`.
+public struct TransferReceived: Event, Hashable {
+    public static let eventType = "LedgerTransferReceived"
+    public var accountId: String
+    public var transferId: String
+    public var fromAccountId: String
+    public var amountCents: Int
+}
+
+/// An account with nothing in it was closed.
+public struct AccountClosed: Event, Hashable {
+    public static let eventType = "LedgerAccountClosed"
+    public var accountId: String
+}
