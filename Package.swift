@@ -280,6 +280,16 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: [
+                "Ledger", "LedgerAPI", "Identity", "IdentityAPI", "StrataServer", "StrataHTTP", "StrataKit", "StrataStore", "StrataTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Runs the built strata-server on loopback ports: SSE over a real socket, graceful shutdown.
         .testTarget(name: "ServerTests", dependencies: ["StrataTestSupport", "StrataPostgres"]),
         .testTarget(

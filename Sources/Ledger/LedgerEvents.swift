@@ -6,6 +6,7 @@ public struct AccountOpened: Event, Hashable {
     public var accountId: String
     public var ownerId: String
     public var name: String
+    public init(accountId: String, ownerId: String, name: String) { (self.accountId, self.ownerId, self.name) = (accountId, ownerId, name) }
 }
 
 /// Money was paid into an account.
@@ -13,6 +14,7 @@ public struct FundsDeposited: Event, Hashable {
     public static let eventType = "LedgerFundsDeposited"
     public var accountId: String
     public var amountCents: Int
+    public init(accountId: String, amountCents: Int) { (self.accountId, self.amountCents) = (accountId, amountCents) }
 }
 
 /// Money was taken out of an account.
@@ -20,6 +22,7 @@ public struct FundsWithdrawn: Event, Hashable {
     public static let eventType = "LedgerFundsWithdrawn"
     public var accountId: String
     public var amountCents: Int
+    public init(accountId: String, amountCents: Int) { (self.accountId, self.amountCents) = (accountId, amountCents) }
 }
 
 /// One side of a transfer: money left `accountId` for `toAccountId`.
@@ -29,6 +32,7 @@ public struct TransferSent: Event, Hashable {
     public var transferId: String
     public var toAccountId: String
     public var amountCents: Int
+    public init(accountId: String, transferId: String, toAccountId: String, amountCents: Int) { (self.accountId, self.transferId, self.toAccountId, self.amountCents) = (accountId, transferId, toAccountId, amountCents) }
 }
 
 /// The other side, appended with it: money reached `accountId` from `fromAccountId`.
@@ -38,10 +42,12 @@ public struct TransferReceived: Event, Hashable {
     public var transferId: String
     public var fromAccountId: String
     public var amountCents: Int
+    public init(accountId: String, transferId: String, fromAccountId: String, amountCents: Int) { (self.accountId, self.transferId, self.fromAccountId, self.amountCents) = (accountId, transferId, fromAccountId, amountCents) }
 }
 
 /// An account with nothing in it was closed.
 public struct AccountClosed: Event, Hashable {
     public static let eventType = "LedgerAccountClosed"
     public var accountId: String
+    public init(accountId: String) { self.accountId = accountId }
 }

@@ -5,7 +5,8 @@ import StrataTestSupport
 import Glibc
 #endif
 
-/// A `strata-server` process on a loopback port, started from the built executable.
+/// A `strata-server` (or another Strata server's) process on a loopback port, started from the
+/// built executable.
 final class LiveServer: @unchecked Sendable {
     let process = Process()
     let port: Int
@@ -14,10 +15,10 @@ final class LiveServer: @unchecked Sendable {
 
     /// Starts a server on `directory`'s store: LMDB there, or (for `.postgres`) a database of the
     /// test cluster named after the directory, so a server restarted on it finds its data.
-    init(directory: String, environment: [String: String] = [:], store: TestStoreKind = .current) throws {
+    init(directory: String, environment: [String: String] = [:], store: TestStoreKind = .current, executable: String = "strata-server") throws {
         self.directory = directory
         port = freeLoopbackPort()
-        process.executableURL = builtProductsDirectory().appendingPathComponent("strata-server")
+        process.executableURL = builtProductsDirectory(containing: executable).appendingPathComponent(executable)
         process.arguments = ["--data-dir", directory, "--port", String(port)]
         var env = ProcessInfo.processInfo.environment
         env["STRATA_BCRYPT_COST"] = "4"

@@ -14,32 +14,6 @@ import StrataStore
 import StrataTestSupport
 import Testing
 
-/// The routes `docs/openapi.yaml` describes, as "METHOD /path" with `{name}` captures, read
-/// from its `paths:` block (two-space path keys, four-space method keys).
-func documentedRoutes() throws -> Set<String> {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let text = try String(contentsOf: root.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
-    var routes = Set<String>()
-    var inPaths = false
-    var path: String?
-    let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-        if line == "paths:" {
-            inPaths = true
-            continue
-        }
-        guard inPaths else { continue }
-        if !line.hasPrefix(" "), !line.isEmpty { break }
-        if line.hasPrefix("  /"), line.hasSuffix(":") {
-            path = String(line.dropFirst(2).dropLast())
-        } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":") {
-            let key = line.trimmingCharacters(in: .whitespaces).dropLast()
-            if methods.contains(String(key)), let path { routes.insert("\(key.uppercased()) \(path)") }
-        }
-    }
-    return routes
-}
-
 @Suite struct OpenAPIDocumentTests {
     @Test func theDocumentDescribesExactlyTheRoutesTheRouterServes() async throws {
         let place = TestStorePlace(label: "openapi")
@@ -58,7 +32,7 @@ func documentedRoutes() throws -> Set<String> {
         await services.stop()
         log.close()
         keys.close()
-        let documented = try documentedRoutes()
+        let documented = try documentedRoutes("docs/openapi.yaml")
         #expect(served.subtracting(documented).sorted() == [], "served but not documented")
         #expect(documented.subtracting(served).sorted() == [], "documented but not served")
         #expect(served.count >= 30)
