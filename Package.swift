@@ -200,6 +200,8 @@ let package = Package(
             name: "StrataTools",
             dependencies: [
                 "Identity",
+                "Shop",
+                "Ledger",
                 "StrataKit",
                 "StrataStore",
                 "StrataLog",
@@ -210,14 +212,14 @@ let package = Package(
         .executableTarget(
             name: "strata-replay",
             dependencies: [
-                "StrataTools", "Shop", "Identity", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
+                "StrataTools", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "strata-admin",
             dependencies: [
-                "StrataTools", "Shop", "Identity", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
+                "StrataTools", "Identity", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -295,7 +297,7 @@ let package = Package(
         .testTarget(
             name: "ToolsTests",
             dependencies: [
-                "StrataTools", "Shop", "Identity", "ShopTestSupport", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
+                "StrataTools", "Shop", "Identity", "Ledger", "ShopTestSupport", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
                 "StrataTestSupport",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]

@@ -35,9 +35,10 @@ public struct EventSummary: Codable, Sendable {
 
 /// The read-only reports of `strata-admin`.
 public enum AdminReports {
-    /// The store's figures, its snapshots, and the status of every projection of `modules`.
-    public static func stats(_ log: any EventStore, modules: [any StrataModule]) throws -> StoreReport {
-        let runner = try StoreLocation.app(log: log, keys: nil, hasher: nil, modules: modules).runner
+    /// The store's figures, its snapshots, and the status of every projection of `modules` (by
+    /// default those the store's server recorded).
+    public static func stats(_ log: any EventStore, modules: [any StrataModule]? = nil) throws -> StoreReport {
+        let runner = try StoreLocation.app(log: log, keys: nil, hasher: nil, modules: try modules ?? ToolModules.of(log)).runner
         let snapshots = try log.withSnapshot { try AggregateSnapshots.count(in: $0, store: log) }
         return StoreReport(store: try log.storeStatistics(), snapshots: snapshots, projections: try runner.status())
     }

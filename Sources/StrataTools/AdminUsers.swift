@@ -14,10 +14,11 @@ public enum AdminUsers {
         guard issues.isEmpty else { throw ToolError(issues.map { "the \($0.field) \($0.message)" }.joined(separator: "; ")) }
     }
 
-    /// Creates the user in an app of `modules` (which must include the identity module); returns its id.
+    /// Creates the user in an app of `modules` (by default those the store's server recorded;
+    /// they include the identity module); returns its id.
     public static func create(
         in directory: StoreLocation,
-        modules: [any StrataModule],
+        modules: [any StrataModule]? = nil,
         name: String,
         email: String,
         role: Role,
@@ -37,7 +38,7 @@ public enum AdminUsers {
             log.close()
             keys.close()
         }
-        let app = try await StrataApp.start(store: log, keys: keys, modules: modules)
+        let app = try await StrataApp.start(store: log, keys: keys, modules: try modules ?? ToolModules.of(log))
         let users: IdentityService
         do {
             users = try await IdentityService.start(app: app)

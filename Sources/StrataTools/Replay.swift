@@ -16,13 +16,14 @@ public enum Replay {
         public var writerSeconds: Double
     }
 
-    /// Rebuilds `projection` of `modules` (or all when `nil`), then, with `snapshots`, rebuilds or drops the
+    /// Rebuilds `projection` (or all when `nil`) of `modules` (by default those the store's server
+    /// recorded), then, with `snapshots`, rebuilds or drops the
     /// aggregates' snapshots on the same opened store.
     ///
     /// - Throws: ``EventStoreError`` with ``EventStoreError/Code/locked`` when a server holds the directory.
     public static func run(
         _ directory: StoreLocation,
-        modules: [any StrataModule],
+        modules: [any StrataModule]? = nil,
         projection: String?,
         dryRun: Bool,
         snapshots action: SnapshotAction? = nil,
@@ -70,7 +71,7 @@ public enum Replay {
     /// snapshots are stored afterwards.
     ///
     /// - Throws: ``EventStoreError`` with ``EventStoreError/Code/locked`` when a server holds the directory.
-    public static func snapshots(_ directory: StoreLocation, modules: [any StrataModule], _ action: SnapshotAction) async throws -> Int {
+    public static func snapshots(_ directory: StoreLocation, modules: [any StrataModule]? = nil, _ action: SnapshotAction) async throws -> Int {
         let store = try await OfflineStore(directory, modules: modules)
         defer { store.close() }
         return try await replaceSnapshots(in: store, action)

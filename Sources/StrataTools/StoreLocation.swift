@@ -70,8 +70,10 @@ public final class OfflineStore: Sendable {
     /// The app's projections.
     public var runner: ProjectionRunner { app.runner }
 
-    /// Opens it; throws ``EventStoreError`` with ``EventStoreError/Code/locked`` when a server holds it.
-    public init(_ location: StoreLocation, modules: [any StrataModule]) async throws {
+    /// Opens it with `modules` composed over it (by default those its server recorded,
+    /// ``ToolModules/of(_:)``); throws ``EventStoreError`` with ``EventStoreError/Code/locked``
+    /// when a server holds it.
+    public init(_ location: StoreLocation, modules: [any StrataModule]? = nil) async throws {
         let log = try location.openOffline()
         do {
             keys = try location.openKeys(for: log)
@@ -81,6 +83,7 @@ public final class OfflineStore: Sendable {
         }
         self.log = log
         do {
+            let modules = try modules ?? ToolModules.of(log)
             app = try StoreLocation.app(log: log, keys: keys, hasher: try await UniqueValueHasher.open(in: log), modules: modules)
             try await app.runner.prepare()
         } catch {

@@ -15,7 +15,7 @@ struct Stats: AsyncParsableCommand {
         await reporting {
             let log = try options.directory.openReadOnly()
             defer { log.close() }
-            let report = try AdminReports.stats(log, modules: options.modules)
+            let report = try AdminReports.stats(log)
             if options.json { return print(try AdminReports.json(report)) }
             var store = TextTable(headers: ["EVENTS", "STREAMS", "HEAD", "SNAPSHOTS", "FILE BYTES", "USED BYTES"], rightAligned: [0, 1, 2, 3, 4, 5])
             store.add(

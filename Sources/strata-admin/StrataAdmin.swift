@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-import Identity
-import Shop
-import StrataKit
 import StrataPostgres
 import StrataStore
 import StrataTools
@@ -47,9 +44,6 @@ struct StrataAdmin: AsyncParsableCommand {
 
 /// Options every subcommand takes.
 struct CommonOptions: ParsableArguments {
-    /// The modules of the server whose store this inspects: their projections and events.
-    var modules: [any StrataModule] { [IdentityModule(), ShopModule()] }
-
     @Option(name: .customLong("data-dir"), help: "The data directory (default: $STRATA_DATA_DIR or ./data).")
     var dataDirectory: String?
 

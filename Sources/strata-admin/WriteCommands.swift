@@ -67,7 +67,6 @@ struct Users: AsyncParsableCommand {
                 do {
                     let id = try await AdminUsers.create(
                         in: options.directory,
-                        modules: options.modules,
                         name: name,
                         email: email,
                         role: role,

@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import Identity
-import Shop
 import StrataKit
 import StrataLog
 import StrataPostgres
@@ -23,9 +21,6 @@ struct StrataReplay: AsyncParsableCommand {
             --all also rebuilds the aggregates' snapshots; --snapshots rebuild or drop does only that.
             """
     )
-
-    /// The modules of the server whose store this replays: their projections and snapshots.
-    static let modules: [any StrataModule] = [IdentityModule(), ShopModule()]
 
     @Option(name: .customLong("data-dir"), help: "The data directory (default: $STRATA_DATA_DIR or ./data).")
     var dataDirectory: String?
@@ -72,12 +67,11 @@ struct StrataReplay: AsyncParsableCommand {
         var snapshotCount: Int?
         do {
             if let snapshotAction {
-                snapshotCount = try await Replay.snapshots(directory, modules: Self.modules, snapshotAction)
+                snapshotCount = try await Replay.snapshots(directory, snapshotAction)
                 comparisons = []
             } else {
                 let outcome = try await Replay.run(
                     directory,
-                    modules: Self.modules,
                     projection: projection,
                     dryRun: dryRun,
                     snapshots: all && !dryRun ? .rebuild : nil,

@@ -76,7 +76,8 @@ public final class StrataApp: Sendable {
 
     /// Composes `modules` over an open store and key store, and starts the projections: inline
     /// ones as the store's append hook, async ones following the log. Projections that are new or
-    /// of another version are rebuilt before this returns.
+    /// of another version are rebuilt before this returns. The module names are recorded in the
+    /// store for the tools (``recordedModules(in:)``).
     public static func start(
         store: any EventStore,
         keys: any PersonalDataKeys,
@@ -87,6 +88,7 @@ public final class StrataApp: Sendable {
         let hasher = try await UniqueValueHasher.open(in: store)
         let app = try StrataApp(store: store, keys: keys, hasher: hasher, modules: modules, snapshotEvery: snapshotEvery, logger: logger)
         try await app.runner.start()
+        try await app.recordModules()
         return app
     }
 
