@@ -61,25 +61,28 @@ let package = Package(
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         // Small C helpers: CRC-32C with the SSE 4.2 instruction where the processor has it, getrandom.
         .target(name: "CStrataSupport"),
-        // The EventStore interface and its values: what every layer above storage programs against.
-        .target(name: "StrataStore", dependencies: ["CStrataSupport"]),
-        // The append-only event log in LMDB with group commit on one writer thread: an EventStore.
+        // The EventStore interface and its values, and the personal-data keys' protocol: what every
+        // layer above storage programs against.
+        .target(name: "StrataStore", dependencies: ["CStrataSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        // The append-only event log in LMDB with group commit on one writer thread: an EventStore;
+        // and the personal-data keys in an LMDB environment of their own.
         .target(
             name: "StrataLog",
             dependencies: [
                 "LMDB",
                 "StrataStore",
                 "CStrataSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The same EventStore on PostgreSQL (postgres-nio), for several servers sharing one database:
-        // group commit per server under one head-row lock, LISTEN/NOTIFY, personal-data keys.
+        // group commit per server under one head-row lock, LISTEN/NOTIFY, personal-data keys. It
+        // knows nothing of the kit.
         .target(
             name: "StrataPostgres",
             dependencies: [
                 "StrataStore",
-                "StrataKit",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -93,7 +96,6 @@ let package = Package(
             name: "StrataKit",
             dependencies: [
                 "StrataStore",
-                "LMDB",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

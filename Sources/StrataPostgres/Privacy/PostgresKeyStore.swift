@@ -3,7 +3,6 @@ import Dispatch
 import Foundation
 import NIOCore
 import PostgresNIO
-import StrataKit
 import StrataStore
 import Synchronization
 

@@ -5,27 +5,6 @@ import LMDB
 import StrataStore
 import Synchronization
 
-/// Why the key store refused.
-public struct KeyStoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
-}
-
-/// Where each subject's personal-data key lives. Destroying a key makes what was sealed with it
-/// unreadable everywhere it was copied (the erasure of a user): a store must leave no live copy.
-/// The embedded ``KeyStore`` keeps them in LMDB; the PostgreSQL store has one of its own.
-public protocol PersonalDataKeys: AnyObject, Sendable {
-    /// The key of `subject`, or `nil` when it has none (never created, or destroyed).
-    func key(for subject: String) throws -> SymmetricKey?
-    /// Makes sure `subject` has a key, creating it durably if needed.
-    @discardableResult
-    func createKey(for subject: String) async throws -> SymmetricKey
-    /// Destroys `subject`'s key so that no live page, row or file holds it.
-    func destroyKey(for subject: String) async throws
-    /// Closes the store.
-    func close()
-}
-
 /// One random 256-bit key per subject (user), in a small LMDB environment of its own (`keys/` in
 /// the data directory), apart from the log so that destroying a key never touches the events.
 ///
@@ -185,39 +164,5 @@ public final class KeyStore: PersonalDataKeys {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body() }) }
         }
-    }
-}
-
-/// AES-256-GCM with each subject's key from a ``KeyStore``.
-///
-/// The nonce is synthetic: the first 12 bytes of HMAC-SHA256(key, plaintext). Sealing the same
-/// text for the same subject gives the same bytes, so a read model rebuilt from the log equals the
-/// live one byte for byte; different texts never share a nonce under one key. What it reveals is
-/// that two sealed values of one subject are equal, which is acceptable for names and emails.
-public struct AESGCMCipher: PersonalDataCipher {
-    public let keys: any PersonalDataKeys
-
-    public init(keys: any PersonalDataKeys) {
-        self.keys = keys
-    }
-
-    public func seal(_ plaintext: [UInt8], subject: String) throws -> SealedValue {
-        guard let key = try keys.key(for: subject) else {
-            throw KeyStoreError(message: "no key for subject \(subject): create it before sealing")
-        }
-        let mac = HMAC<SHA256>.authenticationCode(for: plaintext, using: key)
-        let box = try AES.GCM.seal(plaintext, using: key, nonce: try AES.GCM.Nonce(data: Array(mac.prefix(12))))
-        return SealedValue(keyId: subject, nonce: Data(box.nonce), ciphertext: box.ciphertext + box.tag)
-    }
-
-    public func open(_ sealed: SealedValue, subject: String) throws -> [UInt8]? {
-        guard let key = try keys.key(for: sealed.keyId) else { return nil }
-        guard sealed.ciphertext.count >= 16 else { throw KeyStoreError(message: "sealed value too short") }
-        let box = try AES.GCM.SealedBox(
-            nonce: AES.GCM.Nonce(data: sealed.nonce),
-            ciphertext: sealed.ciphertext.dropLast(16),
-            tag: sealed.ciphertext.suffix(16)
-        )
-        return Array(try AES.GCM.open(box, using: key))
     }
 }
