@@ -9,7 +9,7 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test power-loss-test fuzz bench-http bench-http-compare
+.PHONY: docs deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test power-loss-test fuzz bench-http bench-http-compare
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
@@ -159,6 +159,16 @@ bench-http-compare: deps
 	rm -rf .bench/before && mkdir -p .bench && git worktree prune && git worktree add --detach -f .bench/before $(BEFORE)
 	cd .bench/before && $(SWIFT) build -c release --product strata-server && $(SWIFT) build -c release --product strata-admin
 	$(MAKE) bench-http BENCH_BEFORE=.bench/before/.build/release/strata-server
+
+# The DocC guide (swift-docc-plugin): StrataKit with the article "Your domain on Strata", the store
+# and the HTTP layers, as static sites in .build/docs/<target> (open index.html through any web server).
+DOC_TARGETS ?= StrataKit StrataStore StrataHTTP
+docs: deps
+	mkdir -p .build/docs && rm -rf $(addprefix .build/docs/,$(DOC_TARGETS))
+	for target in $(DOC_TARGETS); do \
+		$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target $$target \
+			--output-path .build/docs/$$target --transform-for-static-hosting --hosting-base-path $$target --warnings-as-errors || exit 1; \
+	done
 
 format:
 	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests

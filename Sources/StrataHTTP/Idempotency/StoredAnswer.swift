@@ -6,7 +6,7 @@ import StrataKit
 
 /// An HTTP answer as a value: status, headers and body bytes. Commands build their answers as
 /// these so that one made inside the command's transaction can be stored with its idempotency key
-/// (``IdempotencyRecord/answer`` holds it encoded) and given again, byte for byte.
+/// (`IdempotencyRecord.answer` holds it encoded) and given again, byte for byte.
 public struct StoredAnswer: Codable, Sendable, Hashable {
     public var status: Int
     /// Header names and values, in order.

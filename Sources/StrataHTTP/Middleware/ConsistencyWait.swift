@@ -5,7 +5,7 @@ import StrataStore
 /// `Strata-Min-Position: N` on a GET: wait, at most `timeout` (`STRATA_CONSISTENCY_WAIT`), until
 /// the read models behind the route have applied position N, then answer; otherwise 503
 /// `projection_lagging` with `Retry-After: 1`. Inline read models are current with the log's
-/// head; async ones are asked through the ``ProjectionRunner``.
+/// head; async ones are asked through the `ProjectionRunner`.
 public struct ConsistencyWait: Sendable {
     public let runner: ProjectionRunner
     public let timeout: Duration

@@ -13,7 +13,7 @@ public struct CachedView: Sendable, Hashable {
     }
 }
 
-/// The materialized-view cache of response bodies: the kit's ``ViewCache`` holding
+/// The materialized-view cache of response bodies: the kit's `ViewCache` holding
 /// ``CachedView``s, emptied as projections report changes.
 public typealias ResponseCache = ViewCache<CachedView>
 

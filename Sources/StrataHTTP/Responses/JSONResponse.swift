@@ -4,7 +4,7 @@ import NIOCore
 import StrataKit
 
 /// A JSON answer that is not served from a read model (commands, admin, health): encoded with
-/// ``KitCoding``, `Content-Type: application/json; charset=utf-8`, `Cache-Control: no-store`.
+/// `KitCoding`, `Content-Type: application/json; charset=utf-8`, `Cache-Control: no-store`.
 public enum JSONResponse {
     public static let contentType = "application/json; charset=utf-8"
 

@@ -8,7 +8,7 @@ import Synchronization
 /// `window`, further attempts are refused with 429 and `Retry-After` until the oldest failure
 /// leaves the window. A success clears the key.
 ///
-/// On a store that several servers share (``EventStore/isShared``) the failures are rows of the
+/// On a store that several servers share (`EventStore.isShared`) the failures are rows of the
 /// store's `http.signInFailures` table, keyed by a SHA-256 of the key (no address or email at
 /// rest), so N servers do not allow N times the attempts; otherwise they are kept in memory.
 public final class SignInRateLimiter: Sendable {

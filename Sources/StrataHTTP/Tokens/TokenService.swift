@@ -22,7 +22,7 @@ public struct AccessClaims: JWTPayload, Equatable {
 /// (the token header's `kid`): the first signs, all verify, so keys rotate without signing anyone
 /// out. A token whose `kid` is missing or unknown (whatever it is signed with), `alg` other than
 /// HS256, a wrong signature or a past `exp` is refused. `exp` and `iat` are whole seconds.
-/// Tokens that verified are remembered until their `exp` (``VerifiedTokens``), so a client's
+/// Tokens that verified are remembered until their `exp` (`VerifiedTokens`), so a client's
 /// repeated requests cost one lookup, not a parse and an HMAC each.
 public struct TokenService: Sendable {
     private let keys: JWTKeyCollection

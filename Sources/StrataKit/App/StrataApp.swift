@@ -128,7 +128,7 @@ public final class StrataApp: Sendable {
     /// Stops the async projections.
     public func stop() async { await runner.stop() }
 
-    /// Runs `queries` where they may wait for the store (``EventStore/offload(_:)``): on a
+    /// Runs `queries` where they may wait for the store (`EventStore.offload(_:)`): on a
     /// database server no cooperative thread waits for a round trip.
     public func reading<T: Sendable>(_ queries: @escaping @Sendable () throws -> T) async throws -> T {
         try await store.offload(queries)

@@ -31,7 +31,7 @@ public enum IdempotencyError: Error, Sendable, Hashable {
 }
 
 /// The idempotency key of one request, given explicitly to the command it runs: its
-/// ``followUp(answer:)`` stores the key, the request's hash and its answer inside the command's
+/// `followUp(answer:)` stores the key, the request's hash and its answer inside the command's
 /// own write transaction, so the key is taken exactly when the events are appended, and a crash
 /// at any moment leaves either both or neither.
 public struct IdempotencyClaim: Sendable {

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import StrataStore
 
-/// AES-256-GCM with each subject's key from its ``PersonalDataKeys``.
+/// AES-256-GCM with each subject's key from its `PersonalDataKeys` (StrataStore).
 ///
 /// The nonce is synthetic: the first 12 bytes of HMAC-SHA256(key, plaintext). Sealing the same
 /// text for the same subject gives the same bytes, so a read model rebuilt from the log equals the

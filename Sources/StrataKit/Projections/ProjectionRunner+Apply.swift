@@ -35,7 +35,7 @@ extension ProjectionRunner {
     }
 
     /// Decodes `event` as far as `projection` needs, outside any transaction — nothing when this
-    /// process decided it (``DecidedEnvelopes``).
+    /// process decided it (`DecidedEnvelopes`).
     func prepare(_ event: RecordedEvent, for projection: any Projection) -> PreparedEvent {
         guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { return .skipped }
         if let envelope = decided?.envelope(of: event) {

@@ -17,7 +17,7 @@ extension ProjectionRunner {
 
     /// Applies the inline projections to the events a command of this process just decided and
     /// appended, as they were decided — nothing is decoded — in the append's transaction; once the
-    /// commit is durable they are kept for the async projections (``DecidedEnvelopes``).
+    /// commit is durable they are kept for the async projections (`DecidedEnvelopes`).
     public func didAppend(decided envelopes: [Envelope], in transaction: any StoreTransaction) throws {
         if let decided, !envelopes.isEmpty { transaction.afterCommit { decided.remember(envelopes) } }
         try applyInline(envelopes.map { ($0.type, $0.position) }, in: transaction) { index, projection, store in

@@ -12,7 +12,7 @@ public struct ProjectionError: Error, Sendable, Hashable, CustomStringConvertibl
 /// Runs projections: inline ones as the store's append hook (`ProjectionRunner+Inline`), async
 /// ones as background followers with parking (`+Follow`, `ParkedEvents`), and rebuilds of either
 /// into fresh tables that are swapped in atomically while the old ones keep serving (`+Rebuild`,
-/// `+Verify`). Reads and status are in `+Reading`; checkpoints in ``CheckpointStore``.
+/// `+Verify`). Reads and status are in `+Reading`; checkpoints in `CheckpointStore`.
 public final class ProjectionRunner: AppendHook, Sendable {
     public let log: any EventStore
     public let registry: EventRegistry
@@ -37,7 +37,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
     /// hook last opened them: the tables exist from ``prepare()`` on, and a rebuild's swap
     /// changes the generation, so an entry is used only for the generation it was made for.
     let inlineTables = Mutex<[String: (generation: UInt32, tables: [String: Table])]>([:])
-    /// The events this process committed, for its async projections (``DecidedEnvelopes``);
+    /// The events this process committed, for its async projections (`DecidedEnvelopes`);
     /// `nil` when it runs none.
     let decided: DecidedEnvelopes?
     /// Who applies each async projection when the store is shared by several processes.
@@ -83,7 +83,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
         self.followInterval = followInterval ?? (log.isShared ? Self.sharedFollowInterval : .zero)
     }
 
-    /// The default ``followInterval`` on a store several processes share: each batch there is a
+    /// The default `followInterval` on a store several processes share: each batch there is a
     /// commit under the database's head lock, which every server's writer waits for, so an async
     /// projection that keeps up commits at most ten times a second. Locally its batches ride in
     /// the writer's group commits and follow the log at once.

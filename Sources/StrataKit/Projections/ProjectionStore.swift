@@ -95,7 +95,7 @@ public final class ProjectionStore {
     }
 
     /// Stores `value` as the row under `key`, as it is: JSON, or what the projection encoded itself.
-    /// A table that holds versions takes records (``put(_:_:key:)``) instead.
+    /// A table that holds versions takes records (the `put` that takes a ``VersionedRecord``) instead.
     public func put(_ table: ReadModelTable, key: [UInt8], value: [UInt8]) throws {
         let stored = try self.table(table)
         guard !table.holdsVersions else { throw Self.needsVersion(table) }
@@ -119,7 +119,7 @@ public final class ProjectionStore {
         return existed
     }
 
-    /// Walks a table (see ``TableReading``), pending changes included.
+    /// Walks a table (see `TableReading` in StrataStore), pending changes included.
     public func scan(
         _ table: ReadModelTable,
         from start: [UInt8]? = nil,

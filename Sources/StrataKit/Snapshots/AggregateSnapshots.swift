@@ -1,7 +1,7 @@
 import StrataStore
 
 /// Snapshots of aggregates on long streams, in the kit's `kit.snapshots` table (key: the stream
-/// id; value: a ``SnapshotRecord``), so that the first command on a stream of a million events
+/// id; value: a `SnapshotRecord`), so that the first command on a stream of a million events
 /// reads one row and the few events after it instead of folding them all.
 ///
 /// A snapshot is written in the same transaction as the events that make it due — they take the

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// A reader that loaded a view from a snapshot taken before a change must not put the old bytes
 /// back after the change dropped them: an invalidation remembers the position it happened at, and
-/// ``store(_:for:)`` refuses a view older than that.
+/// `store(_:for:)` refuses a view older than that.
 public final class ViewCache<Value: Sendable>: Sendable {
     private struct Slot {
         var value: Value
