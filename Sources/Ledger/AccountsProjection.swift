@@ -16,7 +16,9 @@ public struct AccountsProjection: Projection {
     public static let entries: ReadModelTable = "entries"
     public static let transfers: ReadModelTable = "transfers"
     public let tables: [ReadModelTable] = [byId, entries, transfers]
-    public let views: Set<ViewName> = [LedgerViews.account]
+    /// An account's view, by account id: what a cache of its answers follows.
+    public static let accountView: ViewName = "ledgerAccount"
+    public let views: Set<ViewName> = [accountView]
 
     public init() {}
 
@@ -67,12 +69,6 @@ public struct AccountsProjection: Projection {
 
     private func save(_ record: AccountRecord, _ store: ProjectionStore) throws {
         try store.put(record, Self.byId, key: RowKeys.text(record.id))
-        store.changed(LedgerViews.account.key(record.id))
+        store.changed(Self.accountView.key(record.id))
     }
-}
-
-/// The views of the ledger that caches keep.
-public enum LedgerViews {
-    /// An account's answer, by account id.
-    public static let account: ViewName = "ledgerAccount"
 }

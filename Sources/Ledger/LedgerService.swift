@@ -62,11 +62,7 @@ public struct LedgerService: Sendable {
     public func accountJSON(_ id: String, for caller: Caller?, in reader: (any StoreReading)? = nil) throws -> (json: [UInt8], version: UInt64, position: UInt64)? {
         try runner.read("ledger-accounts", in: reader) { reader in
             let key = RowKeys.text(id)
-            if let caller {
-                guard let owner = try reader.get(AccountRecord.self, AccountsProjection.byId, key: key)?.ownerId,
-                    owner == caller.userId || caller.isAdmin
-                else { return nil }
-            }
+            if let caller, try !visible(id, to: caller, in: reader) { return nil }
             return try reader.versioned(AccountsProjection.byId, key: key).map { ($0.json, $0.version, reader.position) }
         }
     }
@@ -79,26 +75,10 @@ public struct LedgerService: Sendable {
     /// A page of an account's statement, oldest first; `nil` when `caller` may not see it.
     public func statement(_ id: String, for caller: Caller, limit: Int, after: String?) throws -> Page<EntryRecord>? {
         try runner.read("ledger-accounts") { reader in
-            guard let owner = try reader.get(AccountRecord.self, AccountsProjection.byId, key: RowKeys.text(id))?.ownerId,
-                owner == caller.userId || caller.isAdmin
-            else { return nil }
-            let prefix = RowKeys.pair(id, [])
-            var start = prefix
-            if let after, let key = RowKeys.key(ofCursor: after), key.starts(with: prefix) { start = key + [0] }
-            var items: [EntryRecord] = []
-            var last: [UInt8] = []
-            var more = false
-            try reader.scan(AccountsProjection.entries, from: start) { key, value in
-                guard key.starts(with: prefix) else { return false }
-                guard items.count < limit else {
-                    more = true
-                    return false
-                }
-                items.append(try reader.decode(EntryRecord.self, from: value))
-                last = Array(key)
-                return true
+            guard try visible(id, to: caller, in: reader) else { return nil }
+            return try reader.page(AccountsProjection.entries, prefix: RowKeys.pair(id, []), after: after, limit: limit) { _, value in
+                try reader.decode(EntryRecord.self, from: value)
             }
-            return Page(items: items, next: more ? RowKeys.cursor(last) : nil, position: reader.position)
         }
     }
 
@@ -118,5 +98,11 @@ public struct LedgerService: Sendable {
     /// Runs `queries` where they may wait for the store.
     public func reading<T: Sendable>(_ queries: @escaping @Sendable (LedgerService) throws -> T) async throws -> T {
         try await app.store.offload { [self] in try queries(self) }
+    }
+
+    /// Whether account `id` exists and `caller` may see it: its owner, or an admin.
+    private func visible(_ id: String, to caller: Caller, in reader: ReadModelReader) throws -> Bool {
+        guard let owner = try reader.get(AccountRecord.self, AccountsProjection.byId, key: RowKeys.text(id))?.ownerId else { return false }
+        return owner == caller.userId || caller.isAdmin
     }
 }

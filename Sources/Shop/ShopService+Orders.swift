@@ -80,26 +80,11 @@ extension ShopService {
     /// opaque cursor of the previous page.
     public func orders(userId: String?, status: OrderStatus?, limit: Int, after: String?) throws -> Page<OrderRecord> {
         let table = userId == nil ? OrdersProjection.all : OrdersProjection.byUser
-        let prefix = userId.map { RowKeys.pair($0, []) } ?? []
-        var start = prefix
-        if let after, let cursor = RowKeys.key(ofCursor: after), cursor.starts(with: prefix) { start = cursor + [0] }
         return try runner.read("orders") { reader in
-            var items: [OrderRecord] = []
-            var lastKey: [UInt8] = []
-            var more = false
-            try reader.scan(table, from: start.isEmpty ? nil : start) { key, value in
-                guard key.starts(with: prefix) else { return false }
-                guard let record = try reader.get(OrderRecord.self, OrdersProjection.byId, key: Array(value)) else { return true }
-                if let status, record.status != status { return true }
-                if items.count == limit {
-                    more = true
-                    return false
-                }
-                items.append(record)
-                lastKey = Array(key)
-                return true
+            try reader.page(table, prefix: userId.map { RowKeys.pair($0, []) } ?? [], after: after, limit: limit) { _, value in
+                guard let record = try reader.get(OrderRecord.self, OrdersProjection.byId, key: Array(value)) else { return nil }
+                return status == nil || record.status == status ? record : nil
             }
-            return Page(items: items, next: more ? RowKeys.cursor(lastKey) : nil, position: reader.position)
         }
     }
 

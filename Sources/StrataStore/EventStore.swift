@@ -1,11 +1,25 @@
 /// The one interface above the storage layer: an append-only log of events in streams, with a
 /// global position, and the tables that projections and the kit write in the append's
-/// transaction. The LMDB `EventLog` implements it; so may any other store that passes the store
-/// contract suite. Everything above the storage layer programs against this, never a concrete store.
-public protocol EventStore: AnyObject, Sendable {
-    /// Whether the store was opened only for reading (no appends, no writes).
-    var isReadOnly: Bool { get }
+/// transaction. It is made of roles — ``EventWriting``, ``EventReading``, ``HeadFeed`` — and the
+/// store's ``StoreTraits``, so a part that only reads or only follows the head can ask for no
+/// more. The LMDB `EventLog` and `PostgresEventStore` implement it and pass the store contract
+/// suite; everything above the storage layer programs against these, never a concrete store.
+public protocol EventStore: EventWriting, EventReading, HeadFeed {
+    /// What the store is, fixed when it was opened: read-only, shared by several processes,
+    /// decided on its writer first.
+    var traits: StoreTraits { get }
 
+    /// Whether the store can be reached now (an embedded store always can; a database server
+    /// cannot while the connection to it is down). Readiness probes report it.
+    var isReachable: Bool { get }
+
+    /// Finishes queued writes, ends live subscriptions and closes the store. Call once, when no
+    /// reads are running.
+    func close()
+}
+
+/// Writing: appends, decisions inside the writer's transaction, and what runs at each commit.
+public protocol EventWriting: AnyObject, Sendable {
     /// Appends one request atomically and returns once it is durable. Concurrent appends may share
     /// one commit; one request's failed expectation does not fail the others.
     ///
@@ -20,31 +34,23 @@ public protocol EventStore: AnyObject, Sendable {
     /// wrote vanishes and the error is rethrown.
     func perform<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> (value: T, committedHead: UInt64)
 
+    /// Installs the hook run inside the write transaction after each append (replacing any other).
+    /// A process has one: the app's projection runner.
+    func setAppendHook(_ hook: (any AppendHook)?)
+
+    /// Registers `observer` to hear of every durable commit (keep it quick).
+    func onCommit(_ observer: @escaping @Sendable (CommitReport) -> Void)
+}
+
+/// Reading: consistent snapshots of the log and its tables. Async code reads through
+/// ``offload(_:)``, which an embedded store runs inline and a database server on threads of its
+/// own, so the cooperative pool never waits on the network.
+public protocol EventReading: AnyObject, Sendable {
     /// Runs `body` with a consistent snapshot of the log and its tables.
     func withSnapshot<T>(_ body: (any StoreSnapshot) throws -> T) throws -> T
 
     /// The last durable position (0 when the log is empty).
     func headPosition() throws -> UInt64
-
-    /// "The log now ends at N": the current head first, then each new head as commits land (or as
-    /// a poll every `pollInterval` finds them, where the store cannot be told). Only the newest
-    /// value is buffered.
-    func headPositions(pollInterval: Duration) -> AsyncStream<UInt64>
-
-    /// Installs the hook run inside the write transaction after each append (replacing any other).
-    func setAppendHook(_ hook: (any AppendHook)?)
-
-    /// Registers `observer` to hear of every durable commit (keep it quick).
-    func onCommit(_ observer: @escaping @Sendable (CommitReport) -> Void)
-
-    /// Whether other processes may write this store at the same time (servers sharing one
-    /// database): then what must hold across them (sign-in limits, leases) lives in the store.
-    var isShared: Bool { get }
-
-    /// Registers `observer` to hear of commits that other processes sharing the store made, with
-    /// the notes they left — before ``headPosition()`` shows them — so that caches of this process
-    /// can drop what those commits changed. Never called by a store that only this process writes.
-    func onForeignCommits(_ observer: @escaping @Sendable (ForeignCommits) -> Void)
 
     /// A table by name if it exists.
     func existingTable(named name: String) throws -> Table?
@@ -61,37 +67,72 @@ public protocol EventStore: AnyObject, Sendable {
 
     /// Runs `reads` — synchronous reads of this store — where they may wait for it, and returns
     /// their value: at once for an embedded store (its reads never wait), on threads of the
-    /// store's own for a database server (each read waits for a round trip). Async code calls
-    /// reads through this, so the cooperative pool never waits on the network.
+    /// store's own for a database server (each read waits for a round trip).
     func offload<T: Sendable>(_ reads: @escaping @Sendable () throws -> T) async throws -> T
+}
 
-    /// Whether commands are best decided inside the writer's transaction from the start rather
-    /// than optimistically on a snapshot first: true where a snapshot costs round trips to a
-    /// server and the writer remembers what it read (PostgreSQL), false where snapshots are
-    /// free (LMDB).
-    var prefersDecisionsOnTheWriter: Bool { get }
+/// The head feed: where the log ends now, and what other processes sharing the store committed.
+public protocol HeadFeed: AnyObject, Sendable {
+    /// "The log now ends at N": the current head first, then each new head as commits land (or as
+    /// a poll every `pollInterval` finds them, where the store cannot be told). Only the newest
+    /// value is buffered.
+    func headPositions(pollInterval: Duration) -> AsyncStream<UInt64>
 
-    /// Whether the store can be reached now (an embedded store always can; a database server
-    /// cannot while the connection to it is down). Readiness probes report it.
-    var isReachable: Bool { get }
+    /// Registers `observer` to hear of commits that other processes sharing the store made, with
+    /// the notes they left — before the head shows them — so that caches of this process can drop
+    /// what those commits changed. Never called by a store that only this process writes.
+    func onForeignCommits(_ observer: @escaping @Sendable (ForeignCommits) -> Void)
+}
 
-    /// Finishes queued writes, ends live subscriptions and closes the store. Call once, when no
-    /// reads are running.
-    func close()
+/// What a store is, as the parts above it must know: fixed when it is opened.
+public struct StoreTraits: Sendable, Hashable {
+    /// Opened only for reading: no appends, no writes.
+    public var isReadOnly: Bool
+    /// Other processes may write it at the same time (servers sharing one database): then what
+    /// must hold across them (sign-in limits, leases) lives in the store.
+    public var isShared: Bool
+    /// Commands are best decided inside the writer's transaction from the start rather than
+    /// optimistically on a snapshot first: true where a snapshot costs round trips to a server
+    /// and the writer remembers what it read (PostgreSQL), false where snapshots are free (LMDB).
+    public var prefersDecisionsOnTheWriter: Bool
+
+    public init(isReadOnly: Bool, isShared: Bool, prefersDecisionsOnTheWriter: Bool) {
+        self.isReadOnly = isReadOnly
+        self.isShared = isShared
+        self.prefersDecisionsOnTheWriter = prefersDecisionsOnTheWriter
+    }
+
+    /// An embedded store this process alone writes.
+    public static func embedded(readOnly: Bool) -> StoreTraits {
+        StoreTraits(isReadOnly: readOnly, isShared: false, prefersDecisionsOnTheWriter: false)
+    }
 }
 
 extension EventStore {
-    /// Checks the whole store, reporting up to 1,000 faults.
-    public func verify() throws -> VerificationReport {
-        try verify(maximumFaults: 1000)
-    }
+    /// An embedded store is always reachable.
+    public var isReachable: Bool { true }
+}
 
-    /// An embedded store has one writing process.
-    public var isShared: Bool { false }
-
-    /// An embedded store is written by this process alone: no commit is foreign.
+extension HeadFeed {
+    /// A store written by this process alone: no commit is foreign.
     public func onForeignCommits(_ observer: @escaping @Sendable (ForeignCommits) -> Void) {}
 
+    /// Head notifications, polled every 200 ms where the store cannot tell.
+    public func headPositions() -> AsyncStream<UInt64> {
+        headPositions(pollInterval: .milliseconds(200))
+    }
+}
+
+extension EventWriting {
+    /// Runs `body` in a write transaction, sharing the next commit, and returns the head once
+    /// that commit is durable: for writes of tables that are not appends.
+    @discardableResult
+    public func write(_ body: @escaping @Sendable (any StoreTransaction) throws -> Void) async throws -> UInt64 {
+        try await perform(body).committedHead
+    }
+}
+
+extension EventReading {
     /// An embedded store's reads never wait: run them here.
     public func offload<T: Sendable>(_ reads: @escaping @Sendable () throws -> T) async throws -> T {
         try reads()
@@ -102,22 +143,9 @@ extension EventStore {
         try await offload { [self] in try withSnapshot(body) }
     }
 
-    /// Snapshots of an embedded store cost nothing: decide on them first.
-    public var prefersDecisionsOnTheWriter: Bool { false }
-
-    /// An embedded store is always reachable.
-    public var isReachable: Bool { true }
-
-    /// Runs `body` in a write transaction, sharing the next commit, and returns the head once
-    /// that commit is durable: for writes of tables that are not appends.
-    @discardableResult
-    public func write(_ body: @escaping @Sendable (any StoreTransaction) throws -> Void) async throws -> UInt64 {
-        try await perform(body).committedHead
-    }
-
-    /// Head notifications, polled every 200 ms where the store cannot tell.
-    public func headPositions() -> AsyncStream<UInt64> {
-        headPositions(pollInterval: .milliseconds(200))
+    /// Checks the whole store, reporting up to 1,000 faults.
+    public func verify() throws -> VerificationReport {
+        try verify(maximumFaults: 1000)
     }
 
     /// The current version of a stream (0 when it has no events).

@@ -1,5 +1,5 @@
 /// Commits that other processes sharing the store made, as one observer hears of them
-/// (``EventStore/onForeignCommits(_:)``).
+/// (``HeadFeed/onForeignCommits(_:)``).
 public struct ForeignCommits: Sendable, Hashable {
     /// The head once they are visible.
     public let head: UInt64

@@ -48,7 +48,7 @@ extension StoreReading {
 }
 
 /// A consistent, read-only view of the log and its tables at one moment, valid only inside
-/// ``EventStore/withSnapshot(_:)``. Several reads through one snapshot agree with each other.
+/// ``EventReading/withSnapshot(_:)``. Several reads through one snapshot agree with each other.
 public protocol StoreSnapshot: StoreReading {}
 
 /// An event type of the log: how many events it has and where the last one is.

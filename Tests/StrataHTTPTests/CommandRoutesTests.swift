@@ -74,7 +74,7 @@ import Testing
         let log = try place.open()
         defer { log.close() }
         let claim = IdempotencyClaim(store: IdempotencyStore(store: log), user: "user u", key: "k", requestHash: "h")
-        #expect(CommandOptions().rendersInTransaction(on: log) == log.prefersDecisionsOnTheWriter)
+        #expect(CommandOptions().rendersInTransaction(on: log) == log.traits.prefersDecisionsOnTheWriter)
         #expect(CommandOptions(idempotency: claim).rendersInTransaction(on: log))
     }
 }

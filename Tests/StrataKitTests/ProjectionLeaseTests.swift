@@ -17,7 +17,7 @@ struct ProjectionLeaseTests {
             first.close()
             second.close()
         }
-        #expect(first.isShared && second.isShared)
+        #expect(first.traits.isShared && second.traits.isShared)
         let firstTotals = TotalsProjection(mode: .async)
         let secondTotals = TotalsProjection(mode: .async)
         let firstRunner = try ProjectionRunner(log: first, registry: try kitRegistry(), projections: [firstTotals], leaseDuration: 2)

@@ -214,7 +214,7 @@ final class LiveSignals: Sendable {
     private let continuation: AsyncStream<LiveSignal>.Continuation
     private let tasks: [Task<Void, Never>]
 
-    init(log: any EventStore, heartbeat: Duration) {
+    init(log: any HeadFeed, heartbeat: Duration) {
         let (stream, continuation) = AsyncStream.makeStream(of: LiveSignal.self, bufferingPolicy: .unbounded)
         self.stream = stream
         self.continuation = continuation

@@ -18,6 +18,6 @@ public struct CommandOptions: Sendable {
     /// whose transaction reads what it just wrote without a round trip). Otherwise it is rendered
     /// after the commit, outside the write lock.
     public func rendersInTransaction(on store: any EventStore) -> Bool {
-        idempotency != nil || store.prefersDecisionsOnTheWriter
+        idempotency != nil || store.traits.prefersDecisionsOnTheWriter
     }
 }

@@ -46,7 +46,7 @@ public struct ConsistencyWait: Sendable {
         guard await Self.waitForHead(runner.log, wanted, timeout: timeout) else { throw Self.lagging("the log", wanted) }
     }
 
-    static func waitForHead(_ log: any EventStore, _ position: UInt64, timeout: Duration) async -> Bool {
+    static func waitForHead(_ log: any EventReading, _ position: UInt64, timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let head = try? log.headPosition(), head >= position { return true }

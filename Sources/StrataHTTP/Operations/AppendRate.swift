@@ -18,7 +18,7 @@ public final class AppendRate: Sendable {
     }
 
     /// Counts every commit of `store` from now on.
-    public func observe(_ store: any EventStore) {
+    public func observe(_ store: any EventWriting) {
         store.onCommit { [self] report in record(events: report.events) }
     }
 

@@ -62,7 +62,7 @@ public final class StrataMetrics: Sendable {
     }
 
     /// Follows the log's commits: events appended, batch sizes, commit latency.
-    public func observe(_ log: any EventStore) {
+    public func observe(_ log: any EventWriting) {
         log.onCommit { [eventsAppended, batchRequests, commitLatency] report in
             eventsAppended.increment(by: report.events)
             batchRequests.record(report.requests)

@@ -8,7 +8,7 @@ import Synchronization
 /// `window`, further attempts are refused with 429 and `Retry-After` until the oldest failure
 /// leaves the window. A success clears the key.
 ///
-/// On a store that several servers share (`EventStore.isShared`) the failures are rows of the
+/// On a store that several servers share (`StoreTraits.isShared`) the failures are rows of the
 /// store's `http.signInFailures` table, keyed by a SHA-256 of the key (no address or email at
 /// rest), so N servers do not allow N times the attempts; otherwise they are kept in memory.
 public final class SignInRateLimiter: Sendable {
@@ -25,7 +25,7 @@ public final class SignInRateLimiter: Sendable {
         self.limit = limit
         self.window = window
         self.now = now
-        self.shared = store.flatMap { $0.isShared ? $0 : nil }
+        self.shared = store.flatMap { $0.traits.isShared ? $0 : nil }
     }
 
     /// Throws 429 when `key` has used up its failures.

@@ -18,7 +18,7 @@ extension StrataApp {
     /// Records the app's module names in the kit's settings when they changed.
     func recordModules() async throws {
         let names = modules.filter { !($0 is KitModule) }.map(\.name)
-        guard try Self.recordedModules(in: store) != names, !store.isReadOnly else { return }
+        guard try Self.recordedModules(in: store) != names, !store.traits.isReadOnly else { return }
         let value = Array(names.joined(separator: ",").utf8)
         _ = try await store.perform { transaction in
             try transaction.put(try Self.settings.open(in: transaction), key: Self.modulesKey, value: value)

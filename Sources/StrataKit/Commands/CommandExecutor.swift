@@ -52,7 +52,7 @@ public struct CommandExecutor: Sendable {
         self.snapshots = snapshots
         self.projections = projections
         self.hasher = hasher
-        self.optimisticAttempts = optimisticAttempts ?? (log.prefersDecisionsOnTheWriter ? 0 : 3)
+        self.optimisticAttempts = optimisticAttempts ?? (log.traits.prefersDecisionsOnTheWriter ? 0 : 3)
     }
 
     /// Runs `decide` and appends what it added atomically. `followUp` runs inside the write

@@ -11,7 +11,7 @@ extension UniqueValueHasher {
     /// table; a store that kept it in the log's `meta` table keeps using that key.
     public static func open(in store: any EventStore) async throws -> UniqueValueHasher {
         if let key = try store.withSnapshot({ try existingKey(in: $0, store: store) }) { return UniqueValueHasher(key: key) }
-        guard !store.isReadOnly else { throw ProjectionError(message: "the store has no unique-value key yet") }
+        guard !store.traits.isReadOnly else { throw ProjectionError(message: "the store has no unique-value key yet") }
         var generator = SystemRandomNumberGenerator()
         let fresh = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let key = try await store.perform { transaction in

@@ -4,7 +4,7 @@ import StrataStore
 /// append by the inline hook and written with each async batch and rebuild step.
 struct CheckpointStore: Sendable {
     static let table = KitTable(name: "checkpoints")
-    let store: any EventStore
+    let store: any EventReading
 
     /// The checkpoint of projection `name`, or `nil` before it was first prepared.
     func checkpoint(_ name: String, in reader: any StoreReading) throws -> ProjectionCheckpoint? {

@@ -111,7 +111,7 @@ extension ProjectionRunner {
                 try parked.remove(name, position: position, in: transaction)
                 let changed = store.changedKeys
                 let head = try transaction.headPosition()
-                if let invalidations, !changed.isEmpty { invalidations.publish(.keys(changed, position: head), after: transaction, shared: log.isShared) }
+                if let invalidations, !changed.isEmpty { invalidations.publish(.keys(changed, position: head), after: transaction, shared: log.traits.isShared) }
             }
             return .applied
         } catch {

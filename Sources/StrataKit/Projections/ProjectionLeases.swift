@@ -6,7 +6,7 @@ import StrataStore
 /// expiry. Every batch checks in its own transaction that this process still holds the lease
 /// (fencing), so a process that paused past its expiry cannot write once another took over; and a
 /// batch whose checkpoint moved is dropped anyway, so no event is ever applied twice. Only used
-/// when ``EventStore/isShared``.
+/// when ``StoreTraits/isShared``.
 struct ProjectionLeases: Sendable {
     /// This process's name in the table (one per runner).
     let owner: String

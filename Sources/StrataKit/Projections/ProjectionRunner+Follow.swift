@@ -107,7 +107,7 @@ extension ProjectionRunner {
             if case .live = target {
                 transaction.afterCommit { [self] in progress.withLock { $0[projection.name] = last } }
                 if let invalidations, !changed.isEmpty {
-                    invalidations.publish(.keys(changed, position: last), after: transaction, shared: log.isShared)
+                    invalidations.publish(.keys(changed, position: last), after: transaction, shared: log.traits.isShared)
                 }
             }
             return BatchOutcome.applied

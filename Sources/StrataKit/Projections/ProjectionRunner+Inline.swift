@@ -47,7 +47,7 @@ extension ProjectionRunner {
             changed += opened?.changedKeys ?? []
         }
         if let invalidations, !changed.isEmpty {
-            invalidations.publish(.keys(changed, position: last.position), after: transaction, shared: log.isShared)
+            invalidations.publish(.keys(changed, position: last.position), after: transaction, shared: log.traits.isShared)
         }
     }
 

@@ -202,7 +202,7 @@ extension ProjectionRunner {
             let views = chosen.flatMap(\.views)
             let swappedAt = applied
             transaction.afterCommit { [self] in progress.withLock { progress in for name in names { progress[name] = swappedAt } } }
-            for view in views { invalidations?.publish(.view(view.name, position: swappedAt), after: transaction, shared: log.isShared) }
+            for view in views { invalidations?.publish(.view(view.name, position: swappedAt), after: transaction, shared: log.traits.isShared) }
             return BatchOutcome.applied
         }.value
     }

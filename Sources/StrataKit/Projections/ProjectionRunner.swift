@@ -79,8 +79,8 @@ public final class ProjectionRunner: AppendHook, Sendable {
         self.batchSize = max(1, batchSize)
         self.rebuildBatchSize = max(1, rebuildBatchSize)
         self.attemptsBeforeParking = max(1, attemptsBeforeParking)
-        self.leases = log.isShared ? ProjectionLeases(owner: UUID().uuidString, duration: max(1, leaseDuration)) : nil
-        self.followInterval = followInterval ?? (log.isShared ? Self.sharedFollowInterval : .zero)
+        self.leases = log.traits.isShared ? ProjectionLeases(owner: UUID().uuidString, duration: max(1, leaseDuration)) : nil
+        self.followInterval = followInterval ?? (log.traits.isShared ? Self.sharedFollowInterval : .zero)
     }
 
     /// The default `followInterval` on a store several processes share: each batch there is a

@@ -13,13 +13,13 @@ struct KitTable: Sendable {
 
     /// The table for `reader`: opened in a transaction, looked up in the store otherwise; `nil`
     /// when it does not exist yet.
-    func find(for reader: any StoreReading, in store: any EventStore) throws -> Table? {
+    func find(for reader: any StoreReading, in store: any EventReading) throws -> Table? {
         if let transaction = reader as? any StoreTransaction { return try transaction.table(named: name) }
         return try store.existingTable(named: name)
     }
 
     /// The value under `key`, or `nil` (also when the table does not exist yet).
-    func get(_ key: [UInt8], from reader: any StoreReading, in store: any EventStore) throws -> [UInt8]? {
+    func get(_ key: [UInt8], from reader: any StoreReading, in store: any EventReading) throws -> [UInt8]? {
         guard let table = try find(for: reader, in: store) else { return nil }
         return try reader.get(table, key: key)
     }

@@ -15,7 +15,9 @@ public final class EventLog: EventStore {
     /// The data directory.
     public let directory: String
     /// Whether this log was opened read-only.
-    public let isReadOnly: Bool
+    /// Embedded: written by this process alone, decided optimistically on free snapshots.
+    public let traits: StoreTraits
+    var isReadOnly: Bool { traits.isReadOnly }
     let environment: Environment
     let tables: LogTables
     let configuration: EventLogConfiguration
@@ -43,7 +45,7 @@ public final class EventLog: EventStore {
         head: UInt64
     ) {
         self.directory = directory
-        self.isReadOnly = readOnly
+        self.traits = .embedded(readOnly: readOnly)
         self.environment = environment
         self.tables = tables
         self.configuration = configuration

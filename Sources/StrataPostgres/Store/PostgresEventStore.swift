@@ -17,7 +17,12 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// The database.
     public let url: PostgresURL
     public let configuration: PostgresStoreConfiguration
-    public var isReadOnly: Bool { configuration.access == .readOnly }
+    /// Read-only or shared as configured; decided on the writer, which remembers what it read, since
+    /// each snapshot read is a round trip.
+    public var traits: StoreTraits {
+        StoreTraits(isReadOnly: configuration.access == .readOnly, isShared: configuration.access == .shared, prefersDecisionsOnTheWriter: true)
+    }
+    var isReadOnly: Bool { traits.isReadOnly }
     let logger: Logger
     let pool: ConnectionPool
     let notifier = HeadNotifier()
@@ -218,12 +223,6 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     public func headPositions(pollInterval: Duration) -> AsyncStream<UInt64> {
         notifier.subscribe(current: head.load(ordering: .acquiring))
     }
-
-    /// Servers open the database shared; an offline tool holds it alone.
-    public var isShared: Bool { configuration.access == .shared }
-
-    /// A snapshot costs round trips here, and the writer remembers what it read: decide there.
-    public var prefersDecisionsOnTheWriter: Bool { true }
 
     /// Whether the database answered the last time the store asked.
     public var isReachable: Bool { reachable.load(ordering: .acquiring) }
