@@ -80,7 +80,7 @@ public final class ProjectionStore {
     }
 
     private func table(_ name: ReadModelTable) throws -> Table {
-        guard let table = tableList.first(where: { $0.name == name.name })?.table else { throw EventRegistryError(message: "the projection has no table \(name.name)") }
+        guard let table = tableList.first(where: { $0.name == name.name })?.table else { throw ProjectionError(message: "the projection has no table \(name.name)") }
         return table
     }
 
