@@ -19,7 +19,7 @@ extension ProjectionRunner {
             }
         }
         let position = projection.mode == .inline ? try reader.headPosition() : checkpoint.position
-        return try body(ReadModelReader(reader: reader, tables: tables, declared: Set(projection.tables.map(\.name)), registry: registry, rows: rows, position: position))
+        return try body(ReadModelReader(reader: reader, tables: tables, declared: projection.tables, registry: registry, rows: rows, position: position))
     }
 
     /// A record of `name`'s versioned `table` as stored — its JSON — with its version and the

@@ -8,14 +8,14 @@ public final class ReadModelReader {
     let reader: any StoreReading
     /// The projection's tables that exist, by logical name.
     let tables: [String: Table]
-    /// Every table the projection declares.
-    let declared: Set<String>
+    /// Every table the projection declares (a few: searched, not hashed).
+    let declared: [ReadModelTable]
     let registry: EventRegistry
     let rows: RowCache
     /// The log position the tables reflect.
     public let position: UInt64
 
-    init(reader: any StoreReading, tables: [String: Table], declared: Set<String>, registry: EventRegistry, rows: RowCache, position: UInt64) {
+    init(reader: any StoreReading, tables: [String: Table], declared: [ReadModelTable], registry: EventRegistry, rows: RowCache, position: UInt64) {
         self.reader = reader
         self.tables = tables
         self.declared = declared
@@ -69,7 +69,7 @@ public final class ReadModelReader {
     ///
     /// - Throws: ``ProjectionError`` when the projection declares no such table.
     private func stored(_ table: ReadModelTable) throws -> Table? {
-        guard declared.contains(table.name) else { throw ProjectionError(message: "the projection has no table \(table.name)") }
+        guard declared.contains(where: { $0.name == table.name }) else { throw ProjectionError(message: "the projection has no table \(table.name)") }
         return tables[table.name]
     }
 
