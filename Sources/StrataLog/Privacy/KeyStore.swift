@@ -5,15 +5,30 @@ import LMDB
 import StrataStore
 import Synchronization
 
-/// One random 256-bit key per subject (user), in a small LMDB environment of its own (`keys/` in
-/// the data directory), apart from the log so that destroying a key never touches the events.
+/// The embedded personal-data keys: a ``KeyVault`` over an LMDB environment of its own.
+public typealias KeyStore = KeyVault<LMDBKeyBacking>
+
+extension KeyVault where Backing == LMDBKeyBacking {
+    /// Opens (creating) the key store in `directory` (`keys/` in the data directory), first
+    /// finishing any interrupted compaction.
+    public convenience init(directory: String) throws {
+        self.init(backing: try LMDBKeyBacking(directory: directory), label: "strata.keys")
+    }
+
+    /// Writes a consistent, compacted copy of the key store into the empty directory `destination`.
+    public func backup(to destination: String) throws {
+        try withBacking { try $0.backup(to: destination) }
+    }
+}
+
+/// One random 256-bit key per subject (user), in a small LMDB environment of its own, apart from
+/// the log so that destroying a key never touches the events.
 ///
 /// LMDB is copy-on-write: a deleted key's bytes stay on a freed page until it is reused. So
 /// destroying a key rewrites the whole store compacted — a copy of the live pages only — and
 /// swaps it in by renaming directories; the old file is deleted. Opening the store finishes or
-/// undoes a swap that a crash interrupted. Key writes run on the store's own serial queue, never on
-/// the cooperative pool.
-public final class KeyStore: PersonalDataKeys {
+/// undoes a swap that a crash interrupted.
+public final class LMDBKeyBacking: KeyBacking {
     private struct Open: Sendable {
         var environment: Environment
         var keys: Database
@@ -21,8 +36,6 @@ public final class KeyStore: PersonalDataKeys {
 
     private let directory: String
     private let store: Mutex<Open?>
-    private let queue = DispatchQueue(label: "strata.keys")
-    private let cache = Mutex<[String: SymmetricKey]>([:])
 
     private var compactingPath: String { directory + ".compacting" }
     private var retiredPath: String { directory + ".retired" }
@@ -80,55 +93,36 @@ public final class KeyStore: PersonalDataKeys {
         }
     }
 
-    /// The key of `subject`, or `nil` when it has none (never created, or destroyed).
-    public func key(for subject: String) throws -> SymmetricKey? {
-        if let cached = cache.withLock({ $0[subject] }) { return cached }
-        let bytes = try withStore { open in try open.environment.withReadTransaction { try $0.get(open.keys, key: Array(subject.utf8)) } }
-        guard let bytes else { return nil }
-        let key = SymmetricKey(data: bytes)
-        cache.withLock { $0[subject] = key }
-        return key
+    public func read(_ subject: String) throws -> [UInt8]? {
+        try withStore { open in try open.environment.withReadTransaction { try $0.get(open.keys, key: Array(subject.utf8)) } }
     }
 
-    /// Makes sure `subject` has a key, creating it durably if needed.
-    @discardableResult
-    public func createKey(for subject: String) async throws -> SymmetricKey {
-        if let existing = try key(for: subject) { return existing }
-        return try await onQueue { [self] in
-            let created = SymmetricKey(size: .bits256)
-            let bytes = created.withUnsafeBytes { Array($0) }
-            let stored: [UInt8] = try mappingFullDisk {
-                try withStore { open in
-                    try open.environment.withWriteTransaction { transaction in
-                        if let existing = try transaction.get(open.keys, key: Array(subject.utf8)) { return existing }
-                        try transaction.put(open.keys, key: Array(subject.utf8), value: bytes)
-                        return bytes
-                    }
+    public func insertIfAbsent(_ key: [UInt8], for subject: String) throws -> [UInt8] {
+        try mappingFullDisk {
+            try withStore { open in
+                try open.environment.withWriteTransaction { transaction in
+                    if let existing = try transaction.get(open.keys, key: Array(subject.utf8)) { return existing }
+                    try transaction.put(open.keys, key: Array(subject.utf8), value: key)
+                    return key
                 }
-            }
-            let key = SymmetricKey(data: stored)
-            cache.withLock { $0[subject] = key }
-            return key
-        }
-    }
-
-    /// Destroys `subject`'s key and rewrites the store compacted, so the key's bytes are in no page
-    /// of the file: what was sealed with it can no longer be opened, here or in later backups.
-    public func destroyKey(for subject: String) async throws {
-        try await onQueue { [self] in
-            _ = cache.withLock { $0.removeValue(forKey: subject) }
-            try mappingFullDisk {
-                try withStore { open in
-                    try open.environment.withWriteTransaction { transaction in
-                        _ = try transaction.delete(open.keys, key: Array(subject.utf8))
-                    }
-                }
-                try compact()
             }
         }
     }
 
-    /// Copies the live pages into a fresh store and swaps it in. Runs on the queue.
+    /// Deletes the key and rewrites the store compacted, so the key's bytes are in no page of the
+    /// file: what was sealed with it can no longer be opened, here or in later backups.
+    public func destroy(_ subject: String) throws {
+        try mappingFullDisk {
+            try withStore { open in
+                try open.environment.withWriteTransaction { transaction in
+                    _ = try transaction.delete(open.keys, key: Array(subject.utf8))
+                }
+            }
+            try compact()
+        }
+    }
+
+    /// Copies the live pages into a fresh store and swaps it in. Runs on the vault's queue.
     private func compact() throws {
         let manager = FileManager.default
         try? manager.removeItem(atPath: compactingPath)
@@ -153,16 +147,8 @@ public final class KeyStore: PersonalDataKeys {
         Foundation.close(descriptor)
     }
 
-    /// Writes a consistent, compacted copy of the key store into the empty directory `destination`.
-    public func backup(to destination: String) throws {
-        try queue.sync {
-            try withStore { open in try open.environment.copy(to: destination, compact: true) }
-        }
-    }
-
-    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
+    /// Writes a consistent, compacted copy into the empty directory `destination`.
+    func backup(to destination: String) throws {
+        try withStore { open in try open.environment.copy(to: destination, compact: true) }
     }
 }

@@ -6,70 +6,64 @@ import PostgresNIO
 import StrataStore
 import Synchronization
 
+/// The personal-data keys of a PostgreSQL store: a ``KeyVault`` over its `strata_keys` table.
+public typealias PostgresKeyStore = KeyVault<PostgresKeyBacking>
+
+extension KeyVault where Backing == PostgresKeyBacking {
+    /// The keys of `store`'s database (the schema has their table).
+    public convenience init(store: PostgresEventStore) {
+        self.init(backing: PostgresKeyBacking(store: store), label: "strata.postgres.keys")
+    }
+}
+
 /// One random 256-bit key per subject in `strata_keys`, a table apart from everything else.
 ///
 /// PostgreSQL keeps a deleted row's bytes in the table file until the space is reused, so
 /// destroying a key deletes its row and then rewrites the table (`VACUUM FULL`) once no older
 /// transaction can still see the row: the new file holds only the live keys and the old one is
-/// emptied. A second rewrite follows half a minute later, for transactions the first could not see. What copies made before the erasure still hold
-/// (WAL segments, replicas, base backups) is in docs/privacy.md. Key writes run on a serial queue
-/// of their own, never on the cooperative pool.
-public final class PostgresKeyStore: PersonalDataKeys {
+/// emptied. A second rewrite follows half a minute later, for transactions the first could not
+/// see. What copies made before the erasure still hold (WAL segments, replicas, base backups) is
+/// in docs/privacy.md.
+public final class PostgresKeyBacking: KeyBacking {
     private let store: PostgresEventStore
-    private let queue = DispatchQueue(label: "strata.postgres.keys")
-    private let cache = Mutex<[String: SymmetricKey]>([:])
+    /// Where the second rewrite waits its half minute.
+    private let later = DispatchQueue(label: "strata.postgres.keys.rewrite")
 
-    /// The keys of `store`'s database (the schema has their table).
-    public init(store: PostgresEventStore) {
+    init(store: PostgresEventStore) {
         self.store = store
     }
 
+    /// The store owns the connections.
     public func close() {}
 
-    public func key(for subject: String) throws -> SymmetricKey? {
-        if let cached = cache.withLock({ $0[subject] }) { return cached }
-        let bytes = try store.pool.withConnection { connection in try Self.read(subject, on: connection) }
-        guard let bytes else { return nil }
-        let key = SymmetricKey(data: bytes)
-        cache.withLock { $0[subject] = key }
-        return key
+    public func read(_ subject: String) throws -> [UInt8]? {
+        try store.pool.withConnection { connection in try Self.read(subject, on: connection) }
     }
 
-    @discardableResult
-    public func createKey(for subject: String) async throws -> SymmetricKey {
-        if let existing = try await onQueue({ [self] in try key(for: subject) }) { return existing }
-        return try await onQueue { [self] in
-            let created = SymmetricKey(size: .bits256)
-            let stored = try store.pool.withConnection { connection -> [UInt8] in
-                var binds = PostgresBindings()
-                binds.append(subject)
-                binds.append(ByteBuffer(bytes: created.withUnsafeBytes { Array($0) }))
-                try connection.query("INSERT INTO strata_keys (subject, key) VALUES ($1, $2) ON CONFLICT (subject) DO NOTHING", binds)
-                guard let bytes = try Self.read(subject, on: connection) else {
-                    throw EventStoreError(.storage, "the key of \(subject) vanished as it was created")
-                }
-                return bytes
+    public func insertIfAbsent(_ key: [UInt8], for subject: String) throws -> [UInt8] {
+        try store.pool.withConnection { connection -> [UInt8] in
+            var binds = PostgresBindings()
+            binds.append(subject)
+            binds.append(ByteBuffer(bytes: key))
+            try connection.query("INSERT INTO strata_keys (subject, key) VALUES ($1, $2) ON CONFLICT (subject) DO NOTHING", binds)
+            guard let bytes = try Self.read(subject, on: connection) else {
+                throw EventStoreError(.storage, "the key of \(subject) vanished as it was created")
             }
-            let key = SymmetricKey(data: stored)
-            cache.withLock { $0[subject] = key }
-            return key
+            return bytes
         }
     }
 
-    public func destroyKey(for subject: String) async throws {
-        try await onQueue { [self] in
-            _ = cache.withLock { $0.removeValue(forKey: subject) }
-            try store.pool.withConnection { connection in
-                var binds = PostgresBindings()
-                binds.append(subject)
-                let deleted = try connection.query("DELETE FROM strata_keys WHERE subject = $1 RETURNING txid_current()", binds)
-                guard let xid = try deleted.map({ try $0.decode(Int64.self) }).first else { return }
-                try Self.rewrite(after: xid, on: connection)
-            }
+    public func destroy(_ subject: String) throws {
+        try store.pool.withConnection { connection in
+            var binds = PostgresBindings()
+            binds.append(subject)
+            let deleted = try connection.query("DELETE FROM strata_keys WHERE subject = $1 RETURNING txid_current()", binds)
+            guard let xid = try deleted.map({ try $0.decode(Int64.self) }).first else { return }
+            try Self.rewrite(after: xid, on: connection)
         }
         // A transaction this role cannot see (another role's, or one that outlived the wait) may
         // have kept the deleted row alive through the rewrite: rewrite once more a little later.
-        queue.asyncAfter(deadline: .now() + .seconds(30)) { [store] in
+        later.asyncAfter(deadline: .now() + .seconds(30)) { [store] in
             try? store.pool.withConnection { connection in
                 for row in try connection.query("SELECT txid_current()") { try Self.rewrite(after: try row.decode(Int64.self), on: connection) }
             }
@@ -80,11 +74,6 @@ public final class PostgresKeyStore: PersonalDataKeys {
     private static func rewrite(after xid: Int64, on connection: BlockingConnection) throws {
         try waitForOlderTransactions(than: xid, on: connection)
         try connection.query("VACUUM FULL strata_keys")
-    }
-
-    /// Forgets cached keys (another server may have destroyed one).
-    public func forgetCached() {
-        cache.withLock { $0.removeAll() }
     }
 
     /// Waits (at most ten seconds) until no transaction this role can see — in any database of
@@ -117,11 +106,5 @@ public final class PostgresKeyStore: PersonalDataKeys {
             return PostgresLogReader.bytes(try row.decode(ByteBuffer.self))
         }
         return nil
-    }
-
-    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
     }
 }
