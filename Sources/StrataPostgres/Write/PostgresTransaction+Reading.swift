@@ -140,46 +140,21 @@ extension PostgresTransaction {
     ) throws {
         let id = table.rowsId
         let (entries, hidesDatabase) = set.rows(of: id)
-        let forward = direction == .forward
-        /// Whether `a` comes before `b` in the scan's order.
-        func before(_ a: [UInt8], _ b: [UInt8]) -> Bool { forward ? a.lexicographicallyPrecedes(b) : b.lexicographicallyPrecedes(a) }
-        var mine = entries.filter { key, _ in start.map { !before(key, $0) } ?? true }.sorted { before($0.key, $1.key) }[...]
-        var page: [(key: [UInt8], value: [UInt8])] = []
-        var pageIndex = 0
-        var cursor = start
-        var inclusive = true
-        var databaseDone = hidesDatabase
-        func nextFromDatabase() throws -> (key: [UInt8], value: [UInt8])? {
-            while !databaseDone {
-                if pageIndex < page.count {
-                    let row = page[pageIndex]
-                    pageIndex += 1
-                    if entries[row.key] != nil { continue }
-                    return row
+        let pending = MergedScan.ordered(entries.map { (key: $0.key, value: $0.value) }, from: start, direction: direction)
+        try MergedScan.run(pending: pending, direction: direction, stored: { emit in
+            guard !hidesDatabase else { return }
+            var cursor = start
+            var inclusive = true
+            while true {
+                let page = try reader.page(id, from: cursor, inclusive: inclusive, direction: direction, limit: 256)
+                for row in page {
+                    let goOn = try row.key.withUnsafeBytes { key in try row.value.withUnsafeBytes { value in try emit(key, value) } }
+                    guard goOn else { return }
                 }
-                page = try reader.page(id, from: cursor, inclusive: inclusive, direction: direction, limit: 256)
-                pageIndex = 0
-                inclusive = false
-                if let last = page.last { cursor = last.key } else { databaseDone = true }
+                guard let last = page.last else { return }
+                (cursor, inclusive) = (last.key, false)
             }
-            return nil
-        }
-        var pending = try nextFromDatabase()
-        while true {
-            let next: (key: [UInt8], value: [UInt8])
-            if let own = mine.first, pending.map({ !before($0.key, own.key) }) ?? true {
-                mine.removeFirst()
-                guard let value = own.value else { continue }
-                next = (own.key, value)
-            } else if let row = pending {
-                next = row
-                pending = try nextFromDatabase()
-            } else {
-                return
-            }
-            let goOn = try next.key.withUnsafeBytes { key in try next.value.withUnsafeBytes { value in try body(key, value) } }
-            guard goOn else { return }
-        }
+        }, body)
     }
 
     func count(_ table: Table) throws -> Int {

@@ -38,16 +38,7 @@ final class RebuildOverlay: @unchecked Sendable {
         for batch in batches {
             for (key, value) in batch.rows[table] ?? [:] { newest[key] = .some(value) }
         }
-        var entries = newest.map { (key: $0.key, value: $0.value) }
-        switch direction {
-        case .forward:
-            if let start { entries.removeAll { $0.key.lexicographicallyPrecedes(start) } }
-            entries.sort { $0.key.lexicographicallyPrecedes($1.key) }
-        case .backward:
-            if let start { entries.removeAll { start.lexicographicallyPrecedes($0.key) } }
-            entries.sort { $1.key.lexicographicallyPrecedes($0.key) }
-        }
-        return entries
+        return MergedScan.ordered(newest.map { (key: $0.key, value: $0.value) }, from: start, direction: direction)
     }
 
     /// Forgets what the batches up to `number` wrote, now that the store has committed them.

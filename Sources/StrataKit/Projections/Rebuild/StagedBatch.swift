@@ -40,37 +40,9 @@ final class StagedBatch {
         direction: ScanDirection,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
-        let pending = overlay.entries(table, from: start, direction: direction)
-        var next = 0
-        var stopped = false
-        /// Whether `a` comes before the snapshot's `b` in the scan's direction.
-        func before(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
-            direction == .forward ? a.lexicographicallyPrecedes(b) : b.lexicographicallyPrecedes(a)
-        }
-        func emit(_ entry: (key: [UInt8], value: [UInt8]?)) throws -> Bool {
-            guard let value = entry.value else { return true }
-            return try entry.key.withUnsafeBytes { key in try value.withUnsafeBytes { try body(key, $0) } }
-        }
-        try snapshot.scan(table, from: start, direction: direction) { key, value in
-            while next < pending.count, before(pending[next].key, key) {
-                next += 1
-                guard try emit(pending[next - 1]) else {
-                    stopped = true
-                    return false
-                }
-            }
-            if next < pending.count, pending[next].key.elementsEqual(key) {
-                next += 1
-                stopped = !(try emit(pending[next - 1]))
-                return !stopped
-            }
-            stopped = !(try body(key, value))
-            return !stopped
-        }
-        while !stopped, next < pending.count {
-            next += 1
-            stopped = !(try emit(pending[next - 1]))
-        }
+        try MergedScan.run(pending: overlay.entries(table, from: start, direction: direction), direction: direction, stored: {
+            try snapshot.scan(table, from: start, direction: direction, $0)
+        }, body)
     }
 }
 
