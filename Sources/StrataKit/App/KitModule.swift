@@ -4,6 +4,7 @@ public struct KitModule: StrataModule {
     public let name = "kit"
     public let eventTypes: [any Event.Type] = [UniqueValueReserved.self, UniqueValueReleased.self]
 
+    /// The kit's module; ``StrataApp`` adds it by itself.
     public init() {}
 
     public func projections(_ context: ModuleContext) -> [any Projection] {

@@ -137,7 +137,9 @@ public final class StrataApp: Sendable {
 
 /// Why an app could not be composed.
 public struct AppError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What was wrong with the composition.
     public let message: String
     public var description: String { message }
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
 }

@@ -22,10 +22,14 @@ extension StrataModule {
 /// An upcast from an old wire name to the current one: `transform` rewrites the old payload in
 /// place (``EventRegistry/upcast(from:to:_:)``).
 public struct EventUpcaster: Sendable {
+    /// The old wire name.
     public var from: String
+    /// The wire name it becomes.
     public var to: String
+    /// Rewrites an old payload into the new shape, in place.
     public var transform: @Sendable (inout JSONValue) throws -> Void
 
+    /// An upcast from `from` to `to` by `transform`.
     public init(from: String, to: String, _ transform: @escaping @Sendable (inout JSONValue) throws -> Void) {
         self.from = from
         self.to = to

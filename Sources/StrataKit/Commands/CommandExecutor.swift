@@ -3,6 +3,7 @@ import StrataStore
 
 /// What a command produced: the decision's value and, when it appended, where.
 public struct CommandResult<Value: Sendable>: Sendable {
+    /// What the decision returned.
     public var value: Value
     /// The append, or `nil` when the decision added no events.
     public var append: AppendResult?
@@ -10,6 +11,7 @@ public struct CommandResult<Value: Sendable>: Sendable {
     /// appended nothing: the `Strata-Position` of its answer.
     public var position: UInt64
 
+    /// A command's outcome.
     public init(value: Value, append: AppendResult?, position: UInt64) {
         self.value = value
         self.append = append
@@ -24,9 +26,13 @@ public struct CommandResult<Value: Sendable>: Sendable {
 /// the writer's transaction, where nothing can overtake it. So contention costs latency, never a
 /// spurious error: the only errors are the decision's own.
 public struct CommandExecutor: Sendable {
+    /// The store commands are decided on and appended to.
     public let log: any EventStore
+    /// Encodes the decided events and decodes the streams a decision folds.
     public let registry: EventRegistry
+    /// Aggregates folded by earlier commands, reused while their streams have not moved.
     public let cache: AggregateCache
+    /// Hashes unique values (emails, SKUs) into their reservations' stream ids.
     public let hasher: UniqueValueHasher
     /// Where states of long streams are stored (``AggregateSnapshots``), or `nil` for none.
     public let snapshots: AggregateSnapshots?
@@ -37,6 +43,7 @@ public struct CommandExecutor: Sendable {
     /// prefers decisions on the writer).
     public var optimisticAttempts: Int
 
+    /// An executor over `log`; a process has one, its ``StrataApp``'s.
     public init(
         log: any EventStore,
         registry: EventRegistry,

@@ -8,6 +8,7 @@ public struct UniqueValue: Sendable, Hashable {
     /// The normalized value (for example, lower-cased).
     public var value: String
 
+    /// A value of `kind` that must be unique.
     public init(kind: String, value: String) {
         self.kind = kind
         self.value = value

@@ -18,6 +18,7 @@ public struct EventMetadata: Codable, Sendable, Hashable {
     /// The signed-in user who issued the command, if any.
     public var userId: String?
 
+    /// Metadata of a request (`correlationId`), the event or command that caused it, and the acting user.
     public init(correlationId: String? = nil, causationId: String? = nil, userId: String? = nil) {
         self.correlationId = correlationId
         self.causationId = causationId
@@ -28,16 +29,24 @@ public struct EventMetadata: Codable, Sendable, Hashable {
 /// A decoded event with its place in the log: what aggregates and projections see. Old shapes
 /// have already been upcast, so `event` is always of a current type.
 public struct Envelope: Sendable {
+    /// The event's global position in the log.
     public var position: UInt64
+    /// The stream it belongs to (`<category>-<id>`).
     public var streamId: String
+    /// Its version within the stream, from 1.
     public var streamVersion: UInt64
+    /// The event's own id, unique in the log.
     public var eventId: UUID
     /// The current wire type (after upcasting).
     public var type: String
+    /// When it was appended.
     public var recordedAt: Date
+    /// Who and what caused it.
     public var metadata: EventMetadata
+    /// The event itself, upcast and decoded.
     public var event: any Event
 
+    /// An envelope of the given parts.
     public init(
         position: UInt64,
         streamId: String,

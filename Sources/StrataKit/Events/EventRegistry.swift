@@ -30,6 +30,7 @@ public struct EventRegistry: Sendable {
         var transform: @Sendable (inout JSONValue) throws -> Void
     }
 
+    /// An empty registry: register every event type before decoding.
     public init() {}
 
     /// Registers `type` under its wire name.

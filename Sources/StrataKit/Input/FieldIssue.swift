@@ -5,20 +5,25 @@ import Foundation
 public struct FieldIssue: Sendable, Hashable, CustomStringConvertible {
     /// The field's name as clients send it (`sku`, `items[2].quantity`).
     public var field: String
+    /// Why it is refused, as a client reads it (`must be 1–100 characters`).
     public var message: String
 
+    /// An issue of `field`.
     public init(_ field: String, _ message: String) {
         self.field = field
         self.message = message
     }
 
+    /// The field and the message.
     public var description: String { "\(field) \(message)" }
 }
 
 /// Collects the issues of one input, so that a domain's rules report every failing field at once.
 public struct FieldChecks: Sendable {
+    /// The issues found so far.
     public var issues: [FieldIssue] = []
 
+    /// No issues yet.
     public init() {}
 
     /// `text` (trimmed when asked) must have a length in `length`; `nil` (absent or of the wrong

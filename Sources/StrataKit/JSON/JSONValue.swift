@@ -1,11 +1,18 @@
 /// A JSON document as a value, for upcasters that reshape stored events.
 public enum JSONValue: Codable, Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number with a fraction or an exponent.
     case number(Double)
+    /// A whole number.
     case integer(Int64)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object.
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {

@@ -9,8 +9,10 @@ import StrataStore
 /// live one byte for byte; different texts never share a nonce under one key. What it reveals is
 /// that two sealed values of one subject are equal, which is acceptable for names and emails.
 public struct AESGCMCipher: PersonalDataCipher {
+    /// Where each subject's key is found.
     public let keys: any PersonalDataKeys
 
+    /// A cipher with the keys of `keys`.
     public init(keys: any PersonalDataKeys) {
         self.keys = keys
     }

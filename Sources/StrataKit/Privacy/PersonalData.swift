@@ -38,6 +38,7 @@ public struct PersonalString: Codable, Sendable, Hashable {
     /// The text, or `nil` when it can no longer be read (erased).
     public var value: String?
 
+    /// A personal value of `subject`, sealed with its key when encoded.
     public init(subject: String, value: String?) {
         self.subject = subject
         self.value = value

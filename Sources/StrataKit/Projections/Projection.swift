@@ -17,6 +17,7 @@ public protocol Projection: Sendable {
     var name: String { get }
     /// Bumped whenever `apply` changes what it writes.
     var version: Int { get }
+    /// Inline (written in the command's transaction) or async (following the log).
     var mode: ProjectionMode { get }
     /// The (current) wire types it handles; others never reach `apply`.
     var eventTypes: Set<String> { get }

@@ -14,7 +14,9 @@ public struct ProjectionError: Error, Sendable, Hashable, CustomStringConvertibl
 /// into fresh tables that are swapped in atomically while the old ones keep serving (`+Rebuild`,
 /// `+Verify`). Reads and status are in `+Reading`; checkpoints in `CheckpointStore`.
 public final class ProjectionRunner: AppendHook, Sendable {
+    /// The store whose events the projections follow and whose tables they write.
     public let log: any EventStore
+    /// Decodes the events the projections apply.
     public let registry: EventRegistry
     /// Where the views that commits changed are reported.
     public let invalidations: ViewInvalidations?
@@ -45,6 +47,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
     /// The least time between an async projection's batches once it has caught up.
     let followInterval: Duration
 
+    /// A runner of `projections` over `log`; a process has one, its ``StrataApp``'s. Names must be 1–64 of `[a-z0-9_-]` and distinct.
     public init(
         log: any EventStore,
         registry: EventRegistry,

@@ -111,6 +111,7 @@ public final class ProjectionStore {
         ProjectionError(message: "the table \(table.name) holds versions: store a VersionedRecord in it")
     }
 
+    /// Removes the row under `key`; returns whether there was one.
     @discardableResult
     public func delete(_ table: ReadModelTable, key: [UInt8]) throws -> Bool {
         guard rows[table, key] != nil else { return try remove(try self.table(table), key: key) }

@@ -3,6 +3,7 @@ import StrataStore
 /// A read-model record that carries the version of what it describes (a product, an order): the
 /// `ETag` and `Strata-Version` of its answers.
 public protocol VersionedRecord: Encodable, Sendable {
+    /// The record's version: its stream's version when the record last changed, and its ETag.
     var version: UInt64 { get }
 }
 

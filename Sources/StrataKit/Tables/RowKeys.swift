@@ -35,11 +35,14 @@ public enum RowKeys {
 
 /// One page of a listing and the cursor for the next (`nil` on the last page).
 public struct Page<Item: Sendable>: Sendable {
+    /// The page's items, in the listing's order.
     public var items: [Item]
+    /// The opaque cursor of the next page, `nil` on the last.
     public var next: String?
     /// The log position the listing reflects.
     public var position: UInt64
 
+    /// A page of `items` reflecting the log at `position`.
     public init(items: [Item], next: String?, position: UInt64) {
         self.items = items
         self.next = next

@@ -34,6 +34,7 @@ public final class ViewCache<Value: Sendable>: Sendable {
     public let capacityBytes: Int
     private let invalidationMemory: Int
 
+    /// A cache holding up to `capacityBytes` of values.
     public init(capacityBytes: Int = 64 << 20, invalidationMemory: Int = 100_000) {
         self.capacityBytes = capacityBytes
         self.invalidationMemory = invalidationMemory

@@ -14,6 +14,7 @@ public enum ViewInvalidation: Sendable, Hashable {
 public final class ViewInvalidations: Sendable {
     private let subscribers = Mutex<[@Sendable (ViewInvalidation) -> Void]>([])
 
+    /// A channel no one follows yet.
     public init() {}
 
     /// Calls `handler` with every invalidation from now on, on the committing thread (keep it quick).
