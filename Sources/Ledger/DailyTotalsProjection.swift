@@ -31,7 +31,6 @@ public struct DailyTotalsProjection: Projection {
 
     /// The UTC day of `date`, as `YYYY-MM-DD`.
     public static func day(of date: Date) -> String {
-        let parts = Calendar(identifier: .gregorian).dateComponents(in: .gmt, from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        date.formatted(.iso8601.year().month().day())
     }
 }

@@ -61,9 +61,11 @@ public struct LedgerService: Sendable {
     /// command's answer, whose decision checked the caller).
     public func accountJSON(_ id: String, for caller: Caller?, in reader: (any StoreReading)? = nil) throws -> (json: [UInt8], version: UInt64, position: UInt64)? {
         try runner.read("ledger-accounts", in: reader) { reader in
-            let key = RowKeys.text(id)
-            if let caller, try !visible(id, to: caller, in: reader) { return nil }
-            return try reader.versioned(AccountsProjection.byId, key: key).map { ($0.json, $0.version, reader.position) }
+            // One read of the row: its JSON is what is sent, and says who owns it.
+            guard let (json, version) = try reader.versioned(AccountsProjection.byId, key: RowKeys.text(id)) else { return nil }
+            let owner = { try json.withUnsafeBytes { try reader.decode(AccountRecord.self, from: $0) }.ownerId }
+            if let caller, !caller.isAdmin, try owner() != caller.userId { return nil }
+            return (json, version, reader.position)
         }
     }
 

@@ -10,12 +10,8 @@ public struct ShopService: Sendable {
     /// The app the shop's module runs in: its store, projections and invalidations.
     public let app: StrataApp
 
-    var log: any EventStore { app.store }
     var runner: ProjectionRunner { app.runner }
-    var invalidations: ViewInvalidations { app.invalidations }
-    var registry: EventRegistry { app.registry }
     var executor: CommandExecutor { app.executor }
-    var hasher: UniqueValueHasher { app.hasher }
 
     /// The shop over an app that has the ``ShopModule``.
     ///
@@ -43,6 +39,6 @@ extension ShopService {
     /// such as an HTTP handler asks through this, so that on a database server no cooperative
     /// thread waits for a round trip.
     public func reading<T: Sendable>(_ queries: @escaping @Sendable (ShopService) throws -> T) async throws -> T {
-        try await log.offload { [self] in try queries(self) }
+        try await app.store.offload { [self] in try queries(self) }
     }
 }

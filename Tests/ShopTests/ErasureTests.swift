@@ -99,7 +99,7 @@ import Testing
             // An export's events still name the user, but hold nothing readable of theirs.
             let events = try fixture.log.readStream("user-u1")
             #expect(events.map(\.type) == ["UserRegistered", "UserErased"])
-            let registered = try #require(try shop.registry.decode(events[0]).event as? UserRegistered)
+            let registered = try #require(try shop.app.registry.decode(events[0]).event as? UserRegistered)
             #expect(registered.name.value == nil && registered.email.value == nil)
         }
     }

@@ -27,7 +27,6 @@ public final class StrataApp: Sendable {
     public let executor: CommandExecutor
     /// How many events apart a long stream's snapshots are.
     public let snapshotEvery: UInt64
-    let logger: Logger
 
     /// How many events apart snapshots are unless told otherwise.
     public static let defaultSnapshotEvery: UInt64 = 1000
@@ -45,7 +44,7 @@ public final class StrataApp: Sendable {
         snapshotEvery: UInt64 = StrataApp.defaultSnapshotEvery,
         logger: Logger = Logger(label: "strata.app")
     ) throws {
-        let modules = modules.contains { $0 is KitModule } ? modules : modules + [KitModule()]
+        let modules = Self.withKit(modules)
         let registry = try Self.registry(of: modules, cipher: keys.map { AESGCMCipher(keys: $0) })
         let context = ModuleContext(hasher: hasher, eventTypes: Set(modules.flatMap { $0.eventTypes.map { $0.eventType } }))
         let invalidations = ViewInvalidations()
@@ -64,7 +63,6 @@ public final class StrataApp: Sendable {
         self.invalidations = invalidations
         self.runner = runner
         self.snapshotEvery = snapshotEvery
-        self.logger = logger
         self.executor = CommandExecutor(
             log: store,
             registry: registry,
@@ -97,7 +95,7 @@ public final class StrataApp: Sendable {
     ///
     /// - Throws: ``AppError`` when two modules share a name or an event type.
     public static func registry(of modules: [any StrataModule], cipher: (any PersonalDataCipher)?) throws -> EventRegistry {
-        let modules = modules.contains { $0 is KitModule } ? modules : modules + [KitModule()]
+        let modules = withKit(modules)
         var names = Set<String>()
         for module in modules where !names.insert(module.name).inserted {
             throw AppError("module \(module.name) is listed twice")
@@ -117,6 +115,11 @@ public final class StrataApp: Sendable {
         return registry
     }
 
+    /// `modules` with the kit's last, unless they list it.
+    private static func withKit(_ modules: [any StrataModule]) -> [any StrataModule] {
+        modules.contains { $0 is KitModule } ? modules : modules + [KitModule()]
+    }
+
     /// The aggregates every module keeps as snapshots.
     public var snapshottingAggregates: [any SnapshottingAggregate.Type] { modules.flatMap(\.snapshottingAggregates) }
 
@@ -127,12 +130,6 @@ public final class StrataApp: Sendable {
 
     /// Stops the async projections.
     public func stop() async { await runner.stop() }
-
-    /// Runs `queries` where they may wait for the store (`EventStore.offload(_:)`): on a
-    /// database server no cooperative thread waits for a round trip.
-    public func reading<T: Sendable>(_ queries: @escaping @Sendable () throws -> T) async throws -> T {
-        try await store.offload(queries)
-    }
 }
 
 /// Why an app could not be composed.
