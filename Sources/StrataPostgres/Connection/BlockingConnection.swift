@@ -7,8 +7,9 @@ import StrataStore
 import Synchronization
 
 /// One connection to PostgreSQL used from a thread of Strata's own (the writer, a reader, the
-/// key store's queue), never from the cooperative pool or an event loop: each query waits for
-/// its answer. postgres-nio runs the socket on its event loop; this only blocks the caller.
+/// key store's queue), never from an event loop: each query waits for its answer. postgres-nio
+/// runs the socket on its event loop; this only blocks the caller. The writer and the listener
+/// connect their own; reads lease theirs from the store's ``ReadClient``.
 final class BlockingConnection: @unchecked Sendable {
     let connection: PostgresConnection
     private let logger: Logger
@@ -21,7 +22,8 @@ final class BlockingConnection: @unchecked Sendable {
     /// `closeFuture` for the connection's life, not one per query (those would pile up until it closes).
     private let awaiting = Mutex(AwaitedAnswers())
 
-    private init(connection: PostgresConnection, logger: Logger) {
+    /// A blocking view of `connection`, whose queries fail once it closes.
+    init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
         self.logger = logger
         connection.closeFuture.whenComplete { [weak self] _ in self?.failAwaited() }

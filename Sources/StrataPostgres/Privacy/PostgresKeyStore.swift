@@ -37,11 +37,11 @@ public final class PostgresKeyBacking: KeyBacking {
     public func close() {}
 
     public func read(_ subject: String) throws -> [UInt8]? {
-        try store.pool.withConnection { connection in try Self.read(subject, on: connection) }
+        try store.reads.withConnection { connection in try Self.read(subject, on: connection) }
     }
 
     public func insertIfAbsent(_ key: [UInt8], for subject: String) throws -> [UInt8] {
-        try store.pool.withConnection { connection -> [UInt8] in
+        try store.reads.withConnection { connection -> [UInt8] in
             var binds = PostgresBindings()
             binds.append(subject)
             binds.append(ByteBuffer(bytes: key))
@@ -54,7 +54,7 @@ public final class PostgresKeyBacking: KeyBacking {
     }
 
     public func destroy(_ subject: String) throws {
-        try store.pool.withConnection { connection in
+        try store.reads.withConnection { connection in
             var binds = PostgresBindings()
             binds.append(subject)
             let deleted = try connection.query("DELETE FROM strata_keys WHERE subject = $1 RETURNING txid_current()", binds)
@@ -64,7 +64,7 @@ public final class PostgresKeyBacking: KeyBacking {
         // A transaction this role cannot see (another role's, or one that outlived the wait) may
         // have kept the deleted row alive through the rewrite: rewrite once more a little later.
         later.asyncAfter(deadline: .now() + .seconds(30)) { [store] in
-            try? store.pool.withConnection { connection in
+            try? store.reads.withConnection { connection in
                 for row in try connection.query("SELECT txid_current()") { try Self.rewrite(after: try row.decode(Int64.self), on: connection) }
             }
         }

@@ -5,7 +5,7 @@ import StrataStore
 extension PostgresEventStore {
     public func existingTable(named name: String) throws -> Table? {
         if let id = tableIds.withLock({ $0[name] }) { return Table(name: name, rowsId: id) }
-        guard let id = try pool.withConnection({ try PostgresLogReader(connection: $0).tableId(named: name) }) else { return nil }
+        guard let id = try reads.withConnection({ try PostgresLogReader(connection: $0).tableId(named: name) }) else { return nil }
         tableIds.withLock { $0[name] = id }
         return Table(name: name, rowsId: id)
     }
@@ -18,12 +18,12 @@ extension PostgresEventStore {
     }
 
     public func tableNames() throws -> [String] {
-        let names = try pool.withConnection { try PostgresLogReader(connection: $0).tableNames() }
+        let names = try reads.withConnection { try PostgresLogReader(connection: $0).tableNames() }
         return (names + Self.reservedTables).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     public func storeStatistics() throws -> StoreStatistics {
-        try pool.withConnection { connection in
+        try reads.withConnection { connection in
             let rows = try connection.query(
                 """
                 SELECT h.position, h.streams, pg_database_size(current_database()),

@@ -7,7 +7,7 @@ extension PostgresEventStore {
     /// and last position, and the stream count. Reports each fault rather than stopping.
     public func verify(maximumFaults: Int = 1000) throws -> VerificationReport {
         var report = VerificationReport()
-        try pool.withConnection { connection in
+        try reads.withConnection { connection in
             try connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             defer { connection.send("COMMIT") }
             let totals = try connection.query(

@@ -11,7 +11,7 @@ import Synchronization
 /// and appends with that lock held, sends everything in one statement and updates the head last.
 /// The lock orders commits across every server, so positions are gapless and become visible in
 /// order: a follower reading past its checkpoint can never pass an event that commits late.
-/// Snapshots are repeatable-read transactions on a small pool. Other servers' commits arrive by
+/// Snapshots are repeatable-read transactions on the connections of one `PostgresClient`. Other servers' commits arrive by
 /// LISTEN/NOTIFY, with a poll as fallback.
 public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// The database.
@@ -24,7 +24,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
     var isReadOnly: Bool { traits.isReadOnly }
     let logger: Logger
-    let pool: ConnectionPool
+    /// The pooled connections for everything but the writer and the listener.
+    let reads: ReadClient
     let notifier = HeadNotifier()
     let head: Atomic<UInt64>
     let reachable = Atomic<Bool>(true)
@@ -40,7 +41,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// Table ids by name, as committed.
     let tableIds = Mutex<[String: Int32]>([:])
     /// Where reads from async code wait for their round trips, off the cooperative pool.
-    private let readers = DispatchQueue(label: "strata.postgres.readers", qos: .userInitiated, attributes: .concurrent)
+    private let readerThreads = DispatchQueue(label: "strata.postgres.readers", qos: .userInitiated, attributes: .concurrent)
     private(set) var writer: LogWriter?
     /// The writer thread's connection; replaced when it breaks (writer thread only).
     var writerConnection: BlockingConnection?
@@ -54,11 +55,11 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// Names the log keeps for itself, as the LMDB store does: not writable as tables.
     static let reservedTables: Set<String> = ["events", "streams", "heads", "types", "typeTails", "meta"]
 
-    private init(url: PostgresURL, configuration: PostgresStoreConfiguration, head: UInt64, commits: Int64, tables: [String: Int32]) {
+    private init(url: PostgresURL, configuration: PostgresStoreConfiguration, head: UInt64, commits: Int64, tables: [String: Int32]) throws {
         self.url = url
         self.configuration = configuration
         self.logger = configuration.logger
-        self.pool = ConnectionPool(url: url, capacity: configuration.readConnections, logger: configuration.logger)
+        self.reads = try ReadClient(url: url, snapshots: configuration.readConnections, logger: configuration.logger)
         self.head = Atomic(head)
         self.accountedCommits = Atomic(commits)
         self.tableIds.withLock { $0 = tables }
@@ -89,7 +90,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
                 let (name, id) = try row.decode((String, Int32).self)
                 tables[name] = id
             }
-            let store = PostgresEventStore(url: url, configuration: configuration, head: head, commits: commits, tables: tables)
+            let store = try PostgresEventStore(url: url, configuration: configuration, head: head, commits: commits, tables: tables)
             if configuration.access != .readOnly { store.startWriter() }
             store.watcher = HeadWatcher(store: store, presence: presence.connection)
             store.watcher?.start()
@@ -158,7 +159,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         writerLoop = nil
         watcher?.stop()
         notifier.finishAll()
-        pool.close()
+        reads.close()
     }
 
     // MARK: Writing
@@ -187,11 +188,11 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
     // MARK: Reading
 
-    /// Runs `reads` on the store's reader threads (a concurrent queue; the connection pool bounds
-    /// how many wait on the database at once).
+    /// Runs `reads` on the store's reader threads (a concurrent queue; the read client bounds
+    /// how many snapshots are open at once).
     public func offload<T: Sendable>(_ reads: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            readers.async { continuation.resume(with: Result { try reads() }) }
+            readerThreads.async { continuation.resume(with: Result { try reads() }) }
         }
     }
 
@@ -202,10 +203,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
 
     public func withSnapshot<T>(_ body: (any StoreSnapshot) throws -> T) throws -> T {
-        // Inside another snapshot on this thread: that one is as consistent, and its connection is
-        // this thread's (the pool gives it again).
-        if let held = pool.heldByThisThread { return try body(PostgresSnapshot(reader: PostgresLogReader(connection: held))) }
-        return try pool.withConnection { connection in
+        try reads.withSnapshotConnection { connection in
             try connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             do {
                 let value = try body(PostgresSnapshot(reader: PostgresLogReader(connection: connection)))

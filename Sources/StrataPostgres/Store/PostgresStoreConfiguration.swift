@@ -18,7 +18,9 @@ public struct PostgresStoreConfiguration: Sendable {
     public var maximumBatchRequests: Int
     /// A commit stops taking requests once their events reach this many bytes.
     public var maximumBatchBytes: Int
-    /// Connections for snapshot reads and the key store (the writer and the listener have their own).
+    /// Snapshots open at once, each on a connection of the store's `PostgresClient`, which pools
+    /// twice as many plus four for the keys and tables looked up meanwhile (the writer and the
+    /// listener have connections of their own).
     public var readConnections: Int
     /// How often the store asks for the head when no notification came (other servers' commits
     /// arrive by LISTEN/NOTIFY at once; the poll is the fallback).
