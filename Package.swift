@@ -30,6 +30,7 @@ let package = Package(
         .executable(name: "strata-replay", targets: ["strata-replay"]),
         .executable(name: "strata-admin", targets: ["strata-admin"]),
         .executable(name: "strata-server", targets: ["strata-server"]),
+        .library(name: "StrataSubscriptions", targets: ["StrataSubscriptions"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "LedgerAPI", targets: ["LedgerAPI"]),
         .executable(name: "ledger-server", targets: ["ledger-server"]),
@@ -164,6 +165,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Consumer groups: durable cursors, leases and parked messages over the log, in the
+        // store's tables, for other services to follow it.
+        .target(name: "StrataSubscriptions", dependencies: ["StrataKit", "StrataStore"]),
         // The shop's routes: HTTP <-> commands and queries; the shop's server.
         .target(
             name: "ShopAPI",
@@ -259,6 +263,7 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB", "StrataTestSupport"]),
         .testTarget(name: "StrataLogTests", dependencies: ["StrataLog", "StrataStore", "LMDB", "StrataTestSupport"]),
         .testTarget(name: "StrataKitTests", dependencies: ["StrataKit", "StrataStore", "StrataLog", "StrataTestSupport"]),
+        .testTarget(name: "StrataSubscriptionsTests", dependencies: ["StrataSubscriptions", "StrataKit", "StrataStore", "StrataTestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "StrataKit"]),
         .testTarget(
             name: "ShopTests",

@@ -1,0 +1,85 @@
+import Foundation
+import StrataStore
+
+/// A delivered event: the id that acknowledges this delivery, how many deliveries it has had,
+/// and the event.
+public struct DeliveredMessage: Sendable {
+    public var ackId: String
+    public var deliveries: Int
+    public var event: RecordedEvent
+}
+
+extension ConsumerGroups {
+    /// Hands `consumer` up to `max` events of the group, waiting up to `wait` for at least one:
+    /// expired leases again first, then the log from the group's frontier, one event per stream in
+    /// flight at a time. Each handed-out event is leased to `consumer` until the group's ack
+    /// timeout, durably, before this returns.
+    ///
+    /// - Throws: ``SubscriptionError/groupNotFound(_:)``, ``SubscriptionError/invalidInput(_:)``
+    ///   for a bad consumer name, ``SubscriptionError/pushGroupIsNotPolled(_:)``.
+    public func poll(_ name: String, consumer: String, max: Int, wait: Duration = .zero) async throws -> [DeliveredMessage] {
+        let issues = GroupRules.consumerIssues(consumer)
+        guard issues.isEmpty else { throw SubscriptionError.invalidInput(issues) }
+        let deadline = ContinuousClock.now + wait
+        while true {
+            let attempt = try await pollOnce(name, consumer: consumer, max: max)
+            if !attempt.messages.isEmpty || ContinuousClock.now >= deadline { return attempt.messages }
+            var until = deadline
+            if let expiry = attempt.nextExpiry {
+                let due = ContinuousClock.now + .milliseconds(Swift.max(0, expiry - clock()))
+                until = Swift.min(until, due)
+            }
+            await waitForAppends(after: attempt.head, until: until)
+        }
+    }
+
+    /// One poll: its messages, the head it saw, and when the earliest lease in flight expires.
+    private func pollOnce(_ name: String, consumer: String, max: Int) async throws -> (messages: [DeliveredMessage], head: UInt64, nextExpiry: Int64?) {
+        try await store.perform { [self] transaction in
+            guard var record = try rows.record(name, in: transaction) else { throw SubscriptionError.groupNotFound(name) }
+            guard record.settings.push == nil else { throw SubscriptionError.pushGroupIsNotPolled(name) }
+            let now = clock()
+            let leases = try rows.leases(of: name, in: transaction)
+            let ahead = try rows.positions(GroupRows.handled, of: name, from: record.frontier + 1, in: transaction)
+                .union(try rows.positions(GroupRows.parked, of: name, from: record.frontier + 1, in: transaction))
+            let dispatcher = Dispatcher(
+                settings: record.settings, frontier: record.frontier, leases: leases, settledAhead: ahead,
+                now: now, consumer: consumer, max: max, makeToken: Self.makeToken
+            )
+            let plan = try dispatcher.plan(
+                event: { try transaction.event(at: $0) },
+                events: { try transaction.readAll(after: $0, direction: .forward, limit: 256) }
+            )
+            for position in plan.dropped { try rows.deleteLease(of: name, at: position, in: transaction) }
+            for message in plan.parked {
+                try rows.deleteLease(of: name, at: message.position, in: transaction)
+                try rows.park(message, of: name, in: transaction)
+            }
+            for delivery in plan.deliveries { try rows.save(delivery.lease, of: name, in: transaction) }
+            if plan.frontier != record.frontier { try rows.forgetHandled(of: name, through: plan.frontier, in: transaction) }
+            if plan.frontier != record.frontier || plan.position != record.position {
+                record.frontier = plan.frontier
+                record.position = plan.position
+                try rows.save(record, in: transaction)
+            }
+            try rows.saw(consumer, of: name, at: Date(timeIntervalSince1970: Double(now) / 1000), in: transaction)
+            let inFlight = (leases.filter { $0.isInFlight(at: now) }.map(\.deadline) + plan.deliveries.map(\.lease.deadline)).min()
+            let messages = plan.deliveries.map { DeliveredMessage(ackId: $0.lease.ackId, deliveries: $0.lease.deliveries, event: $0.event) }
+            return (messages, try transaction.headPosition(), inFlight)
+        }.value
+    }
+
+    /// Returns once the log's head passes `head`, or at `deadline`.
+    func waitForAppends(after head: UInt64, until deadline: ContinuousClock.Instant) async {
+        guard deadline > .now else { return }
+        let positions = store.headPositions(pollInterval: .seconds(1))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await position in positions where position > head { return }
+            }
+            group.addTask { try? await Task.sleep(until: deadline) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

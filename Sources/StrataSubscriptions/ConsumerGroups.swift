@@ -1,0 +1,100 @@
+import Foundation
+import StrataKit
+import StrataStore
+
+/// Durable consumer groups over a store's log, for other services to follow it: each group a
+/// filter, a cursor, leases for the events in flight, and parked messages, all in the store's
+/// tables and written through its writer, so acknowledgements share group commits with appends and
+/// every server sharing a PostgreSQL database serves every group.
+public final class ConsumerGroups: Sendable {
+    /// What whether a `put` made the group or changed it.
+    public enum PutOutcome: Sendable, Equatable {
+        case created
+        case updated
+    }
+
+    let store: any EventStore
+    let rows: GroupRows
+    /// Milliseconds since 1970: the clock of leases' deadlines.
+    let clock: @Sendable () -> Int64
+
+    /// Groups in `store`; `clock` tells the time of leases (the wall clock unless a test sets one).
+    public init(store: any EventStore, clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }) {
+        self.store = store
+        self.rows = GroupRows(store: store)
+        self.clock = clock
+    }
+
+    /// Makes the group `name`, or changes its timing and push target.
+    ///
+    /// - Throws: ``SubscriptionError/invalidInput(_:)`` for a bad name or settings;
+    ///   ``SubscriptionError/filterCannotChange(_:)`` when the group exists with another filter or start.
+    public func put(_ name: String, settings: GroupSettings) async throws -> PutOutcome {
+        var issues = GroupRules.issues(settings)
+        if !GroupRules.isGroupName(name) { issues.insert(FieldIssue("group", "must be 1–64 of a-z 0-9 - _ ."), at: 0) }
+        guard issues.isEmpty else { throw SubscriptionError.invalidInput(issues) }
+        let now = clock()
+        return try await store.perform { [rows] transaction in
+            if var existing = try rows.record(name, in: transaction) {
+                guard existing.settings.keepsFilter(of: settings) else { throw SubscriptionError.filterCannotChange(name) }
+                existing.settings = settings
+                try rows.save(existing, in: transaction)
+                return PutOutcome.updated
+            }
+            let start: UInt64
+            switch settings.startFrom {
+            case .start: start = 0
+            case .end: start = try transaction.headPosition()
+            case .position(let position): start = position > 0 ? position - 1 : 0
+            }
+            let record = GroupRecord(
+                name: name, settings: settings, createdAt: Date(timeIntervalSince1970: Double(now) / 1000),
+                position: start, frontier: start
+            )
+            try rows.save(record, in: transaction)
+            return PutOutcome.created
+        }.value
+    }
+
+    /// Deletes the group with its leases, marks, parked messages and consumers.
+    ///
+    /// - Throws: ``SubscriptionError/groupNotFound(_:)``.
+    public func delete(_ name: String) async throws {
+        try await store.write { [rows] transaction in
+            guard try rows.record(name, in: transaction) != nil else { throw SubscriptionError.groupNotFound(name) }
+            try rows.deleteGroup(name, in: transaction)
+        }
+    }
+
+    /// The group `name` as the API shows it.
+    ///
+    /// - Throws: ``SubscriptionError/groupNotFound(_:)``.
+    public func status(_ name: String) async throws -> GroupStatus {
+        let now = clock()
+        return try await store.read { [rows] snapshot in
+            guard let record = try rows.record(name, in: snapshot) else { throw SubscriptionError.groupNotFound(name) }
+            return try GroupStatus(record, rows: rows, head: try snapshot.headPosition(), now: now, in: snapshot)
+        }
+    }
+
+    /// Every group, by name.
+    public func list() async throws -> [GroupStatus] {
+        let now = clock()
+        return try await store.read { [rows] snapshot in
+            let head = try snapshot.headPosition()
+            return try rows.records(in: snapshot).map { try GroupStatus($0, rows: rows, head: head, now: now, in: snapshot) }
+        }
+    }
+
+    /// The settings of every push group, for the server's pusher.
+    public func pushGroups() async throws -> [(name: String, settings: GroupSettings)] {
+        try await store.read { [rows] snapshot in
+            try rows.records(in: snapshot).filter { $0.settings.push != nil }.map { ($0.name, $0.settings) }
+        }
+    }
+
+    /// A random lease token: 64 bits, hex.
+    static func makeToken() -> String {
+        String(UInt64.random(in: 1...UInt64.max), radix: 16)
+    }
+}

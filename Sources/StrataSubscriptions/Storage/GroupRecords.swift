@@ -1,0 +1,65 @@
+import Foundation
+import StrataStore
+
+/// A consumer group as stored: its settings, when it was made, and its cursor.
+///
+/// Every matching event at or below `frontier` is acknowledged, skipped, parked or leased (in
+/// flight or waiting to be delivered again); `position` is the highest position below which none
+/// is still leased — what the API calls the group's position.
+struct GroupRecord: Codable, Sendable, Hashable {
+    var name: String
+    var settings: GroupSettings
+    var createdAt: Date
+    /// Everything at or below it is handled.
+    var position: UInt64
+    /// Everything at or below it has been looked at: handled or leased.
+    var frontier: UInt64
+}
+
+/// An event handed out (or waiting to be handed out again) to a group's consumer.
+struct Lease: Codable, Sendable, Hashable {
+    var position: UInt64
+    var streamId: String
+    var consumer: String
+    /// Changes with each delivery, so an old delivery's ackId no longer acknowledges.
+    var token: String
+    /// How many times it has been delivered.
+    var deliveries: Int
+    /// Milliseconds since 1970 after which it may be delivered again; 0 at once.
+    var deadline: Int64
+
+    /// Whether it is with a consumer at `now` (not yet expired).
+    func isInFlight(at now: Int64) -> Bool { deadline > now }
+
+    /// The id a consumer acknowledges this delivery with: `<position>-<token>`.
+    var ackId: String { "\(position)-\(token)" }
+}
+
+/// An acknowledgement id taken apart.
+struct AckId: Hashable, Sendable {
+    var position: UInt64
+    var token: String
+
+    init?(_ text: String) {
+        guard let dash = text.firstIndex(of: "-"), let position = UInt64(text[..<dash]) else { return nil }
+        self.position = position
+        self.token = String(text[text.index(after: dash)...])
+        guard !token.isEmpty else { return nil }
+    }
+}
+
+/// An event a group set aside: not acknowledged after its deliveries, or parked by a consumer.
+public struct ParkedMessage: Codable, Sendable, Hashable {
+    public var position: UInt64
+    public var streamId: String
+    public var type: String
+    public var reason: String
+    public var deliveries: Int
+    public var parkedAt: Date
+}
+
+/// A consumer as a group last saw it poll.
+struct ConsumerSeen: Codable, Sendable, Hashable {
+    var consumer: String
+    var lastSeenAt: Date
+}
