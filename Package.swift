@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "strata-admin", targets: ["strata-admin"]),
         .executable(name: "strata-server", targets: ["strata-server"]),
         .library(name: "StrataSubscriptions", targets: ["StrataSubscriptions"]),
+        .library(name: "SubscriptionsAPI", targets: ["SubscriptionsAPI"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "LedgerAPI", targets: ["LedgerAPI"]),
         .executable(name: "ledger-server", targets: ["ledger-server"]),
@@ -157,6 +158,7 @@ let package = Package(
             name: "StrataServer",
             dependencies: [
                 "IdentityAPI", "Identity", "StrataHTTP", "StrataConsole", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
+                "StrataSubscriptions", "SubscriptionsAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -168,6 +170,15 @@ let package = Package(
         // Consumer groups: durable cursors, leases and parked messages over the log, in the
         // store's tables, for other services to follow it.
         .target(name: "StrataSubscriptions", dependencies: ["StrataKit", "StrataStore"]),
+        // The consumer groups' routes (`/v1/subscriptions`), which every server serves.
+        .target(
+            name: "SubscriptionsAPI",
+            dependencies: [
+                "StrataSubscriptions", "StrataHTTP", "StrataKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         // The shop's routes: HTTP <-> commands and queries; the shop's server.
         .target(
             name: "ShopAPI",
@@ -264,6 +275,16 @@ let package = Package(
         .testTarget(name: "StrataLogTests", dependencies: ["StrataLog", "StrataStore", "LMDB", "StrataTestSupport"]),
         .testTarget(name: "StrataKitTests", dependencies: ["StrataKit", "StrataStore", "StrataLog", "StrataTestSupport"]),
         .testTarget(name: "StrataSubscriptionsTests", dependencies: ["StrataSubscriptions", "StrataKit", "StrataStore", "StrataTestSupport"]),
+        .testTarget(
+            name: "SubscriptionsAPITests",
+            dependencies: [
+                "StrataServer", "Identity", "IdentityAPI", "StrataHTTP", "StrataKit", "StrataStore", "StrataTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "StrataKit"]),
         .testTarget(
             name: "ShopTests",

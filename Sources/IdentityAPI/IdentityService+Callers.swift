@@ -6,6 +6,8 @@ import StrataHTTP
 extension IdentityService: CallerDirectory {
     public var adminRole: String { Role.admin.rawValue }
 
+    public var serviceRole: String { Role.service.rawValue }
+
     public func mayAct(_ caller: StrataHTTP.Identity) async throws -> Bool {
         try await reading { try $0.mayAct(userId: caller.userId, sessionId: caller.sessionId) }
     }

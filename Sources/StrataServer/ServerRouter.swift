@@ -4,6 +4,8 @@ import Logging
 import StrataConsole
 import StrataHTTP
 import StrataKit
+import StrataSubscriptions
+import SubscriptionsAPI
 
 /// A server's router: Strata's middleware in order (request id, access log, metrics, store
 /// condition, problem+json, limits, 405, authentication against the identity module,
@@ -34,7 +36,11 @@ public enum ServerRouter {
         router.add(middleware: ProblemMiddleware(logger: logger))
         router.add(middleware: RequestLimitsMiddleware(headerBytes: options.headerBytes, bodyBytes: options.bodyBytes))
         router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
-        router.add(middleware: AuthenticationMiddleware(tokens: tokens, callers: identity.users))
+        router.add(middleware: AuthenticationMiddleware(
+            tokens: tokens,
+            callers: identity.users,
+            serviceRoutes: [SubscriptionsController<StrataRequestContext>.path, "/v1/sessions"]
+        ))
         router.add(middleware: ConsistencyMiddleware(wait: consistency))
         let commands = CommandRoutes(store: IdempotencyStore(store: log), log: log)
         identity.addRoutes(to: router, commands: commands, cache: cache, tokens: tokens)
@@ -47,6 +53,8 @@ public enum ServerRouter {
             logger: logger
         )
         for domain in domains { try domain.addRoutes(to: router, context: context) }
+        SubscriptionsController(groups: ConsumerGroups(store: log), adminRole: identity.users.adminRole, serviceRole: identity.users.serviceRole)
+            .addRoutes(to: router)
         AdminController(
             log: log,
             runner: app.runner,

@@ -61,7 +61,7 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             await reporting {
-                guard let role = Role(rawValue: role) else { fail("--role must be admin or customer") }
+                guard let role = Role(rawValue: role) else { fail("--role must be admin, customer or service") }
                 guard let line = readLine(strippingNewline: true) else { fail("no password on standard input") }
                 let cost = bcryptCost ?? UInt8(ProcessInfo.processInfo.environment["STRATA_BCRYPT_COST"] ?? "") ?? 12
                 do {

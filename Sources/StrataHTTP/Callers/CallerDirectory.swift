@@ -6,6 +6,14 @@ public protocol CallerDirectory: Sendable {
     func mayAct(_ caller: Identity) async throws -> Bool
     /// The role whose holders may use admin routes (events, projections, other users).
     var adminRole: String { get }
+    /// The role of other systems' accounts, confined to the routes the server opens to them
+    /// (consumer groups).
+    var serviceRole: String { get }
+}
+
+extension CallerDirectory {
+    /// `service`.
+    public var serviceRole: String { "service" }
 }
 
 /// A directory that accepts every verified token, for servers and tests without users.

@@ -45,8 +45,13 @@ extension StrataRequestContextProtocol {
 
     /// The caller if they have `role`; 401 without a caller, 403 with another role.
     public func requireRole(_ role: String) throws -> Identity {
+        try requireRole(in: [role])
+    }
+
+    /// The caller if they have one of `roles`; 401 without a caller, 403 with another role.
+    public func requireRole(in roles: [String]) throws -> Identity {
         let identity = try requireIdentity()
-        guard identity.role == role else { throw Problem.forbidden }
+        guard roles.contains(identity.role) else { throw Problem.forbidden }
         return identity
     }
 }
