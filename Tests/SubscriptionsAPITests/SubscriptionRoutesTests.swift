@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Testing
 
@@ -87,6 +88,29 @@ struct SubscriptionRoutesTests {
             #expect(push?["url"] as? String == "http://127.0.0.1:9/hook")
             #expect(push?["secret"] == nil)
             #expect(try await client.send(.post, "/v1/subscriptions/hook/poll", fixture.service, #"{"consumer":"c"}"#).status == .conflict)
+        }
+    }
+
+    @Test func aCommandsTraceContextTravelsWithItsEventsToTheConsumer() async throws {
+        try await SubscriptionsFixture.run { fixture, client in
+            _ = try await client.send(.put, "/v1/subscriptions/signups", fixture.admin, #"{"eventTypes":["UserRegistered"],"startFrom":"end"}"#)
+            let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            let made = try await client.execute(
+                uri: "/v1/users", method: .post,
+                headers: [.contentType: "application/json", HTTPField.Name("traceparent")!: traceparent],
+                body: ByteBuffer(string: #"{"name":"Zoe","email":"zoe@example.com","password":"a long password"}"#)
+            )
+            #expect(made.status == .created)
+            _ = try await client.execute(
+                uri: "/v1/users", method: .post,
+                headers: [.contentType: "application/json", HTTPField.Name("traceparent")!: "not-a-trace"],
+                body: ByteBuffer(string: #"{"name":"Yan","email":"yan@example.com","password":"a long password"}"#)
+            )
+            let messages = try await client.poll("signups", fixture.service)
+            let metadata = messages.map { ($0["event"] as? [String: Any])?["metadata"] as? [String: Any] }
+            #expect(metadata.count == 2)
+            #expect(metadata.first??["traceparent"] as? String == traceparent)
+            #expect(metadata.last??["traceparent"] == nil)
         }
     }
 }

@@ -28,6 +28,8 @@ public protocol StrataRequestContextProtocol: RequestContext {
     var clientAddress: String { get }
     /// The most bytes a request body may have, set by ``RequestLimitsMiddleware`` (1 MiB by default).
     var bodyLimit: Int { get set }
+    /// The request's W3C `traceparent` when it sent a valid one (``RequestIDMiddleware``).
+    var traceparent: String? { get set }
 }
 
 extension StrataRequestContextProtocol {
@@ -38,9 +40,9 @@ extension StrataRequestContextProtocol {
     }
 
     /// The metadata of the events a command of this request appends: the request id as correlation
-    /// and causation id, and who issued it.
+    /// and causation id, who issued it, and the request's trace context.
     public func eventMetadata(userId: String?) -> EventMetadata {
-        EventMetadata(correlationId: requestID, causationId: requestID, userId: userId)
+        EventMetadata(correlationId: requestID, causationId: requestID, userId: userId, traceparent: traceparent)
     }
 
     /// The caller if they have `role`; 401 without a caller, 403 with another role.
@@ -63,6 +65,7 @@ public struct StrataRequestContext: StrataRequestContextProtocol {
     public var identity: Identity?
     public let clientAddress: String
     public var bodyLimit = JSONBody.defaultLimit
+    public var traceparent: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)

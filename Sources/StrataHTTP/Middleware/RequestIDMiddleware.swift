@@ -6,7 +6,9 @@ import StrataStore
 /// `A-Z a-z 0-9 . _ : -`), a fresh UUIDv7 otherwise. The id is put on the response; the access
 /// log and error lines name it (`request.id`). It is not set on the context's logger: a
 /// `StreamLogHandler` re-renders its metadata on every change, 5% of a cached GET's time.
-/// Outermost, so errors answered inside carry it too.
+/// Outermost, so errors answered inside carry it too. A valid W3C `traceparent` header is kept
+/// on the context, for the events the request's command appends; an invalid one is ignored, as
+/// the W3C recommendation asks.
 public struct RequestIDMiddleware<Context: StrataRequestContextProtocol>: RouterMiddleware {
     public init() {}
 
@@ -14,6 +16,7 @@ public struct RequestIDMiddleware<Context: StrataRequestContextProtocol>: Router
         var context = context
         let id = request.headers[.strataRequestID].flatMap { Self.isSane($0) ? $0 : nil } ?? UUIDv7.makeString()
         context.requestID = id
+        context.traceparent = request.headers[.traceparent].flatMap { TraceParent.isValid($0) ? $0 : nil }
         var response = try await next(request, context)
         response.headers[.strataRequestID] = id
         return response

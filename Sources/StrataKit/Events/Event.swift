@@ -17,12 +17,17 @@ public struct EventMetadata: Codable, Sendable, Hashable {
     public var causationId: String?
     /// The signed-in user who issued the command, if any.
     public var userId: String?
+    /// The W3C `traceparent` of the request that issued the command, if it had one: consumers of
+    /// the event continue that trace.
+    public var traceparent: String?
 
-    /// Metadata of a request (`correlationId`), the event or command that caused it, and the acting user.
-    public init(correlationId: String? = nil, causationId: String? = nil, userId: String? = nil) {
+    /// Metadata of a request (`correlationId`), the event or command that caused it, the acting
+    /// user, and the request's trace context.
+    public init(correlationId: String? = nil, causationId: String? = nil, userId: String? = nil, traceparent: String? = nil) {
         self.correlationId = correlationId
         self.causationId = causationId
         self.userId = userId
+        self.traceparent = traceparent
     }
 }
 

@@ -2,12 +2,13 @@
 /// rather than Foundation's: the same JSON as `JSONEncoder` with sorted keys writes (absent
 /// fields left out), read back by ``JSONParser``.
 extension EventMetadata {
-    /// `{"causationId":…,"correlationId":…,"userId":…}`, keys sorted, absent fields left out.
+    /// `{"causationId":…,"correlationId":…,"traceparent":…,"userId":…}`, keys sorted, absent
+    /// fields left out.
     public var jsonBytes: [UInt8] {
         var bytes: [UInt8] = [UInt8(ascii: "{")]
-        bytes.reserveCapacity(16 + (causationId?.utf8.count ?? 0) + (correlationId?.utf8.count ?? 0) + (userId?.utf8.count ?? 0) + 40)
+        bytes.reserveCapacity(16 + (causationId?.utf8.count ?? 0) + (correlationId?.utf8.count ?? 0) + (userId?.utf8.count ?? 0) + (traceparent?.utf8.count ?? 0) + 56)
         var first = true
-        for (name, value) in [("causationId", causationId), ("correlationId", correlationId), ("userId", userId)] {
+        for (name, value) in [("causationId", causationId), ("correlationId", correlationId), ("traceparent", traceparent), ("userId", userId)] {
             guard let value else { continue }
             if !first { bytes.append(UInt8(ascii: ",")) }
             first = false
@@ -32,6 +33,6 @@ extension EventMetadata {
             default: throw JSONParseError(message: "metadata member \(name) is not a string", offset: 0)
             }
         }
-        self.init(correlationId: try member("correlationId"), causationId: try member("causationId"), userId: try member("userId"))
+        self.init(correlationId: try member("correlationId"), causationId: try member("causationId"), userId: try member("userId"), traceparent: try member("traceparent"))
     }
 }
