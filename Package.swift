@@ -32,6 +32,7 @@ let package = Package(
         .executable(name: "strata-server", targets: ["strata-server"]),
         .library(name: "StrataSubscriptions", targets: ["StrataSubscriptions"]),
         .library(name: "SubscriptionsAPI", targets: ["SubscriptionsAPI"]),
+        .library(name: "SubscriptionsPush", targets: ["SubscriptionsPush"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "LedgerAPI", targets: ["LedgerAPI"]),
         .executable(name: "ledger-server", targets: ["ledger-server"]),
@@ -51,6 +52,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Push consumer groups POST their messages through it.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // `make docs`: the DocC guide of the kit, the store and the HTTP layers.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -158,7 +161,7 @@ let package = Package(
             name: "StrataServer",
             dependencies: [
                 "IdentityAPI", "Identity", "StrataHTTP", "StrataConsole", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
-                "StrataSubscriptions", "SubscriptionsAPI",
+                "StrataSubscriptions", "SubscriptionsAPI", "SubscriptionsPush",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -170,6 +173,18 @@ let package = Package(
         // Consumer groups: durable cursors, leases and parked messages over the log, in the
         // store's tables, for other services to follow it.
         .target(name: "StrataSubscriptions", dependencies: ["StrataKit", "StrataStore"]),
+        // The server's pusher: push groups' messages POSTed, signed, retried with backoff.
+        .target(
+            name: "SubscriptionsPush",
+            dependencies: [
+                "StrataSubscriptions", "SubscriptionsAPI", "StrataKit", "StrataStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The consumer groups' routes (`/v1/subscriptions`), which every server serves.
         .target(
             name: "SubscriptionsAPI",
@@ -279,6 +294,9 @@ let package = Package(
             name: "SubscriptionsAPITests",
             dependencies: [
                 "StrataServer", "Identity", "IdentityAPI", "StrataHTTP", "StrataKit", "StrataStore", "StrataTestSupport",
+                "StrataSubscriptions", "SubscriptionsPush",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -10,6 +10,7 @@ import StrataHTTP
 import StrataKit
 import StrataLog
 import StrataStore
+import SubscriptionsPush
 
 /// The running server's store: open while the application runs; at shutdown (after the HTTP
 /// server stopped accepting and finished its requests) it waits for background rebuilds, stops
@@ -109,7 +110,11 @@ public func buildApplication(configuration: ServerConfiguration, domains: [any R
             )
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
-        services: [StoreService(app: app, store: store, readiness: options.readiness, background: options.background, logger: logger)],
+        // Shut down in reverse: the pusher stops before the store closes.
+        services: [
+            StoreService(app: app, store: store, readiness: options.readiness, background: options.background, logger: logger),
+            PushDelivery(store: app.store, logger: logger),
+        ],
         logger: logger
     )
 }

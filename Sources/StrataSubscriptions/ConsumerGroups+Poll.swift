@@ -18,11 +18,20 @@ extension ConsumerGroups {
     /// - Throws: ``SubscriptionError/groupNotFound(_:)``, ``SubscriptionError/invalidInput(_:)``
     ///   for a bad consumer name, ``SubscriptionError/pushGroupIsNotPolled(_:)``.
     public func poll(_ name: String, consumer: String, max: Int, wait: Duration = .zero) async throws -> [DeliveredMessage] {
+        try await poll(name, consumer: consumer, max: max, wait: wait, push: false)
+    }
+
+    /// As ``poll(_:consumer:max:wait:)``, for the server's pusher: only a push group's messages.
+    public func pollForPush(_ name: String, consumer: String, max: Int, wait: Duration = .zero) async throws -> [DeliveredMessage] {
+        try await poll(name, consumer: consumer, max: max, wait: wait, push: true)
+    }
+
+    private func poll(_ name: String, consumer: String, max: Int, wait: Duration, push: Bool) async throws -> [DeliveredMessage] {
         let issues = GroupRules.consumerIssues(consumer)
         guard issues.isEmpty else { throw SubscriptionError.invalidInput(issues) }
         let deadline = ContinuousClock.now + wait
         while true {
-            let attempt = try await pollOnce(name, consumer: consumer, max: max)
+            let attempt = try await pollOnce(name, consumer: consumer, max: max, push: push)
             if !attempt.messages.isEmpty || ContinuousClock.now >= deadline { return attempt.messages }
             var until = deadline
             if let expiry = attempt.nextExpiry {
@@ -34,10 +43,13 @@ extension ConsumerGroups {
     }
 
     /// One poll: its messages, the head it saw, and when the earliest lease in flight expires.
-    private func pollOnce(_ name: String, consumer: String, max: Int) async throws -> (messages: [DeliveredMessage], head: UInt64, nextExpiry: Int64?) {
+    private func pollOnce(_ name: String, consumer: String, max: Int, push: Bool) async throws -> (messages: [DeliveredMessage], head: UInt64, nextExpiry: Int64?) {
         try await store.perform { [self] transaction in
             guard var record = try rows.record(name, in: transaction) else { throw SubscriptionError.groupNotFound(name) }
-            guard record.settings.push == nil else { throw SubscriptionError.pushGroupIsNotPolled(name) }
+            guard (record.settings.push != nil) == push else {
+                if push { throw SubscriptionError.groupNotFound(name) }
+                throw SubscriptionError.pushGroupIsNotPolled(name)
+            }
             let now = clock()
             let leases = try rows.leases(of: name, in: transaction)
             let ahead = try rows.positions(GroupRows.handled, of: name, from: record.frontier + 1, in: transaction)

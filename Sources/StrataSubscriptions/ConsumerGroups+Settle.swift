@@ -54,6 +54,21 @@ extension ConsumerGroups {
         }
     }
 
+    /// Leaves deliveries leased for `delay` more and then delivers them again — the pusher's
+    /// backoff after a failed POST; one that has had the group's `maxDeliveries` is due at once,
+    /// so the next poll parks it.
+    ///
+    /// - Throws: as ``ack(_:ackIds:)``.
+    public func retryLater(_ name: String, ackIds: [String], after delay: Duration, maxDeliveries: Int) async throws {
+        let due = clock() + Int64(delay / .milliseconds(1))
+        try await settle(name, ackIds: ackIds) { lease, transaction, rows in
+            var again = lease
+            again.deadline = lease.deliveries >= maxDeliveries ? 0 : due
+            try rows.save(again, of: name, in: transaction)
+            return .leased
+        }
+    }
+
     /// The group's parked messages after `position`, in log order, at most `limit`.
     public func parked(_ name: String, after position: UInt64 = 0, limit: Int = 100) async throws -> [ParkedMessage] {
         try await store.read { [rows] snapshot in

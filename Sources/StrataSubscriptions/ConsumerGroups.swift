@@ -86,6 +86,12 @@ public final class ConsumerGroups: Sendable {
         }
     }
 
+    /// The settings of the group `name`, or `nil` when there is none (for the server's pusher;
+    /// they include the push secret).
+    public func settings(_ name: String) async throws -> GroupSettings? {
+        try await store.read { [rows] snapshot in try rows.record(name, in: snapshot)?.settings }
+    }
+
     /// The settings of every push group, for the server's pusher.
     public func pushGroups() async throws -> [(name: String, settings: GroupSettings)] {
         try await store.read { [rows] snapshot in

@@ -7,13 +7,6 @@ import StrataSubscriptions
 
 /// Polling, acknowledging and refusing deliveries.
 extension SubscriptionsController {
-    /// A delivered message as the API shows it: the event as the admin routes show it.
-    struct MessageBody: Encodable {
-        var ackId: String
-        var deliveries: Int
-        var event: EventBody
-    }
-
     struct Messages: Encodable {
         var messages: [MessageBody]
     }
@@ -30,7 +23,7 @@ extension SubscriptionsController {
         try fields.finish()
         guard let consumer else { throw Problem.validationFailed(fields.errors) }
         let messages = try await groups.poll(name, consumer: consumer, max: max, wait: .seconds(wait))
-        return try JSONResponse.make(Messages(messages: messages.map { MessageBody(ackId: $0.ackId, deliveries: $0.deliveries, event: EventBody($0.event)) }))
+        return try JSONResponse.make(Messages(messages: messages.map(MessageBody.init)))
     }
 
     /// `POST …/ack {ackIds}`

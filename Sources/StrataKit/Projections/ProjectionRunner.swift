@@ -43,7 +43,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
     /// `nil` when it runs none.
     let decided: DecidedEnvelopes?
     /// Who applies each async projection when the store is shared by several processes.
-    let leases: ProjectionLeases?
+    let leases: WorkLeases?
     /// The least time between an async projection's batches once it has caught up.
     let followInterval: Duration
 
@@ -82,7 +82,7 @@ public final class ProjectionRunner: AppendHook, Sendable {
         self.batchSize = max(1, batchSize)
         self.rebuildBatchSize = max(1, rebuildBatchSize)
         self.attemptsBeforeParking = max(1, attemptsBeforeParking)
-        self.leases = log.traits.isShared ? ProjectionLeases(owner: UUID().uuidString, duration: max(1, leaseDuration)) : nil
+        self.leases = log.traits.isShared ? WorkLeases(owner: UUID().uuidString, duration: max(1, leaseDuration)) : nil
         self.followInterval = followInterval ?? (log.traits.isShared ? Self.sharedFollowInterval : .zero)
     }
 

@@ -1,18 +1,24 @@
 import Foundation
 import StrataStore
 
-/// Which process applies each async projection while several share the store: a lease per
-/// projection in the kit's `kit.leases` table, taken and renewed in write transactions, with an
-/// expiry. Every batch checks in its own transaction that this process still holds the lease
-/// (fencing), so a process that paused past its expiry cannot write once another took over; and a
-/// batch whose checkpoint moved is dropped anyway, so no event is ever applied twice. Only used
-/// when ``StoreTraits/isShared``.
-struct ProjectionLeases: Sendable {
-    /// This process's name in the table (one per runner).
-    let owner: String
+/// Which process does each piece of background work while several share the store — applying an
+/// async projection, driving a push consumer group: a lease per name in the kit's `kit.leases`
+/// table, taken and renewed in write transactions, with an expiry, so another process takes the
+/// work over at most ``duration`` after its holder died. A projection's batches check in their own
+/// transaction that this process still holds the lease (fencing), so a process that paused past
+/// its expiry cannot write once another took over. Only used when ``StoreTraits/isShared``.
+public struct WorkLeases: Sendable {
+    /// This process's name in the table.
+    public let owner: String
     /// How long a lease lasts unless renewed; another process takes over at most this long after
     /// the holder died.
-    let duration: TimeInterval
+    public let duration: TimeInterval
+
+    /// Leases held as `owner`, each lasting `duration` unless renewed.
+    public init(owner: String, duration: TimeInterval) {
+        self.owner = owner
+        self.duration = duration
+    }
     static let table = KitTable(name: "kit.leases")
 
     struct Lease: Codable {
@@ -21,9 +27,9 @@ struct ProjectionLeases: Sendable {
         var expiresAt: Int64
     }
 
-    /// Takes or renews `projection`'s lease inside `transaction`; returns whether this process
-    /// holds it now (false: another's, not expired).
-    func hold(_ projection: String, in transaction: any StoreTransaction, now: Date = Date()) throws -> Bool {
+    /// Takes or renews the lease of `projection` (any work's name) inside `transaction`; returns
+    /// whether this process holds it now (false: another's, not expired).
+    public func hold(_ projection: String, in transaction: any StoreTransaction, now: Date = Date()) throws -> Bool {
         let table = try Self.table.open(in: transaction)
         let key = Array(projection.utf8)
         let micros = RecordedEvent.microseconds(now)
@@ -37,8 +43,8 @@ struct ProjectionLeases: Sendable {
         return true
     }
 
-    /// Gives `projection`'s lease up when this process holds it (a clean stop: another takes over at once).
-    func release(_ projection: String, in transaction: any StoreTransaction) throws {
+    /// Gives the lease of `projection` up when this process holds it (a clean stop: another takes over at once).
+    public func release(_ projection: String, in transaction: any StoreTransaction) throws {
         let table = try Self.table.open(in: transaction)
         let key = Array(projection.utf8)
         guard let bytes = try transaction.get(table, key: key), let lease = try? KitCoding.decode(Lease.self, from: bytes), lease.owner == owner else { return }

@@ -1,0 +1,157 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StrataKit
+import StrataStore
+import StrataSubscriptions
+import SubscriptionsAPI
+
+/// The server's consumer for push groups: for each, it takes the group's messages as any
+/// consumer would and POSTs each to the group's URL with `Strata-Signature` and
+/// `Strata-Delivery`; a 2xx acknowledges it, anything else (or no answer within 10 s, or the
+/// group's ack timeout if shorter) leaves it leased for a backoff and delivers it again, and the
+/// group parks it after `maxDeliveries`. At most ``inFlightPerGroup`` POSTs per group at once.
+/// On a shared store one server at a time drives each group, under a work lease.
+public final class PushDelivery: Service, Sendable {
+    let groups: ConsumerGroups
+    let store: any EventStore
+    let client: HTTPClient
+    let backoff: PushBackoff
+    /// POSTs per group at once.
+    public let inFlightPerGroup: Int
+    /// Set on a shared store: one server drives each group.
+    let leases: WorkLeases?
+    let logger: Logger
+    /// How often the list of push groups is read again.
+    let rescan: Duration
+
+    /// The pusher of `store`'s push groups, POSTing through `client`.
+    public init(
+        store: any EventStore,
+        client: HTTPClient = .shared,
+        backoff: PushBackoff = PushBackoff(),
+        inFlightPerGroup: Int = 16,
+        leaseDuration: TimeInterval = 10,
+        rescan: Duration = .seconds(1),
+        logger: Logger
+    ) {
+        self.groups = ConsumerGroups(store: store)
+        self.store = store
+        self.client = client
+        self.backoff = backoff
+        self.inFlightPerGroup = max(1, inFlightPerGroup)
+        self.leases = store.traits.isShared ? WorkLeases(owner: "push-" + UUID().uuidString, duration: leaseDuration) : nil
+        self.rescan = rescan
+        self.logger = logger
+    }
+
+    /// Drives every push group until the service is shut down, starting and stopping a driver
+    /// as groups are made and deleted.
+    public func run() async throws {
+        guard !store.traits.isReadOnly else { return }
+        await cancelWhenGracefulShutdown { [self] in
+            var drivers: [String: Task<Void, Never>] = [:]
+            while !Task.isCancelled {
+                if let names = try? await groups.pushGroups().map(\.name) {
+                    for name in names where drivers[name] == nil { drivers[name] = Task { await drive(name) } }
+                    for (name, driver) in drivers where !names.contains(name) {
+                        driver.cancel()
+                        drivers[name] = nil
+                    }
+                }
+                try? await Task.sleep(for: rescan)
+            }
+            for driver in drivers.values { driver.cancel() }
+            for driver in drivers.values { await driver.value }
+        }
+    }
+
+    /// One group's loop: hold its lease, take messages, POST them, settle each.
+    private func drive(_ group: String) async {
+        let work = "push:" + group
+        var renewAt = ContinuousClock.now
+        defer { release(work) }
+        while !Task.isCancelled {
+            do {
+                if let leases, ContinuousClock.now >= renewAt {
+                    let held = try await store.perform { transaction in try leases.hold(work, in: transaction) }.value
+                    guard held else {
+                        try await Task.sleep(for: .seconds(leases.duration / 2))
+                        continue
+                    }
+                    renewAt = ContinuousClock.now + .seconds(leases.duration / 3)
+                }
+                guard let settings = try await groups.settings(group), let target = settings.push else { return }
+                let messages = try await groups.pollForPush(group, consumer: "server-push", max: inFlightPerGroup, wait: .seconds(1))
+                await withTaskGroup(of: Void.self) { posts in
+                    for message in messages {
+                        posts.addTask { await self.deliver(message, of: group, to: target, settings: settings) }
+                    }
+                }
+            } catch is CancellationError {
+                return
+            } catch SubscriptionError.groupNotFound {
+                return
+            } catch {
+                logger.warning("push group failed; retrying", metadata: ["group": "\(group)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// POSTs one message and settles it: acknowledged on 2xx, else left for a backoff.
+    func deliver(_ message: DeliveredMessage, of group: String, to target: PushTarget, settings: GroupSettings) async {
+        let outcome: String
+        do {
+            let body = try KitCoding.encode(MessageBody(message))
+            var request = HTTPClientRequest(url: target.url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Strata-Signature", value: PushSignature.header(for: body, secret: target.secret))
+            request.headers.add(name: "Strata-Delivery", value: message.ackId)
+            if let traceparent = try? EventMetadata(jsonBytes: message.event.metadata).traceparent {
+                request.headers.add(name: "traceparent", value: traceparent)
+            }
+            request.body = .bytes(ByteBuffer(bytes: body))
+            let response = try await client.execute(request, timeout: .seconds(Int64(min(10, settings.ackTimeoutSeconds))))
+            _ = try? await response.body.collect(upTo: 1 << 16)
+            if (200..<300).contains(response.status.code) {
+                do {
+                    try await groups.ack(group, ackIds: [message.ackId])
+                } catch {
+                    logger.warning("push delivered but not acknowledged", metadata: ["group": "\(group)", "position": "\(message.event.position)", "error": "\(error)"])
+                }
+                return
+            }
+            outcome = "answered \(response.status.code)"
+        } catch is CancellationError {
+            return
+        } catch {
+            outcome = "\(error)"
+        }
+        let delay = backoff.delay(afterDeliveries: message.deliveries)
+        let parking = message.deliveries >= settings.maxDeliveries
+        logger.warning(
+            "push delivery failed",
+            metadata: [
+                "group": "\(group)", "url": "\(target.url)", "position": "\(message.event.position)",
+                "delivery": "\(message.deliveries) of \(settings.maxDeliveries)", "outcome": "\(outcome)",
+                "next": "\(parking ? "parked" : "again in \(delay)")",
+            ]
+        )
+        do {
+            try await groups.retryLater(group, ackIds: [message.ackId], after: delay, maxDeliveries: settings.maxDeliveries)
+        } catch {
+            logger.warning("push retry not recorded; the lease's expiry delivers it again", metadata: ["group": "\(group)", "error": "\(error)"])
+        }
+    }
+
+    /// Gives the group's lease up at a clean stop, so another server takes over at once.
+    private func release(_ work: String) {
+        guard let leases else { return }
+        let store = self.store
+        Task { _ = try? await store.write { transaction in try leases.release(work, in: transaction) } }
+    }
+}

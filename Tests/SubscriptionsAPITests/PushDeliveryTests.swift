@@ -1,0 +1,132 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import StrataStore
+import StrataSubscriptions
+import StrataTestSupport
+import SubscriptionsPush
+import Synchronization
+import Testing
+
+/// The pusher against a real HTTP receiver on loopback: signed POSTs, retries with backoff while
+/// the receiver fails, acknowledgement once it answers 2xx, parking after `maxDeliveries`.
+@Suite(.serialized)
+struct PushDeliveryTests {
+    static let secret = "0123456789abcdef-secret"
+
+    /// What the receiver got: each body with its headers.
+    final class Received: Sendable {
+        struct Post: Sendable {
+            var body: [UInt8]
+            var signature: String?
+            var delivery: String?
+        }
+
+        let posts = Mutex<[Post]>([])
+        /// How many POSTs to refuse (500) before answering 204; `nil`: refuse every one.
+        let failures: Mutex<Int?>
+
+        init(failing: Int?) { failures = Mutex(failing) }
+
+        func answer(_ post: Post) -> HTTPResponse.Status {
+            posts.withLock { $0.append(post) }
+            return failures.withLock { left in
+                guard let remaining = left else { return .internalServerError }
+                if remaining > 0 {
+                    left = remaining - 1
+                    return .internalServerError
+                }
+                return .noContent
+            }
+        }
+    }
+
+    /// Runs a receiver on a loopback port while `body` runs; passes its URL.
+    private func withReceiver(_ received: Received, _ body: (String) async throws -> Void) async throws {
+        let router = Router()
+        router.post("hook") { request, context -> HTTPResponse.Status in
+            let bytes = try await request.body.collect(upTo: 1 << 20)
+            return received.answer(Received.Post(
+                body: Array(bytes.readableBytesView),
+                signature: request.headers[HTTPField.Name("Strata-Signature")!],
+                delivery: request.headers[HTTPField.Name("Strata-Delivery")!]
+            ))
+        }
+        let port = Mutex<Int?>(nil)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }
+        )
+        let server = Task { try await app.runService() }
+        defer { server.cancel() }
+        var bound: Int?
+        for _ in 0..<200 where bound == nil {
+            bound = port.withLock { $0 }
+            if bound == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        guard let bound else { throw CancellationError() }
+        try await body("http://127.0.0.1:\(bound)/hook")
+    }
+
+    /// Runs the pusher over a fresh store with one push group to `url`; `body` appends and checks.
+    private func withPusher(url: String, maxDeliveries: Int, _ body: (any EventStore, ConsumerGroups) async throws -> Void) async throws {
+        let place = TestStorePlace(label: "push")
+        defer { place.remove() }
+        let store = try place.open()
+        defer { store.close() }
+        let groups = ConsumerGroups(store: store)
+        _ = try await groups.put("hook", settings: GroupSettings(ackTimeoutSeconds: 5, maxDeliveries: maxDeliveries, push: PushTarget(url: url, secret: Self.secret)))
+        let pusher = PushDelivery(store: store, backoff: PushBackoff(base: .milliseconds(50)), rescan: .milliseconds(50), logger: Logger(label: "test"))
+        let running = Task { try await pusher.run() }
+        defer { running.cancel() }
+        try await body(store, groups)
+    }
+
+    private func until(_ condition: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<300 {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    @Test func messagesArePostedSignedRetriedAndAcknowledged() async throws {
+        let received = Received(failing: 2)
+        try await withReceiver(received) { url in
+            try await withPusher(url: url, maxDeliveries: 5) { store, groups in
+                for stream in ["a", "b", "a"] {
+                    _ = try await store.append(AppendRequest(streamId: stream, expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
+                }
+                #expect(try await until { try await groups.status("hook").position == 3 })
+                let posts = received.posts.withLock { $0 }
+                #expect(posts.count >= 5)
+                for post in posts {
+                    let code = HMAC<SHA256>.authenticationCode(for: post.body, using: SymmetricKey(data: Array(Self.secret.utf8)))
+                    #expect(post.signature == "sha256=" + code.map { String(format: "%02x", $0) }.joined())
+                    let message = try JSONSerialization.jsonObject(with: Data(post.body)) as? [String: Any]
+                    #expect(post.delivery == message?["ackId"] as? String)
+                    #expect((message?["event"] as? [String: Any])?["type"] as? String == "Thing")
+                }
+                let status = try await groups.status("hook")
+                #expect(status.inFlight == 0 && status.parked == 0)
+            }
+        }
+    }
+
+    @Test func aMessageTheReceiverAlwaysRefusesIsParkedAfterItsDeliveries() async throws {
+        let received = Received(failing: nil)
+        try await withReceiver(received) { url in
+            try await withPusher(url: url, maxDeliveries: 3) { store, groups in
+                _ = try await store.append(AppendRequest(streamId: "a", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
+                #expect(try await until { try await groups.status("hook").parked == 1 })
+                #expect(received.posts.withLock { $0.count } == 3)
+                #expect(try await groups.parked("hook").first?.deliveries == 3)
+                #expect(try await groups.status("hook").position == 1)
+            }
+        }
+    }
+}
