@@ -113,7 +113,7 @@ public func buildApplication(configuration: ServerConfiguration, domains: [any R
         // Shut down in reverse: the pusher stops before the store closes.
         services: [
             StoreService(app: app, store: store, readiness: options.readiness, background: options.background, logger: logger),
-            PushDelivery(store: app.store, logger: logger),
+            PushDelivery(store: app.store, counters: options.deliveries, logger: logger),
         ],
         logger: logger
     )

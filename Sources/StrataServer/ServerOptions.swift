@@ -1,4 +1,5 @@
 import StrataHTTP
+import StrataSubscriptions
 
 /// What a server's router needs besides its modules, with defaults fit for tests.
 public struct ServerOptions: Sendable {
@@ -20,6 +21,8 @@ public struct ServerOptions: Sendable {
     public var store = StoreCondition()
     /// The write rate the console's dashboard shows.
     public var rate = AppendRate()
+    /// Deliveries and acknowledgements of consumer groups, polled and pushed, for `/metrics`.
+    public var deliveries = DeliveryCounters()
 
     public init() {}
 }

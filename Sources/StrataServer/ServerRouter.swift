@@ -53,7 +53,8 @@ public enum ServerRouter {
             logger: logger
         )
         for domain in domains { try domain.addRoutes(to: router, context: context) }
-        SubscriptionsController(groups: ConsumerGroups(store: log), adminRole: identity.users.adminRole, serviceRole: identity.users.serviceRole)
+        let groups = ConsumerGroups(store: log, counters: options.deliveries)
+        SubscriptionsController(groups: groups, adminRole: identity.users.adminRole, serviceRole: identity.users.serviceRole)
             .addRoutes(to: router)
         AdminController(
             log: log,
@@ -73,7 +74,14 @@ public enum ServerRouter {
         let runner = app.runner
         OperationsController(readiness: options.readiness, store: store, reachable: { log.isReachable }) {
             let projections = try await log.offload { try runner.status() }
-            return metrics.render(projections: projections, cache: cache, store: store)
+            let counts = groups.counters.snapshot
+            let figures = try await groups.list().map { group in
+                GroupFigures(
+                    group: group.group, lag: group.lag, inFlight: group.inFlight, parked: group.parked,
+                    delivered: counts[group.group]?.delivered ?? 0, acknowledged: counts[group.group]?.acknowledged ?? 0
+                )
+            }
+            return metrics.render(projections: projections, cache: cache, store: store, groups: figures)
         }.addRoutes(to: router)
         routes.fill(from: router)
         return router

@@ -32,7 +32,10 @@ extension ConsumerGroups {
         let deadline = ContinuousClock.now + wait
         while true {
             let attempt = try await pollOnce(name, consumer: consumer, max: max, push: push)
-            if !attempt.messages.isEmpty || ContinuousClock.now >= deadline { return attempt.messages }
+            if !attempt.messages.isEmpty || ContinuousClock.now >= deadline {
+                counters.add(delivered: attempt.messages.count, to: name)
+                return attempt.messages
+            }
             var until = deadline
             if let expiry = attempt.nextExpiry {
                 let due = ContinuousClock.now + .milliseconds(Swift.max(0, expiry - clock()))

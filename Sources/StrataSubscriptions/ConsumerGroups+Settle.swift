@@ -17,10 +17,12 @@ extension ConsumerGroups {
     /// - Throws: ``SubscriptionError/unknownAckIds(_:)`` naming the ids that are unknown or
     ///   expired, after the others took effect; ``SubscriptionError/groupNotFound(_:)``.
     public func ack(_ name: String, ackIds: [String]) async throws {
-        try await settle(name, ackIds: ackIds) { lease, transaction, rows in
+        let rejected = try await settle(name, ackIds: ackIds) { lease, transaction, rows in
             try rows.deleteLease(of: name, at: lease.position, in: transaction)
             return .handled
         }
+        counters.add(acknowledged: ackIds.count - rejected.count, to: name)
+        if !rejected.isEmpty { throw SubscriptionError.unknownAckIds(rejected) }
     }
 
     /// Refuses deliveries with `action`; `reason` is kept with a parked one.
@@ -28,7 +30,7 @@ extension ConsumerGroups {
     /// - Throws: as ``ack(_:ackIds:)``.
     public func nack(_ name: String, ackIds: [String], action: NackAction, reason: String?) async throws {
         let now = clock()
-        try await settle(name, ackIds: ackIds) { lease, transaction, rows in
+        let rejected = try await settle(name, ackIds: ackIds) { lease, transaction, rows in
             switch action {
             case .retry:
                 var again = lease
@@ -52,6 +54,7 @@ extension ConsumerGroups {
                 return .parked
             }
         }
+        if !rejected.isEmpty { throw SubscriptionError.unknownAckIds(rejected) }
     }
 
     /// Leaves deliveries leased for `delay` more and then delivers them again — the pusher's
@@ -61,12 +64,13 @@ extension ConsumerGroups {
     /// - Throws: as ``ack(_:ackIds:)``.
     public func retryLater(_ name: String, ackIds: [String], after delay: Duration, maxDeliveries: Int) async throws {
         let due = clock() + Int64(delay / .milliseconds(1))
-        try await settle(name, ackIds: ackIds) { lease, transaction, rows in
+        let rejected = try await settle(name, ackIds: ackIds) { lease, transaction, rows in
             var again = lease
             again.deadline = lease.deliveries >= maxDeliveries ? 0 : due
             try rows.save(again, of: name, in: transaction)
             return .leased
         }
+        if !rejected.isEmpty { throw SubscriptionError.unknownAckIds(rejected) }
     }
 
     /// The group's parked messages after `position`, in log order, at most `limit`.
@@ -102,13 +106,13 @@ extension ConsumerGroups {
     }
 
     /// Settles each valid delivery of `ackIds` with `body` in one transaction, moves the group's
-    /// position, and reports the invalid ones.
+    /// position, and returns the invalid ones (unknown or expired).
     private func settle(
         _ name: String, ackIds: [String],
         _ body: @escaping @Sendable (Lease, any StoreTransaction, GroupRows) throws -> Settled
-    ) async throws {
+    ) async throws -> [String] {
         let now = clock()
-        let rejected = try await store.perform { [rows] transaction -> [String] in
+        return try await store.perform { [rows] transaction -> [String] in
             guard var record = try rows.record(name, in: transaction) else { throw SubscriptionError.groupNotFound(name) }
             var rejected: [String] = []
             for text in ackIds {
@@ -128,6 +132,5 @@ extension ConsumerGroups {
             }
             return rejected
         }.value
-        if !rejected.isEmpty { throw SubscriptionError.unknownAckIds(rejected) }
     }
 }

@@ -17,11 +17,19 @@ public final class ConsumerGroups: Sendable {
     let rows: GroupRows
     /// Milliseconds since 1970: the clock of leases' deadlines.
     let clock: @Sendable () -> Int64
+    /// This process's deliveries and acknowledgements, for `/metrics`.
+    public let counters: DeliveryCounters
 
-    /// Groups in `store`; `clock` tells the time of leases (the wall clock unless a test sets one).
-    public init(store: any EventStore, clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }) {
+    /// Groups in `store`, counting into `counters`; `clock` tells the time of leases (the wall
+    /// clock unless a test sets one).
+    public init(
+        store: any EventStore,
+        counters: DeliveryCounters = DeliveryCounters(),
+        clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+    ) {
         self.store = store
         self.rows = GroupRows(store: store)
+        self.counters = counters
         self.clock = clock
     }
 

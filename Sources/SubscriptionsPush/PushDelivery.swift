@@ -27,9 +27,10 @@ public final class PushDelivery: Service, Sendable {
     /// How often the list of push groups is read again.
     let rescan: Duration
 
-    /// The pusher of `store`'s push groups, POSTing through `client`.
+    /// The pusher of `store`'s push groups, POSTing through `client` and counting into `counters`.
     public init(
         store: any EventStore,
+        counters: DeliveryCounters = DeliveryCounters(),
         client: HTTPClient = .shared,
         backoff: PushBackoff = PushBackoff(),
         inFlightPerGroup: Int = 16,
@@ -37,7 +38,7 @@ public final class PushDelivery: Service, Sendable {
         rescan: Duration = .seconds(1),
         logger: Logger
     ) {
-        self.groups = ConsumerGroups(store: store)
+        self.groups = ConsumerGroups(store: store, counters: counters)
         self.store = store
         self.client = client
         self.backoff = backoff

@@ -77,6 +77,13 @@ struct SubscriptionRoutesTests {
             let again = try await client.poll("users", fixture.service)
             #expect(again.compactMap { ($0["event"] as? [String: Any])?["position"] as? Int } == [position])
             #expect(try await client.send(.post, "/v1/subscriptions/users/poll", fixture.service, #"{"max":0,"waitSeconds":31}"#).status == .unprocessableContent)
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            for line in [
+                #"strata_subscription_deliveries_total{group="users"} 4"#, #"strata_subscription_acks_total{group="users"} 2"#,
+                #"strata_subscription_in_flight{group="users"} 1"#, #"strata_subscription_parked{group="users"} 0"#,
+            ] {
+                #expect(metrics.contains(line), "\(line)")
+            }
         }
     }
 

@@ -19,6 +19,8 @@ public final class StrataMetrics: Sendable {
     private let cacheCounts = Mutex<(hits: Int, misses: Int)>((0, 0))
     private let cacheHits: CoreMetrics.Counter
     private let cacheMisses: CoreMetrics.Counter
+    /// Each group's counts as last rendered, so the counters grow by what happened since.
+    private let groupCounts = Mutex<[String: (delivered: Int, acknowledged: Int)]>([:])
 
     struct RouteKey: Hashable {
         var route: String
@@ -70,8 +72,9 @@ public final class StrataMetrics: Sendable {
         }
     }
 
-    /// The registry in Prometheus text format, with projection lag and cache counts read now.
-    public func render(projections: [ProjectionStatus], cache: ResponseCache?, store: StoreCondition? = nil) -> [UInt8] {
+    /// The registry in Prometheus text format, with projection lag, cache counts and consumer
+    /// groups read now.
+    public func render(projections: [ProjectionStatus], cache: ResponseCache?, store: StoreCondition? = nil, groups: [GroupFigures] = []) -> [UInt8] {
         if let store {
             CoreMetrics.Gauge(label: "strata_store_full", dimensions: [], factory: factory).record(store.isFull ? 1 : 0)
         }
@@ -91,6 +94,41 @@ public final class StrataMetrics: Sendable {
             if hits > 0 { cacheHits.increment(by: hits) }
             if misses > 0 { cacheMisses.increment(by: misses) }
         }
+        for figures in groups { record(figures) }
         return registry.emitToBuffer()
+    }
+
+    private func record(_ figures: GroupFigures) {
+        let group = [("group", figures.group)]
+        CoreMetrics.Gauge(label: "strata_subscription_lag_events", dimensions: group, factory: factory).record(Int64(clamping: figures.lag))
+        CoreMetrics.Gauge(label: "strata_subscription_in_flight", dimensions: group, factory: factory).record(figures.inFlight)
+        CoreMetrics.Gauge(label: "strata_subscription_parked", dimensions: group, factory: factory).record(figures.parked)
+        let (delivered, acknowledged) = groupCounts.withLock { seen in
+            let before = seen[figures.group] ?? (0, 0)
+            seen[figures.group] = (figures.delivered, figures.acknowledged)
+            return (max(0, figures.delivered - before.delivered), max(0, figures.acknowledged - before.acknowledged))
+        }
+        CoreMetrics.Counter(label: "strata_subscription_deliveries_total", dimensions: group, factory: factory).increment(by: delivered)
+        CoreMetrics.Counter(label: "strata_subscription_acks_total", dimensions: group, factory: factory).increment(by: acknowledged)
+    }
+}
+
+/// A consumer group's figures as `/metrics` shows them: read from the store (lag, in flight,
+/// parked) and counted by this process (deliveries, acknowledgements).
+public struct GroupFigures: Sendable {
+    public var group: String
+    public var lag: UInt64
+    public var inFlight: Int
+    public var parked: Int
+    public var delivered: Int
+    public var acknowledged: Int
+
+    public init(group: String, lag: UInt64, inFlight: Int, parked: Int, delivered: Int, acknowledged: Int) {
+        self.group = group
+        self.lag = lag
+        self.inFlight = inFlight
+        self.parked = parked
+        self.delivered = delivered
+        self.acknowledged = acknowledged
     }
 }
