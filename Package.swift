@@ -253,7 +253,7 @@ let package = Package(
         .executableTarget(
             name: "strata-admin",
             dependencies: [
-                "StrataTools", "Identity", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
+                "StrataTools", "Identity", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres", "StrataSubscriptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -346,7 +346,7 @@ let package = Package(
             name: "ToolsTests",
             dependencies: [
                 "StrataTools", "Shop", "Identity", "Ledger", "ShopTestSupport", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
-                "StrataTestSupport",
+                "StrataTestSupport", "StrataSubscriptions",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),

@@ -15,3 +15,17 @@ public enum SubscriptionError: Error, Sendable, Equatable {
     /// Nothing is parked at that position.
     case parkedNotFound(UInt64)
 }
+
+extension SubscriptionError: CustomStringConvertible {
+    /// One line a person reads (the tools print it).
+    public var description: String {
+        switch self {
+        case .groupNotFound(let name): "no consumer group \(name)"
+        case .invalidInput(let issues): issues.map(\.description).joined(separator: "; ")
+        case .filterCannotChange(let name): "the filter and start of \(name) cannot change"
+        case .pushGroupIsNotPolled(let name): "\(name) is a push group: the server delivers its messages"
+        case .unknownAckIds(let ids): "unknown or expired ackIds: \(ids.joined(separator: ", "))"
+        case .parkedNotFound(let position): "nothing parked at \(position)"
+        }
+    }
+}

@@ -13,6 +13,7 @@ struct StrataAdmin: AsyncParsableCommand {
         discussion: "Opens the store read-only, beside running servers, except import and users create, which take it for themselves.",
         subcommands: [
             Stats.self, Streams.self, Events.self, Show.self, Tail.self, Verify.self, Export.self, Import.self, BackupCommand.self, Users.self,
+            Subscriptions.self,
         ]
     )
 
