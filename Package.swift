@@ -341,7 +341,14 @@ let package = Package(
             ]
         ),
         // Runs the built strata-server on loopback ports: SSE over a real socket, graceful shutdown.
-        .testTarget(name: "ServerTests", dependencies: ["StrataTestSupport", "StrataPostgres"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "StrataTestSupport", "StrataPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .testTarget(
             name: "ToolsTests",
             dependencies: [

@@ -1,0 +1,123 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import StrataPostgres
+import StrataTestSupport
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Consumer groups on two `strata-server`s sharing one PostgreSQL database: consumers on both
+/// never hold one event at once and acknowledge each once; a push group's driver moves to the
+/// other server when its server is killed.
+@Suite(.serialized, .enabled(if: PostgresTestServer.isAvailable, "needs tools/with_postgres.sh"))
+struct SubscriptionClusterTests {
+    /// A second server on the first one's database.
+    private func second(beside first: LiveServer, _ directory: TemporaryDirectory) throws -> LiveServer {
+        let url = try PostgresTestServer.database(named: "strata_server_" + LiveServer.databaseSuffix(first.directory)).text
+        return try LiveServer(directory: directory.path, environment: ["STRATA_POSTGRES_URL": url, "STRATA_JWT_SECRET": String(repeating: "s", count: 32)], store: .lmdb)
+    }
+
+    private func token(_ server: LiveServer) throws -> [String: String] {
+        let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
+        guard signIn.status == 200, let token = try signIn.json()["accessToken"] as? String else { throw LiveServerError("sign-in: \(signIn.status) \(signIn.body)") }
+        return ["Authorization": "Bearer \(token)"]
+    }
+
+    private func makeProducts(_ count: Int, on server: LiveServer, _ auth: [String: String], prefix: String) throws {
+        for index in 0..<count {
+            let answer = try server.request("POST", "/v1/products", headers: auth, body: #"{"sku":"\#(prefix)-\#(index)","name":"Thing","priceCents":100,"stock":1}"#)
+            guard answer.status == 201 else { throw LiveServerError("product: \(answer.status) \(answer.body)") }
+        }
+    }
+
+    @Test func consumersOnTwoServersNeverShareAnEventAndAcknowledgeEachOnce() throws {
+        let directoryA = TemporaryDirectory("pg-sub-a"), directoryB = TemporaryDirectory("pg-sub-b")
+        defer { directoryA.remove(); directoryB.remove() }
+        let a = try LiveServer(directory: directoryA.path, store: .postgres)
+        defer { _ = try? a.stop() }
+        try a.waitUntilReady()
+        let b = try second(beside: a, directoryB)
+        defer { _ = try? b.stop() }
+        try b.waitUntilReady()
+        let auth = try token(a)
+        #expect(try a.request("PUT", "/v1/subscriptions/shared", headers: auth, body: #"{"eventTypes":["ProductCreated"],"ackTimeoutSeconds":30}"#).status == 201)
+        try makeProducts(300, on: a, auth, prefix: "A")
+        let held = Mutex<Set<Int>>([]), handed = Mutex<[Int: Int]>([:]), faults = Mutex<[String]>([])
+        let consumers = (0..<8).map { index in
+            Thread {
+                let server = index % 2 == 0 ? a : b
+                var idle = 0
+                while idle < 3 {
+                    guard let answer = try? server.request("POST", "/v1/subscriptions/shared/poll", headers: auth, body: #"{"consumer":"c\#(index)","max":10,"waitSeconds":1}"#),
+                          let messages = (try? answer.json())?["messages"] as? [[String: Any]] else { break }
+                    if messages.isEmpty { idle += 1; continue }
+                    idle = 0
+                    let positions = messages.compactMap { ($0["event"] as? [String: Any])?["position"] as? Int }
+                    for position in positions {
+                        if !held.withLock({ $0.insert(position).inserted }) { faults.withLock { $0.append("\(position) held twice") } }
+                        handed.withLock { $0[position, default: 0] += 1 }
+                    }
+                    for position in positions { _ = held.withLock { $0.remove(position) } }
+                    let ids = messages.compactMap { $0["ackId"] as? String }.map { "\"\($0)\"" }.joined(separator: ",")
+                    let acked = try? server.request("POST", "/v1/subscriptions/shared/ack", headers: auth, body: #"{"ackIds":[\#(ids)]}"#)
+                    if acked?.status != 204 { faults.withLock { $0.append("ack answered \(acked?.status ?? 0)") } }
+                }
+            }
+        }
+        for thread in consumers { thread.start() }
+        while consumers.contains(where: { !$0.isFinished }) { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(faults.withLock { $0 }.isEmpty, "\(faults.withLock { $0 }.prefix(5))")
+        let counts = handed.withLock { $0 }
+        #expect(counts.count == 300)
+        #expect(counts.values.allSatisfy { $0 == 1 })
+        let group = try b.request("GET", "/v1/subscriptions/shared", headers: auth).json()
+        #expect(group["inFlight"] as? Int == 0)
+        #expect(group["lag"] as? Int == 0)
+    }
+
+    @Test func aPushGroupMovesToTheOtherServerWhenItsServerDies() async throws {
+        let received = Mutex<[Int: Int]>([:])
+        let router = Router()
+        router.post("hook") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let message = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+            if let position = (message?["event"] as? [String: Any])?["position"] as? Int { received.withLock { $0[position, default: 0] += 1 } }
+            return .noContent
+        }
+        let port = freeLoopbackPort()
+        let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        let serving = Task { try await receiver.runService() }
+        defer { serving.cancel() }
+
+        let directoryA = TemporaryDirectory("pg-push-a"), directoryB = TemporaryDirectory("pg-push-b")
+        defer { directoryA.remove(); directoryB.remove() }
+        let a = try LiveServer(directory: directoryA.path, store: .postgres)
+        try a.waitUntilReady()
+        let auth = try token(a)
+        let made = try a.request("PUT", "/v1/subscriptions/hook", headers: auth, body: #"{"eventTypes":["ProductCreated"],"ackTimeoutSeconds":5,"push":{"url":"http://127.0.0.1:\#(port)/hook","secret":"0123456789abcdef"}}"#)
+        #expect(made.status == 201, "\(made.body)")
+        try makeProducts(20, on: a, auth, prefix: "A")
+        for _ in 0..<200 where received.withLock({ $0.count }) < 20 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(received.withLock { $0.count } == 20)
+        // B starts once A drives the group; then A dies with its lease.
+        let b = try second(beside: a, directoryB)
+        defer { _ = try? b.stop() }
+        try b.waitUntilReady()
+        kill(a.process.processIdentifier, SIGKILL)
+        a.process.waitUntilExit()
+        try makeProducts(20, on: b, auth, prefix: "B")
+        for _ in 0..<600 where received.withLock({ $0.count }) < 40 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(received.withLock { $0.count } == 40)
+        var group: [String: Any] = [:]
+        for _ in 0..<100 {
+            group = try b.request("GET", "/v1/subscriptions/hook", headers: auth).json()
+            if group["lag"] as? Int == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(group["lag"] as? Int == 0 && group["inFlight"] as? Int == 0, "\(group)")
+    }
+}
