@@ -9,7 +9,7 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: docs deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test power-loss-test fuzz bench-http bench-http-compare
+.PHONY: docs deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test power-loss-test fuzz bench-http bench-http-compare bench-subscriptions
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
@@ -151,6 +151,15 @@ bench-http: deps
 	$(SWIFT) build -c release --product strata-admin
 	$(SWIFT) build -c release --product strata-http-baseline
 	python3 tools/bench_http.py --server .build/release/strata-server --baseline .build/release/strata-http-baseline --seconds $(BENCH_HTTP_SECONDS) $(if $(BENCH_BEFORE),--before $(BENCH_BEFORE))
+
+# Consumer groups: 4 consumers polling 100 at a time drain a group of every order, beside the order
+# rate of the same run, on LMDB and on PostgreSQL (tools/bench_subscriptions.py).
+bench-subscriptions: deps
+	@command -v wrk >/dev/null && [ -x /usr/lib/postgresql/15/bin/initdb ] || { \
+		echo "==> installing wrk and postgresql"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk postgresql; }
+	$(SWIFT) build -c release --product strata-server
+	python3 tools/bench_subscriptions.py --server .build/release/strata-server --seconds $(BENCH_HTTP_SECONDS)
 
 # The same, with the strata loads also run on the build of an earlier commit (BEFORE=<rev>), in
 # the same run: before and after side by side. The earlier commit is built in .bench/before.
