@@ -6,7 +6,7 @@ enum ConsoleAssets {
     static let files = [
         "index.html", "console.css",
         "js/app.js", "js/api.js", "js/dom.js", "js/dashboard.js", "js/events.js", "js/event.js",
-        "js/tail.js", "js/projections.js", "js/users.js",
+        "js/tail.js", "js/projections.js", "js/users.js", "js/subscriptions.js",
     ]
 }
 

@@ -5,7 +5,7 @@ Starts strata-server on a fresh data directory that holds one imported event the
 projections cannot read (so it is parked), then, as a person would: signs in (after a refused
 password), watches the dashboard, sees a product created through the API arrive in the live tail,
 opens that event and follows its correlation id, rebuilds a projection, retries and skips the
-parked event, deactivates a user, and is sent back to sign-in when its session is refused. The
+parked event, deactivates a user, replays and skips a consumer group's parked messages, and is sent back to sign-in when its session is refused. The
 product is named `<img src=x onerror=alert(1)>`: it must show as text and run nothing. Checks the
 page's headers (CSP, nosniff, frames denied, ETag and 304), that the page fits a phone's width, and
 that the browser logged no script error or CSP violation. Screenshots go to --screenshots.
@@ -201,6 +201,30 @@ class ConsoleTest:
         self.text_in("#user-status", "deactivated")
         self.shot("08-users")
 
+    def subscriptions(self, admin):
+        self.step("subscriptions: a group's filter, lag and consumers; its parked messages replayed and skipped")
+        status, _, body = admin.request("PUT", "/v1/subscriptions/mailer", {"eventTypes": ["UserRegistered"]})
+        assert status == 201, body
+        status, _, body = admin.request("POST", "/v1/subscriptions/mailer/poll", {"consumer": "mailer-1", "max": 10})
+        assert status == 200 and len(body["messages"]) >= 2, body
+        messages = body["messages"][:2]
+        status, _, _ = admin.request("POST", "/v1/subscriptions/mailer/nack",
+                                     {"ackIds": [message["ackId"] for message in messages], "action": "park", "reason": "no mailbox"})
+        assert status == 204, status
+        first, second = (message["event"]["position"] for message in messages)
+        self.driver.get(self.base + "/admin#/subscriptions")
+        self.text_in("#subscriptions-body", "UserRegistered")
+        self.click("#subscriptions-body a[href='#/subscriptions/mailer']")
+        self.text_in("#group-consumers", "mailer-1")
+        self.text_in("#group-parked", "no mailbox")
+        self.shot("08b-subscription")
+        self.click(f"button.replay-message[data-position='{first}']")
+        self.text_in("#notice", "delivered again")
+        self.click(f"button.skip-message[data-position='{second}']")
+        self.confirm()
+        self.text_in("#notice", "skipped")
+        self.text_in("#group-parked", "No parked messages")
+
     def phone(self):
         self.step("a phone's screen (390x844): no sideways scrolling")
         self.driver.set_window_size(390, 844)
@@ -281,6 +305,7 @@ def main():
         test.projections()
         test.parked()
         test.users()
+        test.subscriptions(admin)
         test.phone()
         test.browser_errors()
         test.refused_session()

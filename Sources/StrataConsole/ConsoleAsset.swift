@@ -45,6 +45,7 @@ public enum ConsoleAssets {
             ConsoleAsset(path: "tail.js", bytes: PackageResources.tail_js),
             ConsoleAsset(path: "projections.js", bytes: PackageResources.projections_js),
             ConsoleAsset(path: "users.js", bytes: PackageResources.users_js),
+            ConsoleAsset(path: "subscriptions.js", bytes: PackageResources.subscriptions_js),
         ]
         return Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0) })
     }()

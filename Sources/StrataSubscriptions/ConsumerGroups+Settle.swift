@@ -98,6 +98,17 @@ extension ConsumerGroups {
         }
     }
 
+    /// Takes the message at `position` off the parked list for good: the group counts it handled.
+    ///
+    /// - Throws: ``SubscriptionError/parkedNotFound(_:)``, ``SubscriptionError/groupNotFound(_:)``.
+    public func skipParked(_ name: String, position: UInt64) async throws {
+        try await store.write { [rows] transaction in
+            guard try rows.record(name, in: transaction) != nil else { throw SubscriptionError.groupNotFound(name) }
+            guard try rows.parked(of: name, at: position, in: transaction) != nil else { throw SubscriptionError.parkedNotFound(position) }
+            try rows.unpark(position, of: name, in: transaction)
+        }
+    }
+
     /// Where a settled delivery went.
     enum Settled {
         case handled

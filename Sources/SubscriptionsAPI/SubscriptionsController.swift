@@ -34,6 +34,7 @@ public struct SubscriptionsController<Context: StrataRequestContextProtocol>: Se
         group.post(":group/nack", use: nack)
         group.get(":group/parked", use: parked)
         group.post(":group/parked/:position/replay", use: replay)
+        group.post(":group/parked/:position/skip", use: skip)
     }
 
     private var readers: [String] { [adminRole, serviceRole] }
@@ -81,8 +82,20 @@ public struct SubscriptionsController<Context: StrataRequestContextProtocol>: Se
     @Sendable func replay(_ request: Request, context: Context) async throws -> Response {
         _ = try context.requireRole(adminRole)
         let name = try context.parameters.require("group")
-        guard let position = UInt64(try context.parameters.require("position")) else { throw Problem.notFound("no such parked message") }
-        try await groups.replay(name, position: position)
+        try await groups.replay(name, position: try parkedPosition(context))
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+    }
+
+    /// `POST …/parked/{position}/skip` (beyond the contract, for the console): gives up on it.
+    @Sendable func skip(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.requireRole(adminRole)
+        let name = try context.parameters.require("group")
+        try await groups.skipParked(name, position: try parkedPosition(context))
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+    }
+
+    private func parkedPosition(_ context: Context) throws -> UInt64 {
+        guard let position = UInt64(try context.parameters.require("position")) else { throw Problem.notFound("no such parked message") }
+        return position
     }
 }

@@ -76,11 +76,17 @@ struct SubscriptionRoutesTests {
             #expect(try await client.send(.post, "/v1/subscriptions/users/parked/\(position)/replay", fixture.admin).status == .notFound)
             let again = try await client.poll("users", fixture.service)
             #expect(again.compactMap { ($0["event"] as? [String: Any])?["position"] as? Int } == [position])
+            let replayedId = again.first?["ackId"] as? String ?? ""
+            #expect(try await client.send(.post, "/v1/subscriptions/users/nack", fixture.service, #"{"ackIds":["\#(replayedId)"],"action":"park"}"#).status == .noContent)
+            #expect(try await client.send(.post, "/v1/subscriptions/users/parked/\(position)/skip", fixture.service).status == .forbidden)
+            #expect(try await client.send(.post, "/v1/subscriptions/users/parked/\(position)/skip", fixture.admin).status == .noContent)
+            #expect(try await client.send(.post, "/v1/subscriptions/users/parked/\(position)/skip", fixture.admin).status == .notFound)
+            #expect(try object(try await client.send(.get, "/v1/subscriptions/users", fixture.admin))["parked"] as? Int == 0)
             #expect(try await client.send(.post, "/v1/subscriptions/users/poll", fixture.service, #"{"max":0,"waitSeconds":31}"#).status == .unprocessableContent)
             let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
             for line in [
                 #"strata_subscription_deliveries_total{group="users"} 4"#, #"strata_subscription_acks_total{group="users"} 2"#,
-                #"strata_subscription_in_flight{group="users"} 1"#, #"strata_subscription_parked{group="users"} 0"#,
+                #"strata_subscription_in_flight{group="users"} 0"#, #"strata_subscription_parked{group="users"} 0"#,
             ] {
                 #expect(metrics.contains(line), "\(line)")
             }

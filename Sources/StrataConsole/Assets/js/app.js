@@ -7,6 +7,7 @@ import { showEvent } from "./event.js";
 import { showTail } from "./tail.js";
 import { showProjections, showParked } from "./projections.js";
 import { showUsers } from "./users.js";
+import { showSubscriptions, showGroup } from "./subscriptions.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -35,6 +36,7 @@ const routes = {
   tail: () => showTail,
   projections: (args) => (args.length >= 2 && args[1] === "parked" ? showParked : showProjections),
   users: () => showUsers,
+  subscriptions: (args) => (args.length >= 1 ? showGroup : showSubscriptions),
 };
 
 function parseHash() {
