@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import StrataTestSupport
+import Synchronization
+import Testing
+
+/// Consumer groups through a live `strata-server` (on the current test store): competing
+/// consumers keeping each stream in order, redelivery after the ack timeout, parking, and a push
+/// receiver on loopback that fails and recovers.
+@Suite(.serialized) struct SubscriptionLiveTests {
+    private func token(_ server: LiveServer) throws -> [String: String] {
+        let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
+        guard signIn.status == 200, let token = try signIn.json()["accessToken"] as? String else { throw LiveServerError("sign-in: \(signIn.status) \(signIn.body)") }
+        return ["Authorization": "Bearer \(token)"]
+    }
+
+    /// 20 products changed 49 times each: 1,000 events on 20 streams.
+    private func makeStreams(on server: LiveServer, _ auth: [String: String]) throws {
+        for product in 0..<20 {
+            let made = try server.request("POST", "/v1/products", headers: auth, body: #"{"sku":"LIVE-\#(product)","name":"Thing","priceCents":100,"stock":1}"#)
+            let id = try #require(try made.json()["id"] as? String, "\(made.body)")
+            for change in 1...49 {
+                let changed = try server.request("PATCH", "/v1/products/\(id)", headers: auth, body: #"{"priceCents":\#(100 + change)}"#)
+                guard changed.status == 200 else { throw LiveServerError("patch: \(changed.status) \(changed.body)") }
+            }
+        }
+    }
+
+    /// Eight consumers over 1,000 events of 20 streams; one of them leaves every fifth batch
+    /// unacknowledged, so those come back after the one-second ack timeout to whoever polls.
+    @Test func competingConsumersHandleEveryEventOnceEachStreamInOrder() throws {
+        let directory = TemporaryDirectory("sub-live")
+        defer { directory.remove() }
+        let server = try LiveServer(directory: directory.path)
+        defer { _ = try? server.stop() }
+        try server.waitUntilReady()
+        let auth = try token(server)
+        let made = try server.request("PUT", "/v1/subscriptions/products", headers: auth, body: #"{"streamPrefix":"product-","eventTypes":["ProductCreated","ProductUpdated"],"ackTimeoutSeconds":1}"#)
+        #expect(made.status == 201, "\(made.body)")
+        try makeStreams(on: server, auth)
+        let held = Mutex<Set<String>>([]), lastAcked = Mutex<[String: Int]>([:]), acked = Mutex<[Int: Int]>([:])
+        let faults = Mutex<[String]>([]), dropped = Mutex(0)
+        let consumers = (0..<8).map { index in
+            Thread {
+                var idle = 0, batches = 0
+                while idle < 3 {
+                    guard let answer = try? server.request("POST", "/v1/subscriptions/products/poll", headers: auth, body: #"{"consumer":"c\#(index)","max":7,"waitSeconds":2}"#),
+                          let messages = (try? answer.json())?["messages"] as? [[String: Any]] else { break }
+                    if messages.isEmpty { idle += 1; continue }
+                    idle = 0
+                    batches += 1
+                    let events = messages.compactMap { $0["event"] as? [String: Any] }
+                    for event in events {
+                        let stream = event["streamId"] as? String ?? ""
+                        if !held.withLock({ $0.insert(stream).inserted }) { faults.withLock { $0.append("\(stream) held twice") } }
+                    }
+                    for event in events { _ = held.withLock { $0.remove(event["streamId"] as? String ?? "") } }
+                    if index == 0 && batches % 5 == 0 {
+                        dropped.withLock { $0 += events.count }
+                        continue
+                    }
+                    let ids = messages.compactMap { $0["ackId"] as? String }.map { "\"\($0)\"" }.joined(separator: ",")
+                    guard let answer = try? server.request("POST", "/v1/subscriptions/products/ack", headers: auth, body: #"{"ackIds":[\#(ids)]}"#) else { break }
+                    guard answer.status == 204 else {
+                        faults.withLock { $0.append("ack answered \(answer.status): \(answer.body)") }
+                        continue
+                    }
+                    for event in events {
+                        let stream = event["streamId"] as? String ?? "", version = event["version"] as? Int ?? 0
+                        acked.withLock { $0[event["position"] as? Int ?? 0, default: 0] += 1 }
+                        lastAcked.withLock { last in
+                            if (last[stream] ?? 0) + 1 != version { faults.withLock { $0.append("\(stream) v\(version) after v\(last[stream] ?? 0)") } }
+                            last[stream] = version
+                        }
+                    }
+                }
+            }
+        }
+        for thread in consumers { thread.start() }
+        while consumers.contains(where: { !$0.isFinished }) { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(faults.withLock { $0 }.isEmpty, "\(faults.withLock { $0 }.prefix(5))")
+        #expect(dropped.withLock { $0 } > 0)
+        let counts = acked.withLock { $0 }
+        #expect(counts.count == 1_000 && counts.values.allSatisfy { $0 == 1 })
+        let group = try server.request("GET", "/v1/subscriptions/products", headers: auth).json()
+        #expect(group["lag"] as? Int == 0 && group["inFlight"] as? Int == 0, "\(group)")
+    }
+
+    @Test func anUnacknowledgedEventComesBackAndIsParkedAfterItsDeliveries() throws {
+        let directory = TemporaryDirectory("sub-park")
+        defer { directory.remove() }
+        let server = try LiveServer(directory: directory.path)
+        defer { _ = try? server.stop() }
+        try server.waitUntilReady()
+        let auth = try token(server)
+        _ = try server.request("PUT", "/v1/subscriptions/poison", headers: auth, body: #"{"eventTypes":["ProductCreated"],"ackTimeoutSeconds":1,"maxDeliveries":2}"#)
+        _ = try server.request("POST", "/v1/products", headers: auth, body: #"{"sku":"POISON","name":"Thing","priceCents":100,"stock":1}"#)
+        let poll = #"{"consumer":"c","max":10,"waitSeconds":3}"#
+        let first = try server.request("POST", "/v1/subscriptions/poison/poll", headers: auth, body: poll).json()["messages"] as? [[String: Any]]
+        #expect(first?.first?["deliveries"] as? Int == 1)
+        let second = try server.request("POST", "/v1/subscriptions/poison/poll", headers: auth, body: poll).json()["messages"] as? [[String: Any]]
+        #expect(second?.first?["deliveries"] as? Int == 2)
+        let third = try server.request("POST", "/v1/subscriptions/poison/poll", headers: auth, body: #"{"consumer":"c","max":10,"waitSeconds":2}"#).json()["messages"] as? [[String: Any]]
+        #expect(third?.isEmpty == true)
+        let parked = try server.request("GET", "/v1/subscriptions/poison/parked", headers: auth).json()["items"] as? [[String: Any]]
+        #expect(parked?.first?["deliveries"] as? Int == 2)
+        #expect((parked?.first?["reason"] as? String)?.contains("2 deliveries") == true)
+    }
+
+    @Test func aPushReceiverThatFailsGetsEveryMessageOnceItRecovers() async throws {
+        let received = Mutex<[Int: Int]>([:]), refusals = Mutex(4)
+        let router = Router()
+        router.post("hook") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            if refusals.withLock({ left in defer { left -= 1 }; return left > 0 }) { return .serviceUnavailable }
+            let message = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+            if let position = (message?["event"] as? [String: Any])?["position"] as? Int { received.withLock { $0[position, default: 0] += 1 } }
+            return .ok
+        }
+        let port = freeLoopbackPort()
+        let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        let serving = Task { try await receiver.runService() }
+        defer { serving.cancel() }
+        let directory = TemporaryDirectory("sub-push")
+        defer { directory.remove() }
+        let server = try LiveServer(directory: directory.path)
+        defer { _ = try? server.stop() }
+        try server.waitUntilReady()
+        let auth = try token(server)
+        let made = try server.request("PUT", "/v1/subscriptions/hook", headers: auth, body: #"{"eventTypes":["ProductCreated"],"push":{"url":"http://127.0.0.1:\#(port)/hook","secret":"0123456789abcdef"}}"#)
+        #expect(made.status == 201, "\(made.body)")
+        for index in 0..<10 {
+            _ = try server.request("POST", "/v1/products", headers: auth, body: #"{"sku":"PUSH-\#(index)","name":"Thing","priceCents":100,"stock":1}"#)
+        }
+        for _ in 0..<300 where received.withLock({ $0.count }) < 10 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(received.withLock { $0.count } == 10)
+        var group: [String: Any] = [:]
+        for _ in 0..<50 {
+            group = try server.request("GET", "/v1/subscriptions/hook", headers: auth).json()
+            if group["lag"] as? Int == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(group["lag"] as? Int == 0 && group["parked"] as? Int == 0, "\(group)")
+        #expect(server.stderrText().contains("push delivery failed"))
+    }
+}
