@@ -14,7 +14,7 @@ import Glibc
         defer { directory.remove() }
         let server = try LiveServer(directory: directory.path)
         try server.waitUntilReady()
-        let token = try adminToken(server)
+        let token = try server.adminToken()
         let auth = ["Authorization": "Bearer \(token)"]
         let stock = 100_000
         let created = try server.request(
@@ -75,14 +75,6 @@ import Glibc
         #expect(try countOrders(restarted, auth) == ledger.sentKeys.count)
         let product = try restarted.request("GET", "/v1/products/\(productId)")
         #expect(try product.json()["stock"] as? Int == stock - ledger.sentKeys.count)
-    }
-
-    private func adminToken(_ server: LiveServer) throws -> String {
-        let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
-        guard signIn.status == 200, let token = try signIn.json()["accessToken"] as? String else {
-            throw LiveServerError("sign-in: \(signIn.status) \(signIn.body)")
-        }
-        return token
     }
 
     private func countOrders(_ server: LiveServer, _ auth: [String: String]) throws -> Int {

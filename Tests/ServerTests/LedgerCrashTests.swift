@@ -15,7 +15,7 @@ import Glibc
         defer { directory.remove() }
         let server = try LiveServer(directory: directory.path, executable: "ledger-server")
         try server.waitUntilReady()
-        let auth = ["Authorization": "Bearer \(try token(server))"]
+        let auth = ["Authorization": "Bearer \(try server.adminToken())"]
         let accounts = try (0..<4).map { index in
             let opened = try server.request("POST", "/v1/ledger/accounts", headers: auth, body: #"{"name":"Account \#(index)"}"#)
             let id = try #require(try opened.json()["id"] as? String, "\(opened.status) \(opened.body)")
@@ -73,14 +73,6 @@ import Glibc
         #expect(total == 40_000)
         #expect(sides.values.allSatisfy { $0.sorted() == ["transfer_in", "transfer_out"] })
         #expect(acknowledged.ids.isSubset(of: Set(sides.keys)))
-    }
-
-    private func token(_ server: LiveServer) throws -> String {
-        let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
-        guard signIn.status == 200, let token = try signIn.json()["accessToken"] as? String else {
-            throw LiveServerError("sign-in: \(signIn.status) \(signIn.body)")
-        }
-        return token
     }
 }
 

@@ -9,14 +9,6 @@ import Glibc
 /// Abusive clients meet the limits API.md promises: oversized headers and bodies, too many live
 /// feeds, idle and trickling connections.
 @Suite(.serialized) struct LimitsTests {
-    private func adminToken(_ server: LiveServer) throws -> String {
-        let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
-        guard signIn.status == 200, let token = try signIn.json()["accessToken"] as? String else {
-            throw LiveServerError("sign-in: \(signIn.status) \(signIn.body)")
-        }
-        return token
-    }
-
     @Test func oversizedHeadersAre431AndOversizedBodies413() throws {
         let directory = TemporaryDirectory("server")
         defer { directory.remove() }
@@ -45,7 +37,7 @@ import Glibc
         )
         defer { _ = try? server.stop() }
         try server.waitUntilReady()
-        let admin = try adminToken(server)
+        let admin = try server.adminToken()
         func openFeed(_ token: String) throws -> (Connection, String) {
             let feed = try Connection(port: server.port)
             try feed.send(LiveServer.requestText("GET", "/v1/admin/events/live?after=0", headers: ["Authorization": "Bearer \(token)"], body: nil))
@@ -91,7 +83,7 @@ import Glibc
         let server = try LiveServer(directory: directory.path, environment: ["STRATA_SSE_PER_USER": "5", "STRATA_SSE_TOTAL": "2"])
         defer { _ = try? server.stop() }
         try server.waitUntilReady()
-        let admin = try adminToken(server)
+        let admin = try server.adminToken()
         var feeds: [Connection] = []
         defer { for feed in feeds { feed.close() } }
         var heads: [String] = []
@@ -124,7 +116,7 @@ import Glibc
         let (_, trickleClosed) = trickle.read(timeout: 5)
         #expect(trickleClosed)
         // A live feed is not idle: it stays open past the timeout while the server writes.
-        let token = try adminToken(server)
+        let token = try server.adminToken()
         let feed = try Connection(port: server.port)
         defer { feed.close() }
         try feed.send(LiveServer.requestText("GET", "/v1/admin/events/live?after=0", headers: ["Authorization": "Bearer \(token)"], body: nil))

@@ -42,6 +42,20 @@ final class LiveServer: @unchecked Sendable {
         String(directory.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }, radix: 16)
     }
 
+    /// An access token of the first admin (`STRATA_ADMIN_EMAIL`), signed in now.
+    func adminToken() throws -> String {
+        let signIn = try request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
+        guard signIn.status == 200, let token = try signIn.json()["accessToken"] as? String else {
+            throw LiveServerError("sign-in: \(signIn.status) \(signIn.body)")
+        }
+        return token
+    }
+
+    /// `Authorization` with ``adminToken()``.
+    func adminHeaders() throws -> [String: String] {
+        ["Authorization": "Bearer \(try adminToken())"]
+    }
+
     /// Waits until `/health/ready` answers 200.
     func waitUntilReady(timeout: TimeInterval = 20) throws {
         let deadline = Date().addingTimeInterval(timeout)

@@ -11,12 +11,6 @@ import Glibc
 /// and found again while it runs, kill -9 losing nothing acknowledged, the offline tools kept out.
 @Suite(.serialized, .enabled(if: PostgresTestServer.isAvailable, "needs tools/with_postgres.sh"))
 struct PostgresServerTests {
-    private func adminToken(_ server: LiveServer) throws -> String {
-        let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
-        guard signIn.status == 200, let token = try signIn.json()["accessToken"] as? String else { throw LiveServerError("sign-in: \(signIn.status) \(signIn.body)") }
-        return token
-    }
-
     @Test func anUnreachableDatabaseIsOneLineNamingHostAndDatabaseAndExit2() throws {
         let directory = TemporaryDirectory("pg-server")
         defer { directory.remove() }
@@ -51,7 +45,7 @@ struct PostgresServerTests {
         defer { directory.remove() }
         let server = try LiveServer(directory: directory.path, store: .postgres)
         try server.waitUntilReady()
-        let token = try adminToken(server)
+        let token = try server.adminToken()
         let product = try server.request(
             "POST", "/v1/products", headers: ["Authorization": "Bearer \(token)"],
             body: #"{"sku":"PG-1","name":"Mug","priceCents":100,"stock":100000}"#
@@ -90,7 +84,7 @@ struct PostgresServerTests {
         let restarted = try LiveServer(directory: directory.path, store: .postgres)
         defer { _ = try? restarted.stop() }
         try restarted.waitUntilReady()
-        let again = try adminToken(restarted)
+        let again = try restarted.adminToken()
         for id in ids {
             #expect(try restarted.request("GET", "/v1/orders/\(id)", headers: ["Authorization": "Bearer \(again)"]).status == 200, "\(id)")
         }
@@ -114,7 +108,7 @@ struct PostgresServerTests {
         )
         defer { _ = try? server.stop() }
         try server.waitUntilReady()
-        let token = try adminToken(server)
+        let token = try server.adminToken()
         try cluster.stop()
         let write = try server.request(
             "POST", "/v1/products", headers: ["Authorization": "Bearer \(token)"], body: #"{"sku":"LOST-1","name":"Mug","priceCents":100,"stock":1}"#
@@ -158,7 +152,7 @@ struct PostgresServerTests {
         let b = try LiveServer(directory: second.path, environment: environment, store: .lmdb)
         defer { _ = try? b.stop() }
         try b.waitUntilReady()
-        let token = try adminToken(a)
+        let token = try a.adminToken()
         // The same key signs on both: a token from A works on B.
         let authorization = ["Authorization": "Bearer \(token)"]
 
@@ -222,7 +216,7 @@ struct PostgresServerTests {
             servers.append(server)
         }
         defer { for server in servers { _ = try? server.stop() } }
-        let token = try adminToken(servers[0])
+        let token = try servers[0].adminToken()
         let authorization = ["Authorization": "Bearer \(token)"]
         let stock = 300
         let product = try servers[1].request("POST", "/v1/products", headers: authorization, body: #"{"sku":"THREE-1","name":"Mug","priceCents":100,"stock":\#(stock)}"#)

@@ -12,19 +12,13 @@ import Glibc
         (NSTemporaryDirectory() as NSString).appendingPathComponent("strata-server-\(UUID().uuidString)")
     }
 
-    private func adminToken(_ server: LiveServer) throws -> String {
-        let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
-        guard signIn.status == 200, let token = try signIn.json()["accessToken"] as? String else { throw LiveServerError("sign-in: \(signIn.status) \(signIn.body)") }
-        return token
-    }
-
     @Test func liveEventsArriveAndResumeAfterLastEventID() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let server = try LiveServer(directory: directory)
         defer { _ = try? server.stop() }
         try server.waitUntilReady()
-        let token = try adminToken(server)
+        let token = try server.adminToken()
 
         let feed = try Connection(port: server.port)
         defer { feed.close() }
@@ -67,7 +61,7 @@ import Glibc
         let server = try LiveServer(directory: directory, environment: ["STRATA_SSE_HEARTBEAT": "0.2"])
         defer { _ = try? server.stop() }
         try server.waitUntilReady()
-        let token = try adminToken(server)
+        let token = try server.adminToken()
         let feed = try Connection(port: server.port)
         defer { feed.close() }
         try feed.send(LiveServer.requestText("GET", "/v1/admin/events/live?after=1000", headers: ["Authorization": "Bearer \(token)"], body: nil))
@@ -80,7 +74,7 @@ import Glibc
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let server = try LiveServer(directory: directory)
         try server.waitUntilReady()
-        let token = try adminToken(server)
+        let token = try server.adminToken()
         var ids: [String] = []
         for index in 0..<20 {
             let created = try server.request(
@@ -110,7 +104,7 @@ import Glibc
         }
         let listed = try restarted.request("GET", "/v1/products?limit=100")
         #expect((try listed.json()["items"] as? [Any])?.count == 20)
-        let events = try restarted.request("GET", "/v1/admin/events?type=UserRegistered", headers: ["Authorization": "Bearer \(try adminToken(restarted))"])
+        let events = try restarted.request("GET", "/v1/admin/events?type=UserRegistered", headers: ["Authorization": "Bearer \(try restarted.adminToken())"])
         #expect((try events.json()["events"] as? [Any])?.count == 1)
         #expect(try restarted.stop(signal: SIGINT) == 0)
     }

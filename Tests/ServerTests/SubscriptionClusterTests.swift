@@ -21,12 +21,6 @@ struct SubscriptionClusterTests {
         return try LiveServer(directory: directory.path, environment: ["STRATA_POSTGRES_URL": url, "STRATA_JWT_SECRET": String(repeating: "s", count: 32)], store: .lmdb)
     }
 
-    private func token(_ server: LiveServer) throws -> [String: String] {
-        let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
-        guard signIn.status == 200, let token = try signIn.json()["accessToken"] as? String else { throw LiveServerError("sign-in: \(signIn.status) \(signIn.body)") }
-        return ["Authorization": "Bearer \(token)"]
-    }
-
     private func makeProducts(_ count: Int, on server: LiveServer, _ auth: [String: String], prefix: String) throws {
         for index in 0..<count {
             let answer = try server.request("POST", "/v1/products", headers: auth, body: #"{"sku":"\#(prefix)-\#(index)","name":"Thing","priceCents":100,"stock":1}"#)
@@ -43,7 +37,7 @@ struct SubscriptionClusterTests {
         let b = try second(beside: a, directoryB)
         defer { _ = try? b.stop() }
         try b.waitUntilReady()
-        let auth = try token(a)
+        let auth = try a.adminHeaders()
         #expect(try a.request("PUT", "/v1/subscriptions/shared", headers: auth, body: #"{"eventTypes":["ProductCreated"],"ackTimeoutSeconds":30}"#).status == 201)
         try makeProducts(300, on: a, auth, prefix: "A")
         let held = Mutex<Set<Int>>([]), handed = Mutex<[Int: Int]>([:]), faults = Mutex<[String]>([])
@@ -97,7 +91,7 @@ struct SubscriptionClusterTests {
         defer { directoryA.remove(); directoryB.remove() }
         let a = try LiveServer(directory: directoryA.path, store: .postgres)
         try a.waitUntilReady()
-        let auth = try token(a)
+        let auth = try a.adminHeaders()
         let made = try a.request("PUT", "/v1/subscriptions/hook", headers: auth, body: #"{"eventTypes":["ProductCreated"],"ackTimeoutSeconds":5,"push":{"url":"http://127.0.0.1:\#(port)/hook","secret":"0123456789abcdef"}}"#)
         #expect(made.status == 201, "\(made.body)")
         try makeProducts(20, on: a, auth, prefix: "A")

@@ -16,7 +16,7 @@ import Glibc
         defer { directory.remove() }
         let server = try LiveServer(directory: directory.path)
         try server.waitUntilReady()
-        let auth = ["Authorization": "Bearer \(try token(server))"]
+        let auth = ["Authorization": "Bearer \(try server.adminToken())"]
         let made = try server.request("PUT", "/v1/subscriptions/crash", headers: auth, body: #"{"eventTypes":["ProductCreated"],"ackTimeoutSeconds":2}"#)
         #expect(made.status == 201, "\(made.body)")
 
@@ -99,14 +99,6 @@ import Glibc
             guard let last = events.last?["position"] as? Int, events.count == 1000 else { return found }
             after = last
         }
-    }
-
-    private func token(_ server: LiveServer) throws -> String {
-        let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
-        guard signIn.status == 200, let token = try signIn.json()["accessToken"] as? String else {
-            throw LiveServerError("sign-in: \(signIn.status) \(signIn.body)")
-        }
-        return token
     }
 }
 

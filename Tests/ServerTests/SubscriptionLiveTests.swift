@@ -9,12 +9,6 @@ import Testing
 /// consumers keeping each stream in order, redelivery after the ack timeout, parking, and a push
 /// receiver on loopback that fails and recovers.
 @Suite(.serialized) struct SubscriptionLiveTests {
-    private func token(_ server: LiveServer) throws -> [String: String] {
-        let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"admin@example.com","password":"admin password"}"#)
-        guard signIn.status == 200, let token = try signIn.json()["accessToken"] as? String else { throw LiveServerError("sign-in: \(signIn.status) \(signIn.body)") }
-        return ["Authorization": "Bearer \(token)"]
-    }
-
     /// 20 products changed 49 times each: 1,000 events on 20 streams.
     private func makeStreams(on server: LiveServer, _ auth: [String: String]) throws {
         for product in 0..<20 {
@@ -27,36 +21,35 @@ import Testing
         }
     }
 
-    /// Eight consumers over 1,000 events of 20 streams; one of them leaves every fifth batch
-    /// unacknowledged, so those come back after the one-second ack timeout to whoever polls.
+    /// Eight consumers over 1,000 events of 20 streams; every seventh batch handed out (whoever
+    /// got it) is left unacknowledged, so its events come back after the one-second ack timeout.
     @Test func competingConsumersHandleEveryEventOnceEachStreamInOrder() throws {
         let directory = TemporaryDirectory("sub-live")
         defer { directory.remove() }
         let server = try LiveServer(directory: directory.path)
         defer { _ = try? server.stop() }
         try server.waitUntilReady()
-        let auth = try token(server)
+        let auth = try server.adminHeaders()
         let made = try server.request("PUT", "/v1/subscriptions/products", headers: auth, body: #"{"streamPrefix":"product-","eventTypes":["ProductCreated","ProductUpdated"],"ackTimeoutSeconds":1}"#)
         #expect(made.status == 201, "\(made.body)")
         try makeStreams(on: server, auth)
         let held = Mutex<Set<String>>([]), lastAcked = Mutex<[String: Int]>([:]), acked = Mutex<[Int: Int]>([:])
-        let faults = Mutex<[String]>([]), dropped = Mutex(0)
+        let faults = Mutex<[String]>([]), dropped = Mutex(0), batches = Mutex(0)
         let consumers = (0..<8).map { index in
             Thread {
-                var idle = 0, batches = 0
+                var idle = 0
                 while idle < 3 {
                     guard let answer = try? server.request("POST", "/v1/subscriptions/products/poll", headers: auth, body: #"{"consumer":"c\#(index)","max":7,"waitSeconds":2}"#),
                           let messages = (try? answer.json())?["messages"] as? [[String: Any]] else { break }
                     if messages.isEmpty { idle += 1; continue }
                     idle = 0
-                    batches += 1
                     let events = messages.compactMap { $0["event"] as? [String: Any] }
                     for event in events {
                         let stream = event["streamId"] as? String ?? ""
                         if !held.withLock({ $0.insert(stream).inserted }) { faults.withLock { $0.append("\(stream) held twice") } }
                     }
                     for event in events { _ = held.withLock { $0.remove(event["streamId"] as? String ?? "") } }
-                    if index == 0 && batches % 5 == 0 {
+                    if batches.withLock({ count in count += 1; return count % 7 == 3 }) {
                         dropped.withLock { $0 += events.count }
                         continue
                     }
@@ -93,7 +86,7 @@ import Testing
         let server = try LiveServer(directory: directory.path)
         defer { _ = try? server.stop() }
         try server.waitUntilReady()
-        let auth = try token(server)
+        let auth = try server.adminHeaders()
         _ = try server.request("PUT", "/v1/subscriptions/poison", headers: auth, body: #"{"eventTypes":["ProductCreated"],"ackTimeoutSeconds":1,"maxDeliveries":2}"#)
         _ = try server.request("POST", "/v1/products", headers: auth, body: #"{"sku":"POISON","name":"Thing","priceCents":100,"stock":1}"#)
         let poll = #"{"consumer":"c","max":10,"waitSeconds":3}"#
@@ -127,7 +120,7 @@ import Testing
         let server = try LiveServer(directory: directory.path)
         defer { _ = try? server.stop() }
         try server.waitUntilReady()
-        let auth = try token(server)
+        let auth = try server.adminHeaders()
         let made = try server.request("PUT", "/v1/subscriptions/hook", headers: auth, body: #"{"eventTypes":["ProductCreated"],"push":{"url":"http://127.0.0.1:\#(port)/hook","secret":"0123456789abcdef"}}"#)
         #expect(made.status == 201, "\(made.body)")
         for index in 0..<10 {
