@@ -8,8 +8,9 @@ import Synchronization
 
 /// The connections a store reads through outside its writer (snapshots, tables, keys, reports):
 /// one postgres-nio `PostgresClient` per store, run as a service by a task on a thread of the
-/// client's own, so leasing never waits for the cooperative pool that callers of the synchronous
-/// reads may keep busy.
+/// clients' own, so leasing never waits for the cooperative pool that callers of the synchronous
+/// reads may keep busy. That thread is one per process and never stopped: a lease's task may be
+/// resumed after its store closed (the pool failing it), and must find its executor alive.
 ///
 /// A snapshot holds one connection for its transaction; a key or table looked up inside it takes a
 /// second. So that every holder can always get its second, at most ``snapshotLimit`` snapshots
@@ -19,7 +20,9 @@ final class ReadClient: Sendable {
     /// Snapshots open at once.
     let snapshotLimit: Int
     private let client: PostgresClient
-    private let executor = DedicatedExecutor(name: "strata-pg-client")
+    /// Where every client's tasks run: the client's `run()` and each lease's.
+    private static let executor = DedicatedExecutor(name: "strata-pg-client")
+    private var executor: DedicatedExecutor { Self.executor }
     private let running = Mutex<Task<Void, Never>?>(nil)
     private let isClosed = Atomic<Bool>(false)
     private let snapshots: DispatchSemaphore
@@ -47,10 +50,7 @@ final class ReadClient: Sendable {
         configuration.options.connectTimeout = leaseTimeout
         configuration.options.additionalStartupParameters = [("application_name", "strata")]
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let started = Task(executorPreference: executor) { [client, executor] in
-            await client.run()
-            executor.stop()
-        }
+        let started = Task(executorPreference: executor) { [client] in await client.run() }
         running.withLock { $0 = started }
     }
 
