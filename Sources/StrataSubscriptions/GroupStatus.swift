@@ -32,6 +32,28 @@ public struct GroupStatus: Codable, Sendable, Hashable {
     public var parked: Int
     public var consumers: [Consumer]
 
+    private enum CodingKeys: String, CodingKey {
+        case group, eventTypes, streamPrefix, startFrom, ackTimeoutSeconds, maxDeliveries, push, position, head, lag, inFlight, parked, consumers
+    }
+
+    /// Every member is written; `push` as `null` for a polled group, never left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(group, forKey: .group)
+        try container.encode(eventTypes, forKey: .eventTypes)
+        try container.encode(streamPrefix, forKey: .streamPrefix)
+        try container.encode(startFrom, forKey: .startFrom)
+        try container.encode(ackTimeoutSeconds, forKey: .ackTimeoutSeconds)
+        try container.encode(maxDeliveries, forKey: .maxDeliveries)
+        try container.encode(push, forKey: .push)
+        try container.encode(position, forKey: .position)
+        try container.encode(head, forKey: .head)
+        try container.encode(lag, forKey: .lag)
+        try container.encode(inFlight, forKey: .inFlight)
+        try container.encode(parked, forKey: .parked)
+        try container.encode(consumers, forKey: .consumers)
+    }
+
     init(_ record: GroupRecord, rows: GroupRows, head: UInt64, now: Int64, in reader: any StoreReading) throws {
         let settings = record.settings
         let leases = try rows.leases(of: record.name, in: reader).filter { $0.isInFlight(at: now) }

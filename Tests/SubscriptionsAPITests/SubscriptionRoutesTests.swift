@@ -17,6 +17,7 @@ struct SubscriptionRoutesTests {
             #expect(body["startFrom"] as? String == "start")
             #expect(body["maxDeliveries"] as? Int == 5)
             #expect(body["position"] as? Int == 0)
+            #expect(body["push"] is NSNull)
             #expect((body["head"] as? Int ?? 0) > 0)
             #expect(try await client.send(.put, "/v1/subscriptions/users", fixture.admin, #"{"streamPrefix":"user-","ackTimeoutSeconds":9}"#).status == .ok)
             let changed = try await client.send(.put, "/v1/subscriptions/users", fixture.admin, #"{"streamPrefix":"order-"}"#)
