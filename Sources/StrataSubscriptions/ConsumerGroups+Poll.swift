@@ -11,7 +11,7 @@ public struct DeliveredMessage: Sendable {
 
 extension ConsumerGroups {
     /// Hands `consumer` up to `max` events of the group, waiting up to `wait` for at least one:
-    /// expired leases again first, then the log from the group's frontier, one event per stream in
+    /// expired leases again first, then the events left waiting and the log after them, one event per stream in
     /// flight at a time. Each handed-out event is leased to `consumer` until the group's ack
     /// timeout, durably, before this returns.
     ///
@@ -55,10 +55,8 @@ extension ConsumerGroups {
             }
             let now = clock()
             let leases = try rows.leases(of: name, in: transaction)
-            let ahead = try rows.positions(GroupRows.handled, of: name, from: record.frontier + 1, in: transaction)
-                .union(try rows.positions(GroupRows.parked, of: name, from: record.frontier + 1, in: transaction))
             let dispatcher = Dispatcher(
-                settings: record.settings, frontier: record.frontier, leases: leases, settledAhead: ahead,
+                settings: record.settings, scanned: record.scanned, waiting: record.waiting, leases: leases,
                 now: now, consumer: consumer, max: max, makeToken: Self.makeToken
             )
             let plan = try dispatcher.plan(
@@ -71,8 +69,9 @@ extension ConsumerGroups {
                 try rows.park(message, of: name, in: transaction)
             }
             for delivery in plan.deliveries { try rows.save(delivery.lease, of: name, in: transaction) }
-            if plan.frontier != record.frontier { try rows.forgetHandled(of: name, through: plan.frontier, in: transaction) }
-            if plan.frontier != record.frontier || plan.position != record.position {
+            if plan.scanned != record.scanned || plan.waiting != record.waiting || plan.position != record.position {
+                record.scanned = plan.scanned
+                record.waiting = plan.waiting
                 record.frontier = plan.frontier
                 record.position = plan.position
                 try rows.save(record, in: transaction)

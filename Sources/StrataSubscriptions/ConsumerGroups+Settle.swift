@@ -19,7 +19,6 @@ extension ConsumerGroups {
     public func ack(_ name: String, ackIds: [String]) async throws {
         let rejected = try await settle(name, ackIds: ackIds) { lease, transaction, rows in
             try rows.deleteLease(of: name, at: lease.position, in: transaction)
-            return .handled
         }
         counters.add(acknowledged: ackIds.count - rejected.count, to: name)
         if !rejected.isEmpty { throw SubscriptionError.unknownAckIds(rejected) }
@@ -36,10 +35,8 @@ extension ConsumerGroups {
                 var again = lease
                 again.deadline = 0
                 try rows.save(again, of: name, in: transaction)
-                return .leased
             case .skip:
                 try rows.deleteLease(of: name, at: lease.position, in: transaction)
-                return .handled
             case .park:
                 try rows.deleteLease(of: name, at: lease.position, in: transaction)
                 let type = try transaction.event(at: lease.position)?.type ?? ""
@@ -51,7 +48,6 @@ extension ConsumerGroups {
                     ),
                     of: name, in: transaction
                 )
-                return .parked
             }
         }
         if !rejected.isEmpty { throw SubscriptionError.unknownAckIds(rejected) }
@@ -68,7 +64,6 @@ extension ConsumerGroups {
             var again = lease
             again.deadline = lease.deliveries >= maxDeliveries ? 0 : due
             try rows.save(again, of: name, in: transaction)
-            return .leased
         }
         if !rejected.isEmpty { throw SubscriptionError.unknownAckIds(rejected) }
     }
@@ -109,18 +104,11 @@ extension ConsumerGroups {
         }
     }
 
-    /// Where a settled delivery went.
-    enum Settled {
-        case handled
-        case leased
-        case parked
-    }
-
     /// Settles each valid delivery of `ackIds` with `body` in one transaction, moves the group's
     /// position, and returns the invalid ones (unknown or expired).
     private func settle(
         _ name: String, ackIds: [String],
-        _ body: @escaping @Sendable (Lease, any StoreTransaction, GroupRows) throws -> Settled
+        _ body: @escaping @Sendable (Lease, any StoreTransaction, GroupRows) throws -> Void
     ) async throws -> [String] {
         let now = clock()
         return try await store.perform { [rows] transaction -> [String] in
@@ -132,8 +120,7 @@ extension ConsumerGroups {
                     rejected.append(text)
                     continue
                 }
-                let outcome = try body(lease, transaction, rows)
-                if outcome == .handled && lease.position > record.frontier { try rows.markHandled(lease.position, of: name, in: transaction) }
+                try body(lease, transaction, rows)
             }
             let lowest = try rows.rows(GroupRows.leases, of: name, limit: 1, as: Lease.self, in: transaction).first?.position
             let position = lowest.map { min(record.frontier, $0 - 1) } ?? record.frontier

@@ -55,10 +55,7 @@ public final class ConsumerGroups: Sendable {
             case .end: start = try transaction.headPosition()
             case .position(let position): start = position > 0 ? position - 1 : 0
             }
-            let record = GroupRecord(
-                name: name, settings: settings, createdAt: Date(timeIntervalSince1970: Double(now) / 1000),
-                position: start, frontier: start
-            )
+            let record = GroupRecord(name: name, settings: settings, createdAt: Date(timeIntervalSince1970: Double(now) / 1000), start: start)
             try rows.save(record, in: transaction)
             return PutOutcome.created
         }.value

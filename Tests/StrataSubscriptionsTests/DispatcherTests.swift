@@ -16,10 +16,13 @@ struct DispatcherTests {
         }
     }
 
-    private func plan(_ events: [RecordedEvent], settings: GroupSettings = GroupSettings(), frontier: UInt64 = 0, leases: [Lease] = [], ahead: Set<UInt64> = [], now: Int64 = 1_000, max: Int = 100) throws -> Dispatcher.Plan {
+    private func plan(
+        _ events: [RecordedEvent], settings: GroupSettings = GroupSettings(), scanned: UInt64 = 0, waiting: [WaitingEvent] = [],
+        leases: [Lease] = [], now: Int64 = 1_000, max: Int = 100
+    ) throws -> Dispatcher.Plan {
         var counter = 0
         let dispatcher = Dispatcher(
-            settings: settings, frontier: frontier, leases: leases, settledAhead: ahead, now: now,
+            settings: settings, scanned: scanned, waiting: waiting, leases: leases, now: now,
             consumer: "c", max: max, makeToken: { counter += 1; return "t\(counter)" }
         )
         return try dispatcher.plan(
@@ -31,6 +34,8 @@ struct DispatcherTests {
     @Test func oneEventPerStreamGoesOutAndTheFrontierStopsAtTheFirstLeftBehind() throws {
         let plan = try plan(log(["a", "b", "a", "c", "b"]))
         #expect(plan.deliveries.map(\.event.position) == [1, 2, 4])
+        #expect(plan.waiting == [WaitingEvent(position: 3, streamId: "a"), WaitingEvent(position: 5, streamId: "b")])
+        #expect(plan.scanned == 5)
         #expect(plan.frontier == 2)
         #expect(plan.position == 0)
         #expect(plan.deliveries.allSatisfy { $0.lease.deliveries == 1 && $0.lease.deadline == 1_000 + 30_000 })
@@ -38,8 +43,9 @@ struct DispatcherTests {
 
     @Test func aStreamWithALeaseGetsNothingNewUntilItIsSettled() throws {
         let held = Lease(position: 1, streamId: "a", consumer: "x", token: "old", deliveries: 1, deadline: 5_000)
-        let plan = try plan(log(["a", "b", "a"]), frontier: 1, leases: [held])
+        let plan = try plan(log(["a", "b", "a"]), scanned: 1, leases: [held])
         #expect(plan.deliveries.map(\.event.position) == [2])
+        #expect(plan.waiting.map(\.position) == [3])
         #expect(plan.frontier == 2)
         #expect(plan.position == 0)
     }
@@ -47,17 +53,17 @@ struct DispatcherTests {
     @Test func atMostMaxGoOut() throws {
         let plan = try plan(log(["a", "b", "c", "d"]), max: 2)
         #expect(plan.deliveries.map(\.event.position) == [1, 2])
-        #expect(plan.frontier == 2)
+        #expect(plan.scanned == 2 && plan.frontier == 2)
     }
 
     @Test func anExpiredLeaseGoesOutAgainFirstAndIsParkedAfterItsDeliveries() throws {
         let expired = Lease(position: 2, streamId: "b", consumer: "x", token: "old", deliveries: 1, deadline: 500)
-        let again = try plan(log(["a", "b"]), frontier: 2, leases: [expired])
+        let again = try plan(log(["a", "b"]), scanned: 2, leases: [expired])
         #expect(again.deliveries.map(\.event.position) == [2])
         #expect(again.deliveries.first?.lease.deliveries == 2)
         #expect(again.deliveries.first?.lease.token != "old")
         let spent = Lease(position: 2, streamId: "b", consumer: "x", token: "old", deliveries: 5, deadline: 500)
-        let parked = try plan(log(["a", "b", "b"]), frontier: 2, leases: [spent])
+        let parked = try plan(log(["a", "b", "b"]), scanned: 2, leases: [spent])
         #expect(parked.parked.map(\.position) == [2])
         #expect(parked.deliveries.map(\.event.position) == [3])
         #expect(parked.position == 2)
@@ -74,9 +80,28 @@ struct DispatcherTests {
         #expect(byType.position == 3)
     }
 
-    @Test func eventsSettledAheadOfTheFrontierAreNotDeliveredAgain() throws {
-        let plan = try plan(log(["a", "b", "a", "c"]), frontier: 1, leases: [Lease(position: 1, streamId: "a", consumer: "x", token: "t", deliveries: 1, deadline: 9_000)], ahead: [2])
-        #expect(plan.deliveries.map(\.event.position) == [4])
-        #expect(plan.frontier == 2)
+    @Test func waitingEventsGoOutInOrderOnceTheirStreamIsFreeAndTheLogIsReadOnce() throws {
+        // 1 (a) is leased; 3 (a) waits; 4 (c) went out earlier and is settled.
+        let held = Lease(position: 1, streamId: "a", consumer: "x", token: "t", deliveries: 1, deadline: 9_000)
+        let events = log(["a", "b", "a", "c", "a", "d"])
+        let still = try plan(events, scanned: 4, waiting: [WaitingEvent(position: 3, streamId: "a")], leases: [held])
+        #expect(still.deliveries.map(\.event.position) == [6])
+        #expect(still.waiting.map(\.position) == [3, 5])
+        #expect(still.frontier == 2)
+        // Once 1 is settled, 3 goes and 5 waits behind it; nothing at or below `scanned` is read again.
+        var read: [UInt64] = []
+        var counter = 0
+        let dispatcher = Dispatcher(
+            settings: GroupSettings(), scanned: 6, waiting: still.waiting, leases: [], now: 1_000,
+            consumer: "c", max: 100, makeToken: { counter += 1; return "t\(counter)" }
+        )
+        let freed = try dispatcher.plan(
+            event: { position in events.first { $0.position == position } },
+            events: { after in read.append(after); return events.filter { $0.position > after } }
+        )
+        #expect(freed.deliveries.map(\.event.position) == [3])
+        #expect(freed.waiting.map(\.position) == [5])
+        #expect(freed.frontier == 4 && freed.position == 2)
+        #expect(read == [6])
     }
 }

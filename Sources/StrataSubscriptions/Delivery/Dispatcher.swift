@@ -5,23 +5,27 @@ import StrataStore
 /// function of its inputs, tested without a store).
 ///
 /// Expired leases come first, in log order: each goes out again, or is parked once it has had
-/// `maxDeliveries`. Then the log is read on from the frontier. A stream with a lease (in flight
-/// or waiting) gets nothing more until that lease is settled, so each stream is handled in order;
-/// the scan goes past such a stream's events to other streams' (at most `lookahead` events), but
-/// the frontier stops at the first event it had to leave.
+/// `maxDeliveries`. Then the events the group left waiting (their stream was busy), in log order,
+/// and then the log after the last event looked at. A stream with a lease (in flight or waiting
+/// to go out again) or an earlier waiting event gets nothing more meanwhile, so each stream is
+/// handled in order; other streams' events go out past it. Each event of the log is read by the
+/// scan once: what it leaves behind is remembered as waiting (position and stream), at most
+/// `lookahead` of them.
 struct Dispatcher {
     var settings: GroupSettings
-    /// The group's cursor before the poll.
-    var frontier: UInt64
+    /// The last position the scan has looked at.
+    var scanned: UInt64
+    /// Matching events at or below `scanned` not yet handed out, in log order.
+    var waiting: [WaitingEvent]
     /// The group's leases, in position order.
     var leases: [Lease]
-    /// Positions above the frontier already handled or parked.
-    var settledAhead: Set<UInt64>
     var now: Int64
     var consumer: String
     var max: Int
-    /// The most events one poll reads past the frontier looking for free streams.
+    /// The most events a group leaves waiting; the scan stops there until some go out.
     var lookahead = 1_024
+    /// The most events one poll reads from the log.
+    var readLimit = 10_000
     /// A fresh lease token.
     var makeToken: () -> String
 
@@ -38,9 +42,13 @@ struct Dispatcher {
         var parked: [ParkedMessage] = []
         /// Leases whose event no longer exists: removed.
         var dropped: [UInt64] = []
-        var frontier: UInt64
+        var scanned: UInt64
+        var waiting: [WaitingEvent] = []
         /// The lowest position still leased after the poll, if any.
         var lowestLease: UInt64?
+
+        /// Everything at or below it has been handed out or settled: below the first waiting event.
+        var frontier: UInt64 { waiting.first.map { $0.position - 1 } ?? scanned }
 
         /// The group's position after the poll: everything at or below it is handled.
         var position: UInt64 {
@@ -51,16 +59,14 @@ struct Dispatcher {
 
     /// Decides the poll. `event(at:)` reads one event; `events(after:)` a page of the log in order.
     func plan(event: (UInt64) throws -> RecordedEvent?, events: (UInt64) throws -> [RecordedEvent]) throws -> Plan {
-        var plan = Plan(frontier: frontier)
+        var plan = Plan(scanned: scanned)
         var remaining: [UInt64: Lease] = Dictionary(uniqueKeysWithValues: leases.map { ($0.position, $0) })
         // Streams with an event in flight; expired leases of other streams may go out again.
-        var settledAhead = self.settledAhead
         var busy = Set(leases.filter { $0.isInFlight(at: now) }.map(\.streamId))
         for lease in leases where !lease.isInFlight(at: now) && plan.deliveries.count < max {
             guard !busy.contains(lease.streamId) else { continue }
             guard let found = try event(lease.position) else {
                 plan.dropped.append(lease.position)
-                settledAhead.insert(lease.position)
                 remaining[lease.position] = nil
                 continue
             }
@@ -70,7 +76,6 @@ struct Dispatcher {
                     reason: "not acknowledged after \(lease.deliveries) deliveries", deliveries: lease.deliveries,
                     parkedAt: Date(timeIntervalSince1970: Double(now) / 1000)
                 ))
-                settledAhead.insert(lease.position)
                 remaining[lease.position] = nil
                 continue
             }
@@ -79,36 +84,41 @@ struct Dispatcher {
             remaining[lease.position] = again
             busy.insert(lease.streamId)
         }
-        // A stream with any lease left, in flight or waiting, takes nothing new.
+        // A stream with any lease left, in flight or waiting, takes nothing new; nor does one with
+        // an earlier event still waiting.
         var blocked = Set(remaining.values.map(\.streamId))
-        var cursor = frontier
-        var scanned = 0
-        var frontierHeld = false
-        scanning: while plan.deliveries.count < max && scanned < lookahead {
-            let page = try events(cursor)
+        for entry in waiting {
+            guard !blocked.contains(entry.streamId), plan.deliveries.count < max else {
+                plan.waiting.append(entry)
+                blocked.insert(entry.streamId)
+                continue
+            }
+            guard let found = try event(entry.position) else { continue }
+            let lease = deliver(position: found.position, streamId: found.streamId, deliveries: 1)
+            plan.deliveries.append(Delivery(lease: lease, event: found))
+            remaining[found.position] = lease
+            blocked.insert(found.streamId)
+        }
+        var read = 0
+        scanning: while plan.deliveries.count < max && plan.waiting.count < lookahead && read < readLimit {
+            let page = try events(plan.scanned)
             guard !page.isEmpty else { break }
             for found in page {
-                cursor = found.position
-                scanned += 1
-                var settled = true
-                if !settings.matches(type: found.type, streamId: found.streamId) || settledAhead.contains(found.position) || remaining[found.position] != nil {
-                    settled = true
-                } else if blocked.contains(found.streamId) {
-                    settled = false
-                } else if plan.deliveries.count < max {
-                    let lease = deliver(position: found.position, streamId: found.streamId, deliveries: 1)
-                    plan.deliveries.append(Delivery(lease: lease, event: found))
-                    remaining[found.position] = lease
-                    blocked.insert(found.streamId)
-                } else {
-                    break scanning
+                read += 1
+                if settings.matches(type: found.type, streamId: found.streamId) {
+                    if blocked.contains(found.streamId) {
+                        plan.waiting.append(WaitingEvent(position: found.position, streamId: found.streamId))
+                    } else if plan.deliveries.count < max {
+                        let lease = deliver(position: found.position, streamId: found.streamId, deliveries: 1)
+                        plan.deliveries.append(Delivery(lease: lease, event: found))
+                        remaining[found.position] = lease
+                        blocked.insert(found.streamId)
+                    } else {
+                        break scanning
+                    }
                 }
-                if settled && !frontierHeld {
-                    plan.frontier = found.position
-                } else if !settled {
-                    frontierHeld = true
-                }
-                if plan.deliveries.count >= max || scanned >= lookahead { break scanning }
+                plan.scanned = found.position
+                if plan.deliveries.count >= max || plan.waiting.count >= lookahead || read >= readLimit { break scanning }
             }
         }
         plan.lowestLease = remaining.keys.min()

@@ -3,17 +3,38 @@ import StrataStore
 
 /// A consumer group as stored: its settings, when it was made, and its cursor.
 ///
-/// Every matching event at or below `frontier` is acknowledged, skipped, parked or leased (in
-/// flight or waiting to be delivered again); `position` is the highest position below which none
-/// is still leased — what the API calls the group's position.
+/// The scan has looked at every event up to `scanned`; the matching ones it could not hand out
+/// yet (their stream was busy) are `waiting`. Every matching event at or below `frontier` (below
+/// the first waiting one) is acknowledged, skipped, parked or leased; `position` is the highest
+/// position below which none is still leased — what the API calls the group's position.
 struct GroupRecord: Codable, Sendable, Hashable {
     var name: String
     var settings: GroupSettings
     var createdAt: Date
     /// Everything at or below it is handled.
     var position: UInt64
-    /// Everything at or below it has been looked at: handled or leased.
+    /// Everything at or below it has been handed out or settled.
     var frontier: UInt64
+    /// The last position the scan looked at.
+    var scanned: UInt64
+    /// Matching events at or below `scanned` that wait for their stream, in log order.
+    var waiting: [WaitingEvent]
+
+    init(name: String, settings: GroupSettings, createdAt: Date, start: UInt64) {
+        self.name = name
+        self.settings = settings
+        self.createdAt = createdAt
+        position = start
+        frontier = start
+        scanned = start
+        waiting = []
+    }
+}
+
+/// An event a group's scan passed because its stream was busy: where it is and its stream.
+struct WaitingEvent: Codable, Sendable, Hashable {
+    var position: UInt64
+    var streamId: String
 }
 
 /// An event handed out (or waiting to be handed out again) to a group's consumer.

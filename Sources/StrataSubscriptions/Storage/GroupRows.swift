@@ -2,14 +2,11 @@ import Foundation
 import StrataKit
 import StrataStore
 
-/// The subscriptions' tables and their rows: groups by name; leases, handled marks and parked
-/// messages by group and position; consumers by group and name. A table belongs to this layer.
+/// The subscriptions' tables and their rows: groups by name (with their cursors); leases and
+/// parked messages by group and position; consumers by group and name. A table belongs to this layer.
 struct GroupRows: Sendable {
     static let groups = KitTable(name: "subscriptions.groups")
     static let leases = KitTable(name: "subscriptions.leases")
-    /// Positions above a group's frontier that were delivered ahead (another stream was waiting)
-    /// and are handled already.
-    static let handled = KitTable(name: "subscriptions.handled")
     static let parked = KitTable(name: "subscriptions.parked")
     static let consumers = KitTable(name: "subscriptions.consumers")
 
@@ -48,16 +45,6 @@ struct GroupRows: Sendable {
             return rows.count < limit
         }
         return rows
-    }
-
-    /// The positions of the group's rows of `table` from `position` on.
-    func positions(_ table: KitTable, of group: String, from position: UInt64, in reader: any StoreReading) throws -> Set<UInt64> {
-        var positions: Set<UInt64> = []
-        try scan(table, of: group, from: position, in: reader) { key, _ in
-            positions.insert(Self.position(ofKey: key))
-            return true
-        }
-        return positions
     }
 
     func leases(of group: String, in reader: any StoreReading) throws -> [Lease] {
@@ -107,17 +94,6 @@ struct GroupRows: Sendable {
         try transaction.delete(try Self.leases.open(in: transaction), key: Self.key(group, position))
     }
 
-    func markHandled(_ position: UInt64, of group: String, in transaction: any StoreTransaction) throws {
-        try transaction.put(try Self.handled.open(in: transaction), key: Self.key(group, position), value: [])
-    }
-
-    /// Forgets the handled marks at or below `frontier`: the frontier covers them now.
-    func forgetHandled(of group: String, through frontier: UInt64, in transaction: any StoreTransaction) throws {
-        let covered = try positions(Self.handled, of: group, from: 0, in: transaction).filter { $0 <= frontier }
-        let table = try Self.handled.open(in: transaction)
-        for position in covered { try transaction.delete(table, key: Self.key(group, position)) }
-    }
-
     func park(_ message: ParkedMessage, of group: String, in transaction: any StoreTransaction) throws {
         try transaction.put(try Self.parked.open(in: transaction), key: Self.key(group, message.position), value: try KitCoding.encode(message))
     }
@@ -150,7 +126,7 @@ struct GroupRows: Sendable {
     func deleteGroup(_ group: String, in transaction: any StoreTransaction) throws {
         try transaction.delete(try Self.groups.open(in: transaction), key: RowKeys.text(group))
         let prefix = Self.prefix(group)
-        for table in [Self.leases, Self.handled, Self.parked, Self.consumers] {
+        for table in [Self.leases, Self.parked, Self.consumers] {
             let opened = try table.open(in: transaction)
             var keys: [[UInt8]] = []
             try transaction.scan(opened, from: prefix, direction: .forward) { key, _ in
