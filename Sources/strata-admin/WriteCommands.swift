@@ -56,7 +56,7 @@ struct Users: AsyncParsableCommand {
         @OptionGroup var options: CommonOptions
         @Option(help: "The email address.") var email: String
         @Option(help: "The display name.") var name: String
-        @Option(help: "admin or customer.") var role: String = "customer"
+        @Option(help: "admin, customer or service.") var role: String = "customer"
         @Option(help: "bcrypt cost (default: $STRATA_BCRYPT_COST or 12).") var bcryptCost: UInt8?
 
         func run() async throws {

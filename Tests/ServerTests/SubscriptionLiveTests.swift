@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import StrataPostgres
 import StrataTestSupport
 import Synchronization
 import Testing
@@ -141,5 +142,50 @@ import Testing
         }
         #expect(group["lag"] as? Int == 0 && group["parked"] as? Int == 0, "\(group)")
         #expect(server.stderrText().contains("push delivery failed"))
+    }
+
+    /// An account made by `strata-admin users create --role service` (the server stopped) signs in
+    /// and consumes, and reaches nothing else.
+    @Test func aServiceAccountMadeByTheToolReachesOnlyConsumerGroups() throws {
+        let directory = TemporaryDirectory("sub-service")
+        defer { directory.remove() }
+        let tool = Process()
+        tool.executableURL = builtProductsDirectory(containing: "strata-admin").appendingPathComponent("strata-admin")
+        var arguments = ["--data-dir", directory.path, "users", "create", "--email", "mailer@example.com", "--name", "Mailer", "--role", "service", "--bcrypt-cost", "4"]
+        if TestStoreKind.current == .postgres {
+            arguments += ["--postgres-url", try PostgresTestServer.database(named: "strata_server_" + LiveServer.databaseSuffix(directory.path)).text]
+        }
+        tool.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["STRATA_JWT_SECRET"] = String(repeating: "s", count: 32)
+        tool.environment = environment
+        let input = Pipe()
+        tool.standardInput = input
+        tool.standardOutput = FileHandle.nullDevice
+        try tool.run()
+        input.fileHandleForWriting.write(Data("mailer password\n".utf8))
+        try input.fileHandleForWriting.close()
+        tool.waitUntilExit()
+        #expect(tool.terminationStatus == 0)
+
+        let server = try LiveServer(directory: directory.path)
+        defer { _ = try? server.stop() }
+        try server.waitUntilReady()
+        let admin = try server.adminHeaders()
+        #expect(try server.request("PUT", "/v1/subscriptions/mail", headers: admin, body: #"{"eventTypes":["UserRegistered"]}"#).status == 201)
+        let signIn = try server.request("POST", "/v1/sessions", body: #"{"email":"mailer@example.com","password":"mailer password"}"#)
+        let token = try #require(try signIn.json()["accessToken"] as? String, "\(signIn.status) \(signIn.body)")
+        let service = ["Authorization": "Bearer \(token)"]
+        let polled = try server.request("POST", "/v1/subscriptions/mail/poll", headers: service, body: #"{"consumer":"mailer-1"}"#)
+        let messages = try #require(try polled.json()["messages"] as? [[String: Any]], "\(polled.body)")
+        #expect(messages.count == 2)
+        let ids = messages.compactMap { $0["ackId"] as? String }.map { "\"\($0)\"" }.joined(separator: ",")
+        #expect(try server.request("POST", "/v1/subscriptions/mail/ack", headers: service, body: #"{"ackIds":[\#(ids)]}"#).status == 204)
+        #expect(try server.request("GET", "/v1/subscriptions/mail", headers: service).status == 200)
+        #expect(try server.request("PUT", "/v1/subscriptions/other", headers: service, body: "{}").status == 403)
+        #expect(try server.request("GET", "/v1/users/me", headers: service).status == 403)
+        #expect(try server.request("POST", "/v1/products", headers: service, body: #"{"sku":"S","name":"S","priceCents":1,"stock":1}"#).status == 403)
+        #expect(try server.request("GET", "/v1/admin/events", headers: service).status == 403)
+        #expect(try server.request("DELETE", "/v1/sessions/current", headers: service).status == 204)
     }
 }
