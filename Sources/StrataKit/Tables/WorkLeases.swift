@@ -6,7 +6,8 @@ import StrataStore
 /// table, taken and renewed in write transactions, with an expiry, so another process takes the
 /// work over at most ``duration`` after its holder died. A projection's batches check in their own
 /// transaction that this process still holds the lease (fencing), so a process that paused past
-/// its expiry cannot write once another took over. Only used when ``StoreTraits/isShared``.
+/// its expiry cannot write once another took over. Only used when the store is shared
+/// (`StoreTraits.isShared`).
 public struct WorkLeases: Sendable {
     /// This process's name in the table.
     public let owner: String
