@@ -9,7 +9,7 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: docs deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test power-loss-test fuzz bench-http bench-http-compare bench-subscriptions
+.PHONY: check-imports docs deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test power-loss-test fuzz bench-http bench-http-compare bench-subscriptions
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
@@ -31,7 +31,11 @@ release: deps
 
 # Builds everything (the crash test runs the strata-log-torture executable), then runs every test:
 # the Swift suites, the cluster, the console in a real browser, then power cuts under load.
-test: swift-test cluster-test console-test power-loss-test
+test: check-imports swift-test cluster-test console-test power-loss-test
+
+# Every import of every target declared in Package.swift (tools/check_imports.py).
+check-imports:
+	python3 tools/check_imports.py
 
 # Every suite beside a throwaway PostgreSQL cluster (tools/with_postgres.sh): the store contract
 # and PostgreSQL's own tests run against it, everything else on LMDB; then the kit, shop and HTTP
