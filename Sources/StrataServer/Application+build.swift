@@ -105,6 +105,7 @@ public func buildApplication(configuration: ServerConfiguration, domains: [any R
         router: router,
         server: .http1(
             configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [HeaderOverflowHandler(limit: configuration.maxHeaderBytes)],
                 idleTimeout: .nanoseconds(idleNanoseconds),
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: parserLimit, maxHeaderListSize: parserLimit)
             )

@@ -35,6 +35,7 @@ public enum RequestLimits {
     /// Request headers: 16 KiB in all.
     public static let defaultHeaderBytes = 16 << 10
     /// How far past the header limit the HTTP parser still reads, so that a request a little over
-    /// it gets a clear 431 rather than the parser's 400 and a closed connection.
+    /// it is answered by the middleware (its request id kept); past it, ``HeaderOverflowHandler``
+    /// answers the same 431.
     public static let parserAllowance = 64 << 10
 }
