@@ -9,7 +9,7 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: check-imports docs deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test power-loss-test fuzz bench-http bench-http-compare bench-subscriptions
+.PHONY: check-imports metrics-test docs deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test power-loss-test fuzz bench-http bench-http-compare bench-subscriptions
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
@@ -31,7 +31,7 @@ release: deps
 
 # Builds everything (the crash test runs the strata-log-torture executable), then runs every test:
 # the Swift suites, the cluster, the console in a real browser, then power cuts under load.
-test: check-imports swift-test cluster-test console-test power-loss-test
+test: check-imports swift-test cluster-test console-test metrics-test power-loss-test
 
 # Every import of every target declared in Package.swift (tools/check_imports.py).
 check-imports:
@@ -59,6 +59,17 @@ tools/.venv/.selenium-$(SELENIUM_VERSION):
 	python3 -m venv tools/.venv
 	tools/.venv/bin/pip install -q selenium==$(SELENIUM_VERSION)
 	touch $@
+
+# /metrics read by Prometheus' own text parser (prometheus_client, from PyPI into tools/.venv).
+PROMETHEUS_CLIENT_VERSION ?= 0.21.1
+tools/.venv/.prometheus-$(PROMETHEUS_CLIENT_VERSION):
+	python3 -m venv tools/.venv
+	tools/.venv/bin/pip install -q prometheus-client==$(PROMETHEUS_CLIENT_VERSION)
+	touch $@
+
+metrics-test: deps tools/.venv/.prometheus-$(PROMETHEUS_CLIENT_VERSION)
+	$(SWIFT) build --product strata-server
+	tools/.venv/bin/python tools/metrics_test.py --server .build/debug/strata-server
 
 console-test: deps browser-deps tools/.venv/.selenium-$(SELENIUM_VERSION)
 	$(SWIFT) build --product strata-server

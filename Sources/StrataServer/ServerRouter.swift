@@ -73,7 +73,7 @@ public enum ServerRouter {
         let store = options.store
         let runner = app.runner
         OperationsController(readiness: options.readiness, store: store, reachable: { log.isReachable }) {
-            let projections = try await log.offload { try runner.status() }
+            let (projections, statistics) = try await log.offload { (try runner.status(), try? log.storeStatistics()) }
             let counts = groups.counters.snapshot
             let figures = try await groups.list().map { group in
                 GroupFigures(
@@ -81,7 +81,7 @@ public enum ServerRouter {
                     delivered: counts[group.group]?.delivered ?? 0, acknowledged: counts[group.group]?.acknowledged ?? 0
                 )
             }
-            return metrics.render(projections: projections, cache: cache, store: store, groups: figures)
+            return metrics.render(projections: projections, cache: cache, store: store, groups: figures, statistics: statistics)
         }.addRoutes(to: router)
         routes.fill(from: router)
         return router

@@ -21,6 +21,8 @@ public final class StrataMetrics: Sendable {
     private let cacheMisses: CoreMetrics.Counter
     /// Each group's counts as last rendered, so the counters grow by what happened since.
     private let groupCounts = Mutex<[String: (delivered: Int, acknowledged: Int)]>([:])
+    /// The process's CPU seconds as last rendered.
+    private let cpuSeconds = Mutex<Double>(0)
 
     struct RouteKey: Hashable {
         var route: String
@@ -74,7 +76,14 @@ public final class StrataMetrics: Sendable {
 
     /// The registry in Prometheus text format, with projection lag, cache counts and consumer
     /// groups read now.
-    public func render(projections: [ProjectionStatus], cache: ResponseCache?, store: StoreCondition? = nil, groups: [GroupFigures] = []) -> [UInt8] {
+    public func render(
+        projections: [ProjectionStatus],
+        cache: ResponseCache?,
+        store: StoreCondition? = nil,
+        groups: [GroupFigures] = [],
+        statistics: StoreStatistics? = nil,
+        process: ProcessFigures? = ProcessFigures.current()
+    ) -> [UInt8] {
         if let store {
             CoreMetrics.Gauge(label: "strata_store_full", dimensions: [], factory: factory).record(store.isFull ? 1 : 0)
         }
@@ -95,7 +104,37 @@ public final class StrataMetrics: Sendable {
             if misses > 0 { cacheMisses.increment(by: misses) }
         }
         for figures in groups { record(figures) }
+        if let statistics { record(statistics) }
+        if let process { record(process) }
         return registry.emitToBuffer()
+    }
+
+    /// Prometheus' process metrics, by their usual names.
+    private func record(_ process: ProcessFigures) {
+        gauge("process_resident_memory", "bytes", "Resident memory size in bytes.").set(Int64(process.residentBytes))
+        gauge("process_open", "fds", "Number of open file descriptors.").set(Int64(process.openDescriptors))
+        gauge("process_start_time", "seconds", "Start time of the process since unix epoch in seconds.").set(process.startTimeSeconds)
+        let grown = cpuSeconds.withLock { seen in
+            defer { seen = max(seen, process.cpuSeconds) }
+            return max(0, process.cpuSeconds - seen)
+        }
+        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "process_cpu_seconds", unitName: "total", helpText: "Total user and system CPU time spent in seconds."))
+            .increment(by: grown)
+    }
+
+    /// The store's size on disk, what of it is in use, and what is free inside it.
+    private func record(_ statistics: StoreStatistics) {
+        gauge("strata_store_file", "bytes", "Bytes the store takes on disk.").set(Int64(statistics.fileSize))
+        gauge("strata_store_used", "bytes", "Bytes of the store in use.").set(Int64(statistics.usedBytes))
+        gauge("strata_store_free", "bytes", "Bytes of the store's files not in use (free pages, reused before the files grow).")
+            .set(Int64(max(0, statistics.fileSize - statistics.usedBytes)))
+        if statistics.mapSize > 0 {
+            gauge("strata_store_map", "bytes", "The most the store may take now (LMDB's map size).").set(Int64(statistics.mapSize))
+        }
+    }
+
+    private func gauge(_ name: String, _ unit: String, _ help: String) -> Prometheus.Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: unit, helpText: help))
     }
 
     private func record(_ figures: GroupFigures) {
