@@ -9,7 +9,7 @@ BENCH_READ_EVENTS ?= 1000000
 BENCH_REPLAY_EVENTS ?= 1000000
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: check-imports metrics-test docs deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test power-loss-test fuzz bench-http bench-http-compare bench-subscriptions
+.PHONY: client check-imports metrics-test docs deps postgres-deps browser-deps nginx-deps cluster cluster-test build release test swift-test console-test run bench bench-orders format clean crash-test power-loss-test fuzz bench-http bench-http-compare bench-subscriptions
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || [ ! -f /usr/include/lmdb.h ]; then \
@@ -32,6 +32,12 @@ release: deps
 # Builds everything (the crash test runs the strata-log-torture executable), then runs every test:
 # the Swift suites, the cluster, the console in a real browser, then power cuts under load.
 test: check-imports swift-test cluster-test console-test metrics-test power-loss-test
+
+# The typed Swift client (Sources/StrataClient/Generated) regenerated from docs/openapi.yaml by
+# swift-openapi-generator (built from tools/openapi-generator); commit what it writes. A document
+# changed without it fails StrataClientTests.
+client:
+	tools/generate_client.sh
 
 # Every import of every target declared in Package.swift (tools/check_imports.py).
 check-imports:

@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "StrataSubscriptions", targets: ["StrataSubscriptions"]),
         .library(name: "SubscriptionsAPI", targets: ["SubscriptionsAPI"]),
         .library(name: "SubscriptionsPush", targets: ["SubscriptionsPush"]),
+        .library(name: "StrataClient", targets: ["StrataClient"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "LedgerAPI", targets: ["LedgerAPI"]),
         .executable(name: "ledger-server", targets: ["ledger-server"]),
@@ -55,6 +56,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // Push consumer groups POST their messages through it.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // StrataClient: the code generated from docs/openapi.yaml runs on these (`make client`).
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
         // `make docs`: the DocC guide of the kit, the store and the HTTP layers.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -189,6 +193,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        // A typed Swift client of strata-server, generated from docs/openapi.yaml by
+        // swift-openapi-generator (`make client`; the generated code is committed).
+        .target(
+            name: "StrataClient",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            exclude: ["openapi-generator-config.yaml"]
         ),
         // The consumer groups' routes (`/v1/subscriptions`), which every server serves.
         .target(
@@ -349,7 +364,8 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "StrataTestSupport", "StrataPostgres",
+                "StrataTestSupport", "StrataPostgres", "StrataClient",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
