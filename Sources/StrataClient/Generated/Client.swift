@@ -29,6 +29,11 @@ import HTTPTypes
 /// with the same key is 409 `conflict`. Refused requests are not stored (they changed nothing).
 /// A request to a known path with another method is 405 with `Allow`.
 ///
+/// A command sent with a valid W3C `traceparent` header records it in its events' metadata
+/// (`traceparent`), so consumer groups deliver it with each message. Accounts of the `service`
+/// role (other systems following the log) reach only `/v1/subscriptions` and their own session;
+/// anything else is 403.
+///
 public struct Client: APIProtocol {
     /// The underlying HTTP client.
     private let client: UniversalClient

@@ -3,5 +3,5 @@
 /// What the generated code was made from.
 public enum GeneratedFrom {
     /// The SHA-256 of docs/openapi.yaml when `make client` last ran.
-    public static let documentSHA256 = "57848db71a8f9dbed41cb3282d6ed08f25b9fc06467a046cf58e0aa5539ce4d2"
+    public static let documentSHA256 = "64c831b32b111ea6acf05d6560f963dbb862a4d97496af5eac6e49e78f960ce4"
 }
