@@ -74,29 +74,18 @@ struct SubscriptionClusterTests {
     }
 
     @Test func aPushGroupMovesToTheOtherServerWhenItsServerDies() async throws {
-        let received = Mutex<[Int: Int]>([:])
-        let router = Router()
-        router.post("hook") { request, _ -> HTTPResponse.Status in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            let message = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
-            if let position = (message?["event"] as? [String: Any])?["position"] as? Int { received.withLock { $0[position, default: 0] += 1 } }
-            return .noContent
-        }
-        let port = freeLoopbackPort()
-        let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        let serving = Task { try await receiver.runService() }
-        defer { serving.cancel() }
+        let receiver = PushReceiver()
+        defer { receiver.stop() }
 
         let directoryA = TemporaryDirectory("pg-push-a"), directoryB = TemporaryDirectory("pg-push-b")
         defer { directoryA.remove(); directoryB.remove() }
         let a = try LiveServer(directory: directoryA.path, store: .postgres)
         try a.waitUntilReady()
         let auth = try a.adminHeaders()
-        let made = try a.request("PUT", "/v1/subscriptions/hook", headers: auth, body: #"{"eventTypes":["ProductCreated"],"ackTimeoutSeconds":5,"push":{"url":"http://127.0.0.1:\#(port)/hook","secret":"0123456789abcdef"}}"#)
+        let made = try a.request("PUT", "/v1/subscriptions/hook", headers: auth, body: #"{"eventTypes":["ProductCreated"],"ackTimeoutSeconds":5,"push":{"url":"\#(receiver.url)","secret":"0123456789abcdef"}}"#)
         #expect(made.status == 201, "\(made.body)")
         try makeProducts(20, on: a, auth, prefix: "A")
-        for _ in 0..<200 where received.withLock({ $0.count }) < 20 { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(received.withLock { $0.count } == 20)
+        #expect(try await receiver.waitFor(20) == 20)
         // B starts once A drives the group; then A dies with its lease.
         let b = try second(beside: a, directoryB)
         defer { _ = try? b.stop() }
@@ -104,8 +93,7 @@ struct SubscriptionClusterTests {
         kill(a.process.processIdentifier, SIGKILL)
         a.process.waitUntilExit()
         try makeProducts(20, on: b, auth, prefix: "B")
-        for _ in 0..<600 where received.withLock({ $0.count }) < 40 { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(received.withLock { $0.count } == 40)
+        #expect(try await receiver.waitFor(40, timeout: .seconds(30)) == 40)
         var group: [String: Any] = [:]
         for _ in 0..<100 {
             group = try b.request("GET", "/v1/subscriptions/hook", headers: auth).json()

@@ -108,32 +108,20 @@ import Testing
     }
 
     @Test func aPushReceiverThatFailsGetsEveryMessageOnceItRecovers() async throws {
-        let received = Mutex<[Int: Int]>([:]), refusals = Mutex(4)
-        let router = Router()
-        router.post("hook") { request, _ -> HTTPResponse.Status in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            if refusals.withLock({ left in defer { left -= 1 }; return left > 0 }) { return .serviceUnavailable }
-            let message = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
-            if let position = (message?["event"] as? [String: Any])?["position"] as? Int { received.withLock { $0[position, default: 0] += 1 } }
-            return .ok
-        }
-        let port = freeLoopbackPort()
-        let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        let serving = Task { try await receiver.runService() }
-        defer { serving.cancel() }
+        let receiver = PushReceiver(refusing: 4)
+        defer { receiver.stop() }
         let directory = TemporaryDirectory("sub-push")
         defer { directory.remove() }
         let server = try LiveServer(directory: directory.path)
         defer { _ = try? server.stop() }
         try server.waitUntilReady()
         let auth = try server.adminHeaders()
-        let made = try server.request("PUT", "/v1/subscriptions/hook", headers: auth, body: #"{"eventTypes":["ProductCreated"],"push":{"url":"http://127.0.0.1:\#(port)/hook","secret":"0123456789abcdef"}}"#)
+        let made = try server.request("PUT", "/v1/subscriptions/hook", headers: auth, body: #"{"eventTypes":["ProductCreated"],"push":{"url":"\#(receiver.url)","secret":"0123456789abcdef"}}"#)
         #expect(made.status == 201, "\(made.body)")
         for index in 0..<10 {
             _ = try server.request("POST", "/v1/products", headers: auth, body: #"{"sku":"PUSH-\#(index)","name":"Thing","priceCents":100,"stock":1}"#)
         }
-        for _ in 0..<300 where received.withLock({ $0.count }) < 10 { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(received.withLock { $0.count } == 10)
+        #expect(try await receiver.waitFor(10) == 10)
         var group: [String: Any] = [:]
         for _ in 0..<50 {
             group = try server.request("GET", "/v1/subscriptions/hook", headers: auth).json()

@@ -1,0 +1,50 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import StrataTestSupport
+import Synchronization
+
+/// A webhook receiver on a loopback port for the live-server tests: it answers 503 to the first
+/// `refusing` POSTs, then 200, and counts the messages it took by their event's position.
+final class PushReceiver: Sendable {
+    let port = freeLoopbackPort()
+    /// Deliveries taken, by position.
+    private final class Tally: Sendable {
+        let counts = Mutex<[Int: Int]>([:])
+        let refusals: Mutex<Int>
+        init(refusing: Int) { refusals = Mutex(refusing) }
+    }
+
+    private let tally: Tally
+    private let serving: Task<Void, any Error>
+
+    init(refusing: Int = 0) {
+        let tally = Tally(refusing: refusing)
+        self.tally = tally
+        let router = Router()
+        router.post("hook") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            if tally.refusals.withLock({ left in defer { left -= 1 }; return left > 0 }) { return .serviceUnavailable }
+            let message = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+            if let position = (message?["event"] as? [String: Any])?["position"] as? Int { tally.counts.withLock { $0[position, default: 0] += 1 } }
+            return .ok
+        }
+        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        serving = Task { try await application.runService() }
+    }
+
+    /// Where a push group sends to this receiver.
+    var url: String { "http://127.0.0.1:\(port)/hook" }
+
+    /// How many events it took (each once, however often delivered).
+    var events: Int { tally.counts.withLock { $0.count } }
+
+    /// Waits up to `timeout` for `count` events; returns how many it has then.
+    func waitFor(_ count: Int, timeout: Duration = .seconds(15)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while events < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        return events
+    }
+
+    func stop() { serving.cancel() }
+}
