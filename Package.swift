@@ -59,6 +59,10 @@ let package = Package(
         // StrataClient: the code generated from docs/openapi.yaml runs on these (`make client`).
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
+        // Traces exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set (no gRPC).
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-service-context", from: "1.5.1"),
         // `make docs`: the DocC guide of the kit, the store and the HTTP layers.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -110,6 +114,7 @@ let package = Package(
                 "StrataStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // Users, sessions, roles and erasure: the module every server shares. No HTTP, no LMDB.
@@ -136,6 +141,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
             ]
         ),
         // The operator's web console at /admin: static HTML, CSS and JavaScript compiled into the
@@ -171,6 +178,7 @@ let package = Package(
             dependencies: [
                 "IdentityAPI", "Identity", "StrataHTTP", "StrataConsole", "StrataKit", "StrataStore", "StrataLog", "StrataPostgres",
                 "StrataSubscriptions", "SubscriptionsAPI", "SubscriptionsPush",
+                .product(name: "OTel", package: "swift-otel"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

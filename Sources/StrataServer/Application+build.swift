@@ -56,6 +56,7 @@ struct StoreService: Service, CustomStringConvertible {
 public func buildApplication(configuration: ServerConfiguration, domains: [any RouteModule]) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "strata")
     logger.logLevel = configuration.logLevel
+    let traces = configuration.exportsTraces ? try TraceExport.bootstrap(serviceName: "strata-server") : nil
     let directory = configuration.dataDirectory
     if configuration.postgresURL == nil {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -77,6 +78,7 @@ public func buildApplication(configuration: ServerConfiguration, domains: [any R
     options.headerBytes = configuration.maxHeaderBytes
     options.bodyBytes = configuration.maxBodyBytes
     options.feeds = LiveFeedLimiter(perUser: configuration.liveFeedsPerUser, total: configuration.liveFeedsTotal)
+    options.tracing = traces != nil
     let router: Router<StrataRequestContext>
     do {
         let users = try await IdentityService.start(app: app)
@@ -111,8 +113,8 @@ public func buildApplication(configuration: ServerConfiguration, domains: [any R
             )
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
-        // Shut down in reverse: the pusher stops before the store closes.
-        services: [
+        // Shut down in reverse: the pusher stops before the store closes, the trace exporter last.
+        services: (traces.map { [$0] } ?? []) + [
             StoreService(app: app, store: store, readiness: options.readiness, background: options.background, logger: logger),
             PushDelivery(store: app.store, counters: options.deliveries, logger: logger),
         ],

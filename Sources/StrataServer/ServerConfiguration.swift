@@ -52,6 +52,9 @@ public struct ServerConfiguration: Sendable {
     /// `STRATA_IDLE_TIMEOUT` in seconds: a connection that sends nothing for this long while no
     /// answer is being written (keep-alive, or a request trickling in) is closed (default 60).
     public var idleTimeout: Duration = .seconds(60)
+    /// Whether traces are exported: `OTEL_EXPORTER_OTLP_ENDPOINT` (or `…_TRACES_ENDPOINT`) is set;
+    /// swift-otel reads it and the other `OTEL_…` variables itself. Off, tracing costs nothing.
+    public var exportsTraces = false
 
     public init() {}
 
@@ -62,6 +65,7 @@ public struct ServerConfiguration: Sendable {
             return text
         }
         if let text = value("STRATA_DATA_DIR") { dataDirectory = text }
+        exportsTraces = value("OTEL_EXPORTER_OTLP_ENDPOINT") != nil || value("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != nil
         if let text = value("STRATA_POSTGRES_URL") { postgresURL = try Self.postgresURL(text, "STRATA_POSTGRES_URL") }
         if let text = value("STRATA_HOST") { host = text }
         if let text = value("STRATA_PORT") { port = try Self.integer(text, "STRATA_PORT", in: 0...65535) }

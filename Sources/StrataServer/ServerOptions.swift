@@ -23,6 +23,8 @@ public struct ServerOptions: Sendable {
     public var rate = AppendRate()
     /// Deliveries and acknowledgements of consumer groups, polled and pushed, for `/metrics`.
     public var deliveries = DeliveryCounters()
+    /// Whether requests are traced (a span each, its trace id in the access log line).
+    public var tracing = false
 
     public init() {}
 }

@@ -30,7 +30,8 @@ public enum ServerRouter {
         let cache = options.cache
         cache.follow(app.invalidations)
         router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: AccessLogMiddleware(logger: logger))
+        if options.tracing { router.add(middleware: TracingMiddleware()) }
+        router.add(middleware: AccessLogMiddleware(logger: logger, traceIDs: options.tracing))
         router.add(middleware: MetricsMiddleware(metrics: options.metrics))
         router.add(middleware: StoreConditionMiddleware(condition: options.store))
         router.add(middleware: ProblemMiddleware(logger: logger))

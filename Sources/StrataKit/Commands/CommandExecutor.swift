@@ -1,5 +1,6 @@
 import Logging
 import StrataStore
+import Tracing
 
 /// What a command produced: the decision's value and, when it appended, where.
 public struct CommandResult<Value: Sendable>: Sendable {
@@ -81,7 +82,7 @@ public struct CommandExecutor: Sendable {
         _ decide: @escaping @Sendable (CommandContext) throws -> Value
     ) async throws -> CommandResult<Value> {
         for _ in 0..<max(0, optimisticAttempts) {
-            let (value, request, head, context) = try log.withSnapshot { snapshot in
+            let (value, request, head, context) = try withSpan("strata.decide") { _ in try log.withSnapshot { snapshot in
                 let context = CommandContext(
                     reader: snapshot,
                     registry: registry,
@@ -93,21 +94,27 @@ public struct CommandExecutor: Sendable {
                 )
                 let value = try decide(context)
                 return (value, try context.appendRequest(), try snapshot.headPosition(), context)
-            }
+            } }
             guard var request else {
                 try await awaitDurable(head)
                 return CommandResult(value: value, append: nil, position: head)
             }
             prepare(&request, decided: context, followUp: followUp(value))
             do {
-                let result = try await log.append(request)
+                let result = try await withSpan("strata.commit") { span in
+                    let result = try await log.append(request)
+                    span.record(result)
+                    return result
+                }
                 context.cacheDecidedStates(result)
                 return CommandResult(value: value, append: result, position: result.positions?.upperBound ?? result.committedHead)
             } catch let error as EventStoreError where error.code == .conflict {
                 continue
             }
         }
-        let (outcome, _) = try await log.perform { [self] transaction in
+        let (outcome, _) = try await withSpan("strata.commit") { span in
+            span.attributes["strata.decided_on_writer"] = true
+            let done = try await log.perform { [self] transaction in
             let context = CommandContext(
                 reader: transaction,
                 registry: registry,
@@ -127,6 +134,9 @@ public struct CommandExecutor: Sendable {
             let decided = DecidedStates(context: context, result: result)
             transaction.afterCommit { decided.cache() }
             return (value, result, result.positions?.upperBound ?? 0)
+            }
+            if let result = done.value.1 { span.record(result) }
+            return done
         }
         return CommandResult(value: outcome.0, append: outcome.1, position: outcome.2)
     }
@@ -163,5 +173,15 @@ private final class DecidedStates: @unchecked Sendable {
 
     func cache() {
         context.cacheDecidedStates(result)
+    }
+}
+
+extension Span {
+    /// The positions and the events a commit appended, as the commit span's attributes.
+    func record(_ result: AppendResult) {
+        guard let positions = result.positions else { return }
+        attributes["strata.position.first"] = Int(positions.lowerBound)
+        attributes["strata.position.last"] = Int(positions.upperBound)
+        attributes["strata.events"] = positions.count
     }
 }
