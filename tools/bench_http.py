@@ -241,11 +241,36 @@ def seed(anonymous, args, prefix):
     return admin, products, tokens
 
 
-def measure_strata(binary, data_dir, args, label="", postgres_url=None):
+def otlp_sink():
+    """An OTLP/HTTP receiver that takes every export and answers 200 (counting them)."""
+    import http.server
+    import threading
+
+    class Sink(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", 0))
+            self.rfile.read(length)
+            self.server.exports += 1
+            self.server.bytes += length
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+    server.exports, server.bytes = 0, 0
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def measure_strata(binary, data_dir, args, label="", postgres_url=None, extra_env=None):
     """The order and cached-GET loads on one strata-server binary, on a fresh data directory (or
     a fresh PostgreSQL database)."""
     results = {}
-    env = {"STRATA_LOG_LEVEL": "error"}
+    env = {"STRATA_LOG_LEVEL": "error", **(extra_env or {})}
     if postgres_url:
         env["STRATA_POSTGRES_URL"] = postgres_url
     server = Server(binary, data_dir, env=env).start()
@@ -330,11 +355,21 @@ def main():
                                                                    "(make bench-orders): no PostgreSQL, no P9")
     parser.add_argument("--profile", help="record the server with `perf record -g` during each strata load into this folder "
                                           "(tools/flamegraph.py draws them)")
+    parser.add_argument("--otel", action="store_true", help="run --server with tracing on, exporting OTLP/HTTP to a sink "
+                                                             "in this process (with --before the same binary: tracing on vs off)")
     args = parser.parse_args()
     workspace = tempfile.mkdtemp(prefix="strata-bench-http-")
     results = {"seconds": args.seconds, "connections": args.connections}
     try:
-        results.update(measure_strata(args.server, os.path.join(workspace, "data"), args))
+        traced = {}
+        if args.otel:
+            sink = otlp_sink()
+            traced = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink.server_port}"}
+            print(f"tracing on: OTLP/HTTP to a sink on port {sink.server_port}", flush=True)
+        results.update(measure_strata(args.server, os.path.join(workspace, "data"), args, extra_env=traced))
+        if args.otel:
+            results["otlp_exports"], results["otlp_bytes"] = sink.exports, sink.bytes
+            print(f"the sink received {sink.exports} exports, {sink.bytes / 2**20:.1f} MiB", flush=True)
         if args.before:
             before = measure_strata(args.before, os.path.join(workspace, "before"), args, label="before: ")
             results["before"] = before

@@ -39,9 +39,11 @@ import Testing
         #expect(made.status == 201)
 
         var ours: [[String: Any]] = []
-        for _ in 0..<100 {
+        // The batch exporter sends every 100 ms here; under a loaded machine give it half a minute.
+        for _ in 0..<300 {
             ours = try Self.spans(in: exports.withLock { $0 }).filter { Self.hex($0["traceId"]) == traceID }
-            if ours.contains(where: { $0["name"] as? String == "strata.commit" }) && ours.count >= 3 { break }
+            let names = Set(ours.compactMap { $0["name"] as? String })
+            if names.contains("strata.commit") && names.contains("strata.decide") && ours.contains(where: { Self.hex($0["parentSpanId"]) == callerSpan }) { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         let request = try #require(ours.first { Self.hex($0["parentSpanId"]) == callerSpan }, "no span under the caller's: \(ours.map { $0["name"] ?? "" })")
