@@ -7,7 +7,6 @@ import Synchronization
 /// A webhook receiver on a loopback port for the live-server tests: it answers 503 to the first
 /// `refusing` POSTs, then 200, and counts the messages it took by their event's position.
 final class PushReceiver: Sendable {
-    let port = freeLoopbackPort()
     /// Deliveries taken, by position.
     private final class Tally: Sendable {
         let counts = Mutex<[Int: Int]>([:])
@@ -16,11 +15,16 @@ final class PushReceiver: Sendable {
     }
 
     private let tally: Tally
-    private let serving: Task<Void, any Error>
+    private let server: LoopbackServer
 
-    init(refusing: Int = 0) {
-        let tally = Tally(refusing: refusing)
+    private init(tally: Tally, server: LoopbackServer) {
         self.tally = tally
+        self.server = server
+    }
+
+    /// A receiver listening before this returns.
+    static func start(refusing: Int = 0) async throws -> PushReceiver {
+        let tally = Tally(refusing: refusing)
         let router = Router()
         router.post("hook") { request, _ -> HTTPResponse.Status in
             let body = try await request.body.collect(upTo: 1 << 20)
@@ -29,12 +33,11 @@ final class PushReceiver: Sendable {
             if let position = (message?["event"] as? [String: Any])?["position"] as? Int { tally.counts.withLock { $0[position, default: 0] += 1 } }
             return .ok
         }
-        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        serving = Task { try await application.runService() }
+        return PushReceiver(tally: tally, server: try await LoopbackServer.start(router))
     }
 
     /// Where a push group sends to this receiver.
-    var url: String { "http://127.0.0.1:\(port)/hook" }
+    var url: String { "http://127.0.0.1:\(server.port)/hook" }
 
     /// How many events it took (each once, however often delivered).
     var events: Int { tally.counts.withLock { $0.count } }
@@ -46,5 +49,5 @@ final class PushReceiver: Sendable {
         return events
     }
 
-    func stop() { serving.cancel() }
+    func stop() { server.stop() }
 }

@@ -72,7 +72,7 @@ struct SubscriptionClusterTests {
     }
 
     @Test func aPushGroupMovesToTheOtherServerWhenItsServerDies() async throws {
-        let receiver = PushReceiver()
+        let receiver = try await PushReceiver.start()
         defer { receiver.stop() }
 
         let directoryA = TemporaryDirectory("pg-push-a"), directoryB = TemporaryDirectory("pg-push-b")

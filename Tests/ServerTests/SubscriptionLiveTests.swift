@@ -106,7 +106,7 @@ import Testing
     }
 
     @Test func aPushReceiverThatFailsGetsEveryMessageOnceItRecovers() async throws {
-        let receiver = PushReceiver(refusing: 4)
+        let receiver = try await PushReceiver.start(refusing: 4)
         defer { receiver.stop() }
         let directory = TemporaryDirectory("sub-push")
         defer { directory.remove() }

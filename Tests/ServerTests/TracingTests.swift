@@ -17,10 +17,9 @@ import Testing
             exports.withLock { $0.append(Data(body.readableBytesView)) }
             return .ok
         }
-        let port = freeLoopbackPort()
-        let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        let serving = Task { try await receiver.runService() }
-        defer { serving.cancel() }
+        let receiver = try await LoopbackServer.start(router)
+        defer { receiver.stop() }
+        let port = receiver.port
 
         let directory = TemporaryDirectory("tracing")
         defer { directory.remove() }
