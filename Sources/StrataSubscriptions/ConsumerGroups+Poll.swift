@@ -72,7 +72,6 @@ extension ConsumerGroups {
             if plan.scanned != record.scanned || plan.waiting != record.waiting || plan.position != record.position {
                 record.scanned = plan.scanned
                 record.waiting = plan.waiting
-                record.frontier = plan.frontier
                 record.position = plan.position
                 try rows.save(record, in: transaction)
             }

@@ -123,7 +123,7 @@ extension ConsumerGroups {
                 try body(lease, transaction, rows)
             }
             let lowest = try rows.rows(GroupRows.leases, of: name, limit: 1, as: Lease.self, in: transaction).first?.position
-            let position = lowest.map { min(record.frontier, $0 - 1) } ?? record.frontier
+            let position = GroupRecord.position(frontier: record.frontier, lowestLease: lowest)
             if position != record.position {
                 record.position = position
                 try rows.save(record, in: transaction)

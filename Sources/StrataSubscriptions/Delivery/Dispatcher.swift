@@ -48,13 +48,10 @@ struct Dispatcher {
         var lowestLease: UInt64?
 
         /// Everything at or below it has been handed out or settled: below the first waiting event.
-        var frontier: UInt64 { waiting.first.map { $0.position - 1 } ?? scanned }
+        var frontier: UInt64 { GroupRecord.frontier(scanned: scanned, waiting: waiting) }
 
         /// The group's position after the poll: everything at or below it is handled.
-        var position: UInt64 {
-            guard let lowestLease else { return frontier }
-            return min(frontier, lowestLease - 1)
-        }
+        var position: UInt64 { GroupRecord.position(frontier: frontier, lowestLease: lowestLease) }
     }
 
     /// Decides the poll. `event(at:)` reads one event; `events(after:)` a page of the log in order.

@@ -13,19 +13,28 @@ struct GroupRecord: Codable, Sendable, Hashable {
     var createdAt: Date
     /// Everything at or below it is handled.
     var position: UInt64
-    /// Everything at or below it has been handed out or settled.
-    var frontier: UInt64
     /// The last position the scan looked at.
     var scanned: UInt64
     /// Matching events at or below `scanned` that wait for their stream, in log order.
     var waiting: [WaitingEvent]
+
+    /// Everything at or below it has been handed out or settled: below the first waiting event.
+    var frontier: UInt64 { Self.frontier(scanned: scanned, waiting: waiting) }
+
+    static func frontier(scanned: UInt64, waiting: [WaitingEvent]) -> UInt64 {
+        waiting.first.map { $0.position - 1 } ?? scanned
+    }
+
+    /// The group's position given its lowest lease: everything at or below it is handled.
+    static func position(frontier: UInt64, lowestLease: UInt64?) -> UInt64 {
+        lowestLease.map { min(frontier, $0 - 1) } ?? frontier
+    }
 
     init(name: String, settings: GroupSettings, createdAt: Date, start: UInt64) {
         self.name = name
         self.settings = settings
         self.createdAt = createdAt
         position = start
-        frontier = start
         scanned = start
         waiting = []
     }
