@@ -46,7 +46,7 @@ check-imports:
 # Every suite beside a throwaway PostgreSQL cluster (tools/with_postgres.sh): the store contract
 # and PostgreSQL's own tests run against it, everything else on LMDB; then the kit, shop and HTTP
 # suites once more with PostgreSQL as their store.
-STORE_SUITES ?= StrataKitTests|ShopTests|ShopAPITests|IdentityTests|LedgerTests|StrataSubscriptionsTests|SubscriptionsAPITests|ServerTests\.(ServerTests|LimitsTests|IdempotencyCrashTests|SecretsTests|LedgerCrashTests|SubscriptionCrashTests)
+STORE_SUITES ?= StrataKitTests|ShopTests|ShopAPITests|IdentityTests|LedgerTests|StrataSubscriptionsTests|SubscriptionsAPITests|ServerTests\.(ServerTests|LimitsTests|IdempotencyCrashTests|SecretsTests|LedgerCrashTests|SubscriptionCrashTests|TracingTests)
 swift-test: deps postgres-deps
 	$(SWIFT) build --build-tests
 	tools/with_postgres.sh sh -c '$(SWIFT) test --skip-build && \

@@ -7,7 +7,8 @@ import Testing
 
 /// Traces of a live strata-server exported over OTLP/HTTP (JSON) to a receiver on loopback: a
 /// command sent with a `traceparent` continues that trace, its request span is the parent of the
-/// decision's and the commit's spans, and the request's log line names the trace id.
+/// decision's and the commit's spans, the commit's is the parent of each inline projection's, and
+/// the request's log line names the trace id.
 @Suite(.serialized) struct TracingTests {
     @Test func aCommandsSpansFormOneTreeUnderTheCallersTrace() async throws {
         let exports = Mutex<[Data]>([])
@@ -42,16 +43,26 @@ import Testing
         for _ in 0..<300 {
             ours = try Self.spans(in: exports.withLock { $0 }).filter { Self.hex($0["traceId"]) == traceID }
             let names = Set(ours.compactMap { $0["name"] as? String })
-            if names.contains("strata.commit") && names.contains("strata.decide") && ours.contains(where: { Self.hex($0["parentSpanId"]) == callerSpan }) { break }
+            if names.isSuperset(of: ["strata.commit", "strata.decide", "strata.project"]) && ours.contains(where: { Self.hex($0["parentSpanId"]) == callerSpan }) { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         let request = try #require(ours.first { Self.hex($0["parentSpanId"]) == callerSpan }, "no span under the caller's: \(ours.map { $0["name"] ?? "" })")
         let requestSpan = Self.hex(request["spanId"])
         let children = ours.filter { Self.hex($0["parentSpanId"]) == requestSpan }.compactMap { $0["name"] as? String }
-        #expect(children.contains("strata.decide") && children.contains("strata.commit"), "\(children)")
+        #expect(children.contains("strata.commit"), "\(children)")
         let commit = try #require(ours.first { $0["name"] as? String == "strata.commit" })
+        // Decided before the commit (LMDB), or inside it on the writer (PostgreSQL: a child of the commit).
+        let decide = try #require(ours.first { $0["name"] as? String == "strata.decide" })
+        #expect([requestSpan, Self.hex(commit["spanId"])].contains(Self.hex(decide["parentSpanId"])))
         let attributes = (commit["attributes"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
         #expect(attributes.contains("strata.events") && attributes.contains("strata.position.last"), "\(attributes)")
+        // The inline projections run on the writer thread, inside the commit: their spans are its children.
+        let projected = ours.filter { Self.hex($0["parentSpanId"]) == Self.hex(commit["spanId"]) && $0["name"] as? String == "strata.project" }
+        let names = projected.compactMap { span in
+            (span["attributes"] as? [[String: Any]] ?? []).first { $0["key"] as? String == "strata.projection" }
+                .flatMap { ($0["value"] as? [String: Any])?["stringValue"] as? String }
+        }
+        #expect(names.contains("products"), "inline projections' spans under the commit: \(names)")
         #expect(server.stderrText().contains(traceID), "the request's log line names its trace id")
     }
 

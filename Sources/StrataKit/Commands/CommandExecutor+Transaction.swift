@@ -1,11 +1,13 @@
 import StrataStore
+import Tracing
 
 extension CommandExecutor {
     /// Gives `request` the command's own work inside its transaction, in order: the inline
     /// projections, handed the events as `context` decided them (when the executor has
     /// ``projections``; the store's hook then stays out, so nothing is decoded), the snapshots
-    /// they made due, then `followUp`.
-    func prepare(_ request: inout AppendRequest, decided context: CommandContext, followUp: CommandFollowUp?) {
+    /// they made due, then `followUp`. With a `trace` (the commit span's, when recorded) each
+    /// inline projection gets a span under it.
+    func prepare(_ request: inout AppendRequest, decided context: CommandContext, followUp: CommandFollowUp?, trace: ServiceContext?) {
         let events = context.decidedEvents
         let metadata = context.metadata
         let snapshotRecords = context.snapshotRecords
@@ -14,7 +16,7 @@ extension CommandExecutor {
         guard projections != nil || followUp != nil || !snapshotRecords.isEmpty else { return }
         request.inTransaction = { result, recorded, transaction in
             if let projections {
-                try projections.didAppend(decided: try Self.envelopes(recorded, events, metadata), in: transaction)
+                try projections.didAppend(decided: try Self.envelopes(recorded, events, metadata), in: transaction, trace: trace)
             }
             try AggregateSnapshots.write(snapshotRecords, in: transaction)
             try followUp?.run(position: result.positions?.upperBound ?? 0, in: transaction)

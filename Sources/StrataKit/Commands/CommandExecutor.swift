@@ -95,13 +95,15 @@ public struct CommandExecutor: Sendable {
                 let value = try decide(context)
                 return (value, try context.appendRequest(), try snapshot.headPosition(), context)
             } }
-            guard var request else {
+            guard let request else {
                 try await awaitDurable(head)
                 return CommandResult(value: value, append: nil, position: head)
             }
-            prepare(&request, decided: context, followUp: followUp(value))
+            let commitFollowUp = followUp(value)
             do {
                 let result = try await withSpan("strata.commit") { span in
+                    var request = request
+                    prepare(&request, decided: context, followUp: commitFollowUp, trace: span.recordingContext)
                     let result = try await log.append(request)
                     span.record(result)
                     return result
@@ -114,26 +116,27 @@ public struct CommandExecutor: Sendable {
         }
         let (outcome, _) = try await withSpan("strata.commit") { span in
             span.attributes["strata.decided_on_writer"] = true
+            let trace = span.recordingContext
             let done = try await log.perform { [self] transaction in
-            let context = CommandContext(
-                reader: transaction,
-                registry: registry,
-                cache: cache,
-                snapshots: snapshots,
-                cacheable: false,
-                hasher: hasher,
-                metadata: metadata
-            )
-            let value = try decide(context)
-            guard var request = try context.appendRequest() else {
-                return (value, AppendResult?.none, try transaction.headPosition())
-            }
-            prepare(&request, decided: context, followUp: followUp(value))
-            let result = try transaction.append(request)
-            // Once durable, what was decided is committed: the next command starts from it.
-            let decided = DecidedStates(context: context, result: result)
-            transaction.afterCommit { decided.cache() }
-            return (value, result, result.positions?.upperBound ?? 0)
+                let context = CommandContext(
+                    reader: transaction,
+                    registry: registry,
+                    cache: cache,
+                    snapshots: snapshots,
+                    cacheable: false,
+                    hasher: hasher,
+                    metadata: metadata
+                )
+                let value = try withSpan("strata.decide", under: trace) { try decide(context) }
+                guard var request = try context.appendRequest() else {
+                    return (value, AppendResult?.none, try transaction.headPosition())
+                }
+                prepare(&request, decided: context, followUp: followUp(value), trace: trace)
+                let result = try transaction.append(request)
+                // Once durable, what was decided is committed: the next command starts from it.
+                let decided = DecidedStates(context: context, result: result)
+                transaction.afterCommit { decided.cache() }
+                return (value, result, result.positions?.upperBound ?? 0)
             }
             if let result = done.value.1 { span.record(result) }
             return done
@@ -177,6 +180,10 @@ private final class DecidedStates: @unchecked Sendable {
 }
 
 extension Span {
+    /// This span's context when it is recorded, for the spans of work it hands to the writer
+    /// thread (which runs outside any task); `nil` when tracing is off, so that work starts none.
+    var recordingContext: ServiceContext? { isRecording ? context : nil }
+
     /// The positions and the events a commit appended, as the commit span's attributes.
     func record(_ result: AppendResult) {
         guard let positions = result.positions else { return }
@@ -184,4 +191,11 @@ extension Span {
         attributes["strata.position.last"] = Int(positions.upperBound)
         attributes["strata.events"] = positions.count
     }
+}
+
+/// Runs `body` in a span named `name` under `trace` — a context handed to the writer thread, which
+/// runs outside any task — or plainly when there is none (tracing off, or the commit not sampled).
+func withSpan<T>(_ name: String, under trace: ServiceContext?, _ body: () throws -> T) rethrows -> T {
+    guard let trace else { return try body() }
+    return try withSpan(name, context: trace) { _ in try body() }
 }

@@ -1,4 +1,5 @@
 import StrataStore
+import Tracing
 
 extension ProjectionRunner {
     /// The append hook: applies the inline projections to one request's events, in its
@@ -17,38 +18,63 @@ extension ProjectionRunner {
 
     /// Applies the inline projections to the events a command of this process just decided and
     /// appended, as they were decided — nothing is decoded — in the append's transaction; once the
-    /// commit is durable they are kept for the async projections (`DecidedEnvelopes`).
-    public func didAppend(decided envelopes: [Envelope], in transaction: any StoreTransaction) throws {
+    /// commit is durable they are kept for the async projections (`DecidedEnvelopes`). With a
+    /// `trace` — the commit span's context, passed in because the writer thread has no task to
+    /// carry it — each inline projection that handles an event runs in a `strata.project` span.
+    public func didAppend(decided envelopes: [Envelope], in transaction: any StoreTransaction, trace: ServiceContext? = nil) throws {
         if let decided, !envelopes.isEmpty { transaction.afterCommit { decided.remember(envelopes) } }
-        try applyInline(envelopes.map { ($0.type, $0.position) }, in: transaction) { index, projection, store in
+        try applyInline(envelopes.map { ($0.type, $0.position) }, in: transaction, trace: trace) { index, projection, store in
             try projection.apply(envelopes[index], to: store)
         }
     }
 
     /// Runs `apply` for each inline projection and each of `events` (type and position) it
     /// handles, in that projection's tables, and drops the views they changed (to caches) once
-    /// the commit is durable.
+    /// the commit is durable. With a `trace`, each projection that handles an event gets a span.
     private func applyInline(
         _ events: [(type: String, position: UInt64)],
         in transaction: any StoreTransaction,
+        trace: ServiceContext? = nil,
         _ apply: (_ index: Int, _ projection: any Projection, _ store: ProjectionStore) throws -> Void
     ) throws {
         guard !inline.isEmpty, let last = events.last else { return }
         var changed: [ViewKey] = []
         for projection in inline {
             var opened: ProjectionStore?
-            for (index, event) in events.enumerated() {
-                guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { continue }
-                let store = try opened ?? openStore(of: projection, in: transaction)
-                opened = store
-                try apply(index, projection, store)
+            var span: (any Span)?
+            var applied = 0
+            defer {
+                span?.attributes["strata.events"] = applied
+                span?.end()
             }
-            try opened?.flush()
+            do {
+                for (index, event) in events.enumerated() {
+                    guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { continue }
+                    if span == nil, let trace { span = Self.projectionSpan(of: projection, under: trace) }
+                    let store = try opened ?? openStore(of: projection, in: transaction)
+                    opened = store
+                    try apply(index, projection, store)
+                    applied += 1
+                }
+                try opened?.flush()
+            } catch {
+                span?.recordError(error)
+                span?.setStatus(SpanStatus(code: .error))
+                throw error
+            }
             changed += opened?.changedKeys ?? []
         }
         if let invalidations, !changed.isEmpty {
             invalidations.publish(.keys(changed, position: last.position), after: transaction, shared: log.traits.isShared)
         }
+    }
+
+    /// A `strata.project` span for one inline projection's work in a commit, under the commit's
+    /// span (`parent`), naming the projection.
+    private static func projectionSpan(of projection: any Projection, under parent: ServiceContext) -> any Span {
+        let span = startSpan("strata.project", context: parent)
+        span.attributes["strata.projection"] = projection.name
+        return span
     }
 
     /// `projection`'s store over its live generation's tables.
