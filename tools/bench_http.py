@@ -16,12 +16,15 @@ Then it prints each figure and the ratios of the goals, the server's resident me
 load, and bytes on disk per event.
 
 Usage: bench_http.py --server BIN --baseline BIN [--seconds 10] [--connections 64] [--before BIN] [--profile DIR]
-                     [--lmdb-only]
+                     [--lmdb-only] [--otel [--otel-sample 0.1]]
 
 With --lmdb-only (`make bench-orders`), only loads 1–3 run: the fast loop for the order path.
 
 With --before, the strata loads also run on an earlier build in the same run, and the figures are
 printed side by side.
+
+With --otel, --server runs with tracing on, exporting to an OTLP/HTTP sink in this process (every
+trace sampled, or the share --otel-sample gives); --before the same binary compares on with off.
 """
 
 import argparse
@@ -357,6 +360,9 @@ def main():
                                           "(tools/flamegraph.py draws them)")
     parser.add_argument("--otel", action="store_true", help="run --server with tracing on, exporting OTLP/HTTP to a sink "
                                                              "in this process (with --before the same binary: tracing on vs off)")
+    parser.add_argument("--otel-sample", type=float, default=1.0,
+                        help="with --otel, the share of traces sampled (OTEL_TRACES_SAMPLER=parentbased_traceidratio); "
+                             "1 (every request) by default")
     args = parser.parse_args()
     workspace = tempfile.mkdtemp(prefix="strata-bench-http-")
     results = {"seconds": args.seconds, "connections": args.connections}
@@ -365,7 +371,10 @@ def main():
         if args.otel:
             sink = otlp_sink()
             traced = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink.server_port}"}
-            print(f"tracing on: OTLP/HTTP to a sink on port {sink.server_port}", flush=True)
+            if args.otel_sample < 1:
+                traced.update({"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": str(args.otel_sample)})
+            results["otel_sample"] = args.otel_sample
+            print(f"tracing on ({args.otel_sample:.0%} of traces sampled): OTLP/HTTP to a sink on port {sink.server_port}", flush=True)
         results.update(measure_strata(args.server, os.path.join(workspace, "data"), args, extra_env=traced))
         if args.otel:
             results["otlp_exports"], results["otlp_bytes"] = sink.exports, sink.bytes

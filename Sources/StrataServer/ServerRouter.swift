@@ -30,7 +30,7 @@ public enum ServerRouter {
         let cache = options.cache
         cache.follow(app.invalidations)
         router.add(middleware: RequestIDMiddleware())
-        if options.tracing { router.add(middleware: TracingMiddleware()) }
+        if options.tracing { router.add(middleware: RequestTracingMiddleware()) }
         router.add(middleware: AccessLogMiddleware(logger: logger, traceIDs: options.tracing))
         router.add(middleware: MetricsMiddleware(metrics: options.metrics))
         router.add(middleware: StoreConditionMiddleware(condition: options.store))

@@ -1,35 +1,19 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
 import StrataTestSupport
-import Synchronization
 import Testing
 
 /// Traces of a live strata-server exported over OTLP/HTTP (JSON) to a receiver on loopback: a
 /// command sent with a `traceparent` continues that trace, its request span is the parent of the
 /// decision's and the commit's spans, the commit's is the parent of each inline projection's, and
-/// the request's log line names the trace id.
+/// the request's log line names the trace id; a trace the caller did not sample records nothing,
+/// and a streamed answer's span lasts as long as its stream.
 @Suite(.serialized) struct TracingTests {
     @Test func aCommandsSpansFormOneTreeUnderTheCallersTrace() async throws {
-        let exports = Mutex<[Data]>([])
-        let router = Router()
-        router.post("v1/traces") { request, _ -> HTTPResponse.Status in
-            let body = try await request.body.collect(upTo: 16 << 20)
-            exports.withLock { $0.append(Data(body.readableBytesView)) }
-            return .ok
-        }
-        let receiver = try await LoopbackServer.start(router)
+        let receiver = try await SpanReceiver.start()
         defer { receiver.stop() }
-        let port = receiver.port
-
         let directory = TemporaryDirectory("tracing")
         defer { directory.remove() }
-        let server = try LiveServer(directory: directory.path, environment: [
-            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(port)",
-            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
-            "OTEL_BSP_SCHEDULE_DELAY": "100",
-            "STRATA_LOG_LEVEL": "info",
-        ])
+        let server = try receiver.tracedServer(directory: directory.path)
         defer { _ = try? server.stop() }
         try server.waitUntilReady()
         var headers = try server.adminHeaders()
@@ -41,12 +25,15 @@ import Testing
         var ours: [[String: Any]] = []
         // The batch exporter sends every 100 ms here; under a loaded machine give it half a minute.
         for _ in 0..<300 {
-            ours = try Self.spans(in: exports.withLock { $0 }).filter { Self.hex($0["traceId"]) == traceID }
+            ours = try receiver.spans().filter { Self.hex($0["traceId"]) == traceID }
             let names = Set(ours.compactMap { $0["name"] as? String })
             if names.isSuperset(of: ["strata.commit", "strata.decide", "strata.project"]) && ours.contains(where: { Self.hex($0["parentSpanId"]) == callerSpan }) { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         let request = try #require(ours.first { Self.hex($0["parentSpanId"]) == callerSpan }, "no span under the caller's: \(ours.map { $0["name"] ?? "" })")
+        #expect(request["name"] as? String == "POST /v1/products")
+        #expect(Self.attribute("http.route", of: request) as? String == "/v1/products")
+        #expect(Self.attribute("http.response.status_code", of: request).map { "\($0)" } == "201")
         let requestSpan = Self.hex(request["spanId"])
         let children = ours.filter { Self.hex($0["parentSpanId"]) == requestSpan }.compactMap { $0["name"] as? String }
         #expect(children.contains("strata.commit"), "\(children)")
@@ -58,24 +45,64 @@ import Testing
         #expect(attributes.contains("strata.events") && attributes.contains("strata.position.last"), "\(attributes)")
         // The inline projections run on the writer thread, inside the commit: their spans are its children.
         let projected = ours.filter { Self.hex($0["parentSpanId"]) == Self.hex(commit["spanId"]) && $0["name"] as? String == "strata.project" }
-        let names = projected.compactMap { span in
-            (span["attributes"] as? [[String: Any]] ?? []).first { $0["key"] as? String == "strata.projection" }
-                .flatMap { ($0["value"] as? [String: Any])?["stringValue"] as? String }
-        }
+        let names = projected.compactMap { Self.attribute("strata.projection", of: $0) as? String }
         #expect(names.contains("products"), "inline projections' spans under the commit: \(names)")
         #expect(server.stderrText().contains(traceID), "the request's log line names its trace id")
+
+        // A caller's trace it did not sample (flags 00): no span of that command is recorded,
+        // those of the server's own work under it included.
+        let unsampled = "5bf92f3577b34da6a3ce929d0e0e4737"
+        headers["traceparent"] = "00-\(unsampled)-\(callerSpan)-00"
+        let second = try server.request("POST", "/v1/products", headers: headers, body: #"{"sku":"TRACE-2","name":"Untraced","priceCents":100,"stock":1}"#)
+        #expect(second.status == 201)
+        headers["traceparent"] = "00-\(traceID)-\(callerSpan)-01"
+        let marker = try server.request("GET", "/v1/products?limit=1", headers: headers)
+        #expect(marker.status == 200)
+        for _ in 0..<300 {
+            if try receiver.spans().contains(where: { $0["name"] as? String == "GET /v1/products" }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let leaked = try receiver.spans().filter { Self.hex($0["traceId"]) == unsampled }
+        #expect(leaked.isEmpty, "spans of an unsampled trace: \(leaked.map { $0["name"] ?? "" })")
     }
 
-    /// Every span of the OTLP/JSON exports received.
-    static func spans(in exports: [Data]) throws -> [[String: Any]] {
-        var spans: [[String: Any]] = []
-        for export in exports {
-            let object = try JSONSerialization.jsonObject(with: export) as? [String: Any] ?? [:]
-            for resource in object["resourceSpans"] as? [[String: Any]] ?? [] {
-                for scope in resource["scopeSpans"] as? [[String: Any]] ?? [] { spans += scope["spans"] as? [[String: Any]] ?? [] }
-            }
+    /// A streamed answer's span lasts as long as the stream: the live feed's ends when the feed
+    /// does (its client left), not when its handler returned the body.
+    @Test func aLiveFeedsSpanEndsWithTheFeed() async throws {
+        let receiver = try await SpanReceiver.start()
+        defer { receiver.stop() }
+        let directory = TemporaryDirectory("tracing-feed")
+        defer { directory.remove() }
+        let server = try receiver.tracedServer(directory: directory.path, environment: ["STRATA_SSE_HEARTBEAT": "1"])
+        defer { _ = try? server.stop() }
+        try server.waitUntilReady()
+        let traceID = "6bf92f3577b34da6a3ce929d0e0e4738"
+        let feed = try Connection(port: server.port)
+        try feed.send(LiveServer.requestText("GET", "/v1/admin/events/live?after=0", headers: [
+            "Authorization": "Bearer \(try server.adminToken())",
+            "traceparent": "00-\(traceID)-00f067aa0ba902b7-01",
+        ], body: nil))
+        let (opened, _) = feed.read(timeout: 5) { String(decoding: $0, as: UTF8.self).contains("event: SessionStarted") }
+        #expect(String(decoding: opened, as: UTF8.self).contains("HTTP/1.1 200"))
+        try await Task.sleep(for: .seconds(1.5))
+        #expect(try receiver.spans().filter { Self.hex($0["traceId"]) == traceID }.isEmpty, "the feed's span ended while it was open")
+        feed.close()
+
+        var span: [String: Any]?
+        for _ in 0..<300 where span == nil {
+            span = try receiver.spans().first { Self.hex($0["traceId"]) == traceID }
+            try await Task.sleep(for: .milliseconds(100))
         }
-        return spans
+        let ended = try #require(span, "no span for the feed once it closed")
+        #expect(ended["name"] as? String == "GET /v1/admin/events/live")
+        let start = UInt64("\(ended["startTimeUnixNano"] ?? "")") ?? 0, end = UInt64("\(ended["endTimeUnixNano"] ?? "")") ?? 0
+        #expect(end >= start + 1_500_000_000, "the span lasted \(Double(end &- start) / 1e9) s")
+    }
+
+    /// The value of a span's attribute `key` (a string, or an integer as OTLP/JSON writes it).
+    static func attribute(_ key: String, of span: [String: Any]) -> Any? {
+        let value = (span["attributes"] as? [[String: Any]] ?? []).first { $0["key"] as? String == key }?["value"] as? [String: Any]
+        return value?["stringValue"] ?? value?["intValue"]
     }
 
     /// An id as OTLP/JSON writes it: lowercase hex (base64 from a proto3 JSON encoder, turned to hex).
