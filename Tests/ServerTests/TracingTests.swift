@@ -47,6 +47,14 @@ import Testing
         let projected = ours.filter { Self.hex($0["parentSpanId"]) == Self.hex(commit["spanId"]) && $0["name"] as? String == "strata.project" }
         let names = projected.compactMap { Self.attribute("strata.projection", of: $0) as? String }
         #expect(names.contains("products"), "inline projections' spans under the commit: \(names)")
+        // Made afterwards from the instants the writer read, they lie within the commit's.
+        for span in projected + ours.filter({ $0["name"] as? String == "strata.decide" }) {
+            #expect(Self.nanos(span, "startTimeUnixNano") <= Self.nanos(span, "endTimeUnixNano"))
+            if Self.hex(span["parentSpanId"]) == Self.hex(commit["spanId"]) {
+                #expect(Self.nanos(span, "startTimeUnixNano") >= Self.nanos(commit, "startTimeUnixNano"))
+                #expect(Self.nanos(span, "endTimeUnixNano") <= Self.nanos(commit, "endTimeUnixNano"))
+            }
+        }
         #expect(server.stderrText().contains(traceID), "the request's log line names its trace id")
 
         // A caller's trace it did not sample (flags 00): no span of that command is recorded,
@@ -95,7 +103,7 @@ import Testing
         }
         let ended = try #require(span, "no span for the feed once it closed")
         #expect(ended["name"] as? String == "GET /v1/admin/events/live")
-        let start = UInt64("\(ended["startTimeUnixNano"] ?? "")") ?? 0, end = UInt64("\(ended["endTimeUnixNano"] ?? "")") ?? 0
+        let start = Self.nanos(ended, "startTimeUnixNano"), end = Self.nanos(ended, "endTimeUnixNano")
         #expect(end >= start + 1_500_000_000, "the span lasted \(Double(end &- start) / 1e9) s")
     }
 
@@ -103,6 +111,11 @@ import Testing
     static func attribute(_ key: String, of span: [String: Any]) -> Any? {
         let value = (span["attributes"] as? [[String: Any]] ?? []).first { $0["key"] as? String == key }?["value"] as? [String: Any]
         return value?["stringValue"] ?? value?["intValue"]
+    }
+
+    /// A span's time field (nanoseconds since the epoch; OTLP/JSON writes them as strings).
+    static func nanos(_ span: [String: Any], _ field: String) -> UInt64 {
+        UInt64("\(span[field] ?? "")") ?? 0
     }
 
     /// An id as OTLP/JSON writes it: lowercase hex (base64 from a proto3 JSON encoder, turned to hex).

@@ -1,13 +1,12 @@
 import StrataStore
-import Tracing
 
 extension CommandExecutor {
     /// Gives `request` the command's own work inside its transaction, in order: the inline
     /// projections, handed the events as `context` decided them (when the executor has
     /// ``projections``; the store's hook then stays out, so nothing is decoded), the snapshots
-    /// they made due, then `followUp`. With a `trace` (the commit span's, when recorded) each
-    /// inline projection gets a span under it.
-    func prepare(_ request: inout AppendRequest, decided context: CommandContext, followUp: CommandFollowUp?, trace: ServiceContext?) {
+    /// they made due, then `followUp`. With `spans` (the commit is traced) each inline projection's
+    /// work is recorded for a span under the commit's.
+    func prepare(_ request: inout AppendRequest, decided context: CommandContext, followUp: CommandFollowUp?, spans: WriterSpans?) {
         let events = context.decidedEvents
         let metadata = context.metadata
         let snapshotRecords = context.snapshotRecords
@@ -16,7 +15,7 @@ extension CommandExecutor {
         guard projections != nil || followUp != nil || !snapshotRecords.isEmpty else { return }
         request.inTransaction = { result, recorded, transaction in
             if let projections {
-                try projections.didAppend(decided: try Self.envelopes(recorded, events, metadata), in: transaction, trace: trace)
+                try projections.didAppend(decided: try Self.envelopes(recorded, events, metadata), in: transaction, spans: spans)
             }
             try AggregateSnapshots.write(snapshotRecords, in: transaction)
             try followUp?.run(position: result.positions?.upperBound ?? 0, in: transaction)

@@ -38,7 +38,7 @@ public struct CommandExecutor: Sendable {
     /// Where states of long streams are stored (``AggregateSnapshots``), or `nil` for none.
     public let snapshots: AggregateSnapshots?
     /// The projections the store's append hook runs, handed each command's events as decided
-    /// instead (``ProjectionRunner/didAppend(decided:in:)``), or `nil` to leave them to the hook.
+    /// instead (in the append's transaction), or `nil` to leave them to the hook.
     public let projections: ProjectionRunner?
     /// Optimistic attempts before deciding on the writer (by default 3, or none where the store
     /// prefers decisions on the writer).
@@ -103,7 +103,9 @@ public struct CommandExecutor: Sendable {
             do {
                 let result = try await withSpan("strata.commit") { span in
                     var request = request
-                    prepare(&request, decided: context, followUp: commitFollowUp, trace: span.recordingContext)
+                    let writerSpans = span.isRecording ? WriterSpans() : nil
+                    defer { writerSpans?.emit(under: span.context) }
+                    prepare(&request, decided: context, followUp: commitFollowUp, spans: writerSpans)
                     let result = try await log.append(request)
                     span.record(result)
                     return result
@@ -116,7 +118,8 @@ public struct CommandExecutor: Sendable {
         }
         let (outcome, _) = try await withSpan("strata.commit") { span in
             span.attributes["strata.decided_on_writer"] = true
-            let trace = span.recordingContext
+            let writerSpans = span.isRecording ? WriterSpans() : nil
+            defer { writerSpans?.emit(under: span.context) }
             let done = try await log.perform { [self] transaction in
                 let context = CommandContext(
                     reader: transaction,
@@ -127,11 +130,11 @@ public struct CommandExecutor: Sendable {
                     hasher: hasher,
                     metadata: metadata
                 )
-                let value = try withSpan("strata.decide", under: trace) { try decide(context) }
+                let value = try WriterSpans.measure("strata.decide", in: writerSpans) { try decide(context) }
                 guard var request = try context.appendRequest() else {
                     return (value, AppendResult?.none, try transaction.headPosition())
                 }
-                prepare(&request, decided: context, followUp: followUp(value), trace: trace)
+                prepare(&request, decided: context, followUp: followUp(value), spans: writerSpans)
                 let result = try transaction.append(request)
                 // Once durable, what was decided is committed: the next command starts from it.
                 let decided = DecidedStates(context: context, result: result)
@@ -180,10 +183,6 @@ private final class DecidedStates: @unchecked Sendable {
 }
 
 extension Span {
-    /// This span's context when it is recorded, for the spans of work it hands to the writer
-    /// thread (which runs outside any task); `nil` when tracing is off, so that work starts none.
-    var recordingContext: ServiceContext? { isRecording ? context : nil }
-
     /// The positions and the events a commit appended, as the commit span's attributes.
     func record(_ result: AppendResult) {
         guard let positions = result.positions else { return }
@@ -191,11 +190,4 @@ extension Span {
         attributes["strata.position.last"] = Int(positions.upperBound)
         attributes["strata.events"] = positions.count
     }
-}
-
-/// Runs `body` in a span named `name` under `trace` — a context handed to the writer thread, which
-/// runs outside any task — or plainly when there is none (tracing off, or the commit not sampled).
-func withSpan<T>(_ name: String, under trace: ServiceContext?, _ body: () throws -> T) rethrows -> T {
-    guard let trace else { return try body() }
-    return try withSpan(name, context: trace) { _ in try body() }
 }

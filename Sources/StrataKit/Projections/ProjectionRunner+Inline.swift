@@ -5,7 +5,7 @@ extension ProjectionRunner {
     /// The append hook: applies the inline projections to one request's events, in its
     /// transaction, decoding each event as far as the projections need — for appends the kit's
     /// executor did not decide (imports, tools, raw appends); the executor hands its own events
-    /// over typed (``didAppend(decided:in:)``).
+    /// over typed (`didAppend(decided:in:spans:)`).
     public func didAppend(_ events: [RecordedEvent], in transaction: any StoreTransaction) throws {
         var decoded: [UInt64: Envelope?] = [:]
         try applyInline(events.map { ($0.type, $0.position) }, in: transaction) { index, projection, store in
@@ -18,48 +18,44 @@ extension ProjectionRunner {
 
     /// Applies the inline projections to the events a command of this process just decided and
     /// appended, as they were decided — nothing is decoded — in the append's transaction; once the
-    /// commit is durable they are kept for the async projections (`DecidedEnvelopes`). With a
-    /// `trace` — the commit span's context, passed in because the writer thread has no task to
-    /// carry it — each inline projection that handles an event runs in a `strata.project` span.
-    public func didAppend(decided envelopes: [Envelope], in transaction: any StoreTransaction, trace: ServiceContext? = nil) throws {
+    /// commit is durable they are kept for the async projections (`DecidedEnvelopes`). Each inline
+    /// projection's work is recorded in `spans` when the command is traced.
+    func didAppend(decided envelopes: [Envelope], in transaction: any StoreTransaction, spans: WriterSpans?) throws {
         if let decided, !envelopes.isEmpty { transaction.afterCommit { decided.remember(envelopes) } }
-        try applyInline(envelopes.map { ($0.type, $0.position) }, in: transaction, trace: trace) { index, projection, store in
+        try applyInline(envelopes.map { ($0.type, $0.position) }, in: transaction, spans: spans) { index, projection, store in
             try projection.apply(envelopes[index], to: store)
         }
     }
 
     /// Runs `apply` for each inline projection and each of `events` (type and position) it
     /// handles, in that projection's tables, and drops the views they changed (to caches) once
-    /// the commit is durable. With a `trace`, each projection that handles an event gets a span.
+    /// the commit is durable. With `spans`, each projection that handles an event is recorded as
+    /// a `strata.project` span.
     private func applyInline(
         _ events: [(type: String, position: UInt64)],
         in transaction: any StoreTransaction,
-        trace: ServiceContext? = nil,
+        spans: WriterSpans? = nil,
         _ apply: (_ index: Int, _ projection: any Projection, _ store: ProjectionStore) throws -> Void
     ) throws {
         guard !inline.isEmpty, let last = events.last else { return }
         var changed: [ViewKey] = []
         for projection in inline {
             var opened: ProjectionStore?
-            var span: (any Span)?
+            var started: DefaultTracerClock.Instant?
             var applied = 0
-            defer {
-                span?.attributes["strata.events"] = applied
-                span?.end()
-            }
             do {
                 for (index, event) in events.enumerated() {
                     guard let type = registry.currentType(of: event.type), projection.eventTypes.contains(type) else { continue }
-                    if span == nil, let trace { span = Self.projectionSpan(of: projection, under: trace) }
+                    if started == nil, spans != nil { started = DefaultTracerClock.now }
                     let store = try opened ?? openStore(of: projection, in: transaction)
                     opened = store
                     try apply(index, projection, store)
                     applied += 1
                 }
                 try opened?.flush()
+                spans?.record("strata.project", since: started, attributes: Self.spanAttributes(projection, events: applied))
             } catch {
-                span?.recordError(error)
-                span?.setStatus(SpanStatus(code: .error))
+                spans?.record("strata.project", since: started, attributes: Self.spanAttributes(projection, events: applied), error: error)
                 throw error
             }
             changed += opened?.changedKeys ?? []
@@ -69,12 +65,12 @@ extension ProjectionRunner {
         }
     }
 
-    /// A `strata.project` span for one inline projection's work in a commit, under the commit's
-    /// span (`parent`), naming the projection.
-    private static func projectionSpan(of projection: any Projection, under parent: ServiceContext) -> any Span {
-        let span = startSpan("strata.project", context: parent)
-        span.attributes["strata.projection"] = projection.name
-        return span
+    /// A `strata.project` span's attributes: the projection and how many events it applied.
+    private static func spanAttributes(_ projection: any Projection, events: Int) -> SpanAttributes {
+        var attributes = SpanAttributes()
+        attributes["strata.projection"] = projection.name
+        attributes["strata.events"] = events
+        return attributes
     }
 
     /// `projection`'s store over its live generation's tables.
