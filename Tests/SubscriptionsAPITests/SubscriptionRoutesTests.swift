@@ -91,6 +91,16 @@ struct SubscriptionRoutesTests {
             ] {
                 #expect(metrics.contains(line), "\(line)")
             }
+            // A deleted group's series leave /metrics with it.
+            #expect(try await client.send(.delete, "/v1/subscriptions/users", fixture.admin).status == .noContent)
+            let after = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(!after.contains(#"group="users""#), "a deleted group's series stay")
+            // One made again under its name counts from nothing.
+            _ = try await client.send(.put, "/v1/subscriptions/users", fixture.admin, #"{"streamPrefix":"user-"}"#)
+            #expect(try await client.poll("users", fixture.service, max: 1).count == 1)
+            let remade = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(remade.contains(#"strata_subscription_deliveries_total{group="users"} 1"#))
+            #expect(remade.contains(#"strata_subscription_acks_total{group="users"} 0"#))
         }
     }
 

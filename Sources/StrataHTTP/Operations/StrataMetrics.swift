@@ -19,8 +19,11 @@ public final class StrataMetrics: Sendable {
     private let cacheCounts = Mutex<(hits: Int, misses: Int)>((0, 0))
     private let cacheHits: CoreMetrics.Counter
     private let cacheMisses: CoreMetrics.Counter
-    /// Each group's counts as last rendered, so the counters grow by what happened since.
+    /// Each group's counts as last rendered, so the counters grow by what happened since (kept
+    /// for a deleted group: one made again under its name counts from there).
     private let groupCounts = Mutex<[String: (delivered: Int, acknowledged: Int)]>([:])
+    /// The groups whose series `/metrics` shows.
+    private let shownGroups = Mutex<Set<String>>([])
     /// The process's CPU seconds as last rendered.
     private let cpuSeconds = Mutex<Double>(0)
 
@@ -75,7 +78,8 @@ public final class StrataMetrics: Sendable {
     }
 
     /// The registry in Prometheus text format, with projection lag, cache counts and consumer
-    /// groups read now.
+    /// groups read now. `groups` is every group there is: a group rendered before and missing
+    /// now was deleted, and its series go.
     public func render(
         projections: [ProjectionStatus],
         cache: ResponseCache?,
@@ -103,6 +107,7 @@ public final class StrataMetrics: Sendable {
             if hits > 0 { cacheHits.increment(by: hits) }
             if misses > 0 { cacheMisses.increment(by: misses) }
         }
+        forgetGroups(except: Set(groups.map(\.group)))
         for figures in groups { record(figures) }
         if let statistics { record(statistics) }
         if let process { record(process) }
@@ -135,6 +140,23 @@ public final class StrataMetrics: Sendable {
 
     private func gauge(_ name: String, _ unit: String, _ help: String) -> Prometheus.Gauge {
         registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: unit, helpText: help))
+    }
+
+    /// Unregisters the series of groups rendered before that are not among `current`.
+    private func forgetGroups(except current: Set<String>) {
+        let gone = shownGroups.withLock { shown in
+            defer { shown = current }
+            return shown.subtracting(current)
+        }
+        for name in gone {
+            let group = [("group", name)]
+            for label in ["strata_subscription_lag_events", "strata_subscription_in_flight", "strata_subscription_parked"] {
+                CoreMetrics.Gauge(label: label, dimensions: group, factory: factory).destroy()
+            }
+            for label in ["strata_subscription_deliveries_total", "strata_subscription_acks_total"] {
+                CoreMetrics.Counter(label: label, dimensions: group, factory: factory).destroy()
+            }
+        }
     }
 
     private func record(_ figures: GroupFigures) {
