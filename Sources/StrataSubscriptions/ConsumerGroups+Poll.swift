@@ -76,10 +76,25 @@ extension ConsumerGroups {
                 try rows.save(record, in: transaction)
             }
             try rows.saw(consumer, of: name, at: Date(timeIntervalSince1970: Double(now) / 1000), in: transaction)
+            if pruneIsDue(name, now: now) {
+                let holders = Set((leases.filter { $0.isInFlight(at: now) }.map(\.consumer)) + plan.deliveries.map(\.lease.consumer))
+                let before = Date(timeIntervalSince1970: Double(now - consumerRetention) / 1000)
+                try rows.forgetConsumers(of: name, seenBefore: before, except: holders, in: transaction)
+            }
             let inFlight = (leases.filter { $0.isInFlight(at: now) }.map(\.deadline) + plan.deliveries.map(\.lease.deadline)).min()
             let messages = plan.deliveries.map { DeliveredMessage(ackId: $0.lease.ackId, deliveries: $0.lease.deliveries, event: $0.event) }
             return (messages, try transaction.headPosition(), inFlight)
         }.value
+    }
+
+    /// Whether this process should prune `group`'s consumers now (at most once a minute), noting
+    /// that it does.
+    private func pruneIsDue(_ group: String, now: Int64) -> Bool {
+        pruned.withLock { pruned in
+            guard now - (pruned[group] ?? .min / 2) >= 60_000 else { return false }
+            pruned[group] = now
+            return true
+        }
     }
 
     /// Returns once the log's head passes `head`, or at `deadline`.

@@ -1,6 +1,7 @@
 import Foundation
 import StrataKit
 import StrataStore
+import Synchronization
 
 /// Durable consumer groups over a store's log, for other services to follow it: each group a
 /// filter, a cursor, leases for the events in flight, and parked messages, all in the store's
@@ -19,17 +20,27 @@ public final class ConsumerGroups: Sendable {
     let clock: @Sendable () -> Int64
     /// This process's deliveries and acknowledgements, for `/metrics`.
     public let counters: DeliveryCounters
+    /// How long (milliseconds) a consumer that holds no lease stays in its group's list after its
+    /// last poll: consumers named per process or per pod come and go, and the list must not grow
+    /// with every name ever used.
+    let consumerRetention: Int64
+    /// When this process last pruned each group's consumers (its clock), so that a poll prunes at
+    /// most once a minute.
+    let pruned = Mutex<[String: Int64]>([:])
 
     /// Groups in `store`, counting into `counters`; `clock` tells the time of leases (the wall
-    /// clock unless a test sets one).
+    /// clock unless a test sets one). A consumer holding no lease is forgotten
+    /// `forgetConsumersAfter` its last poll (an hour).
     public init(
         store: any EventStore,
         counters: DeliveryCounters = DeliveryCounters(),
+        forgetConsumersAfter: Duration = .seconds(3600),
         clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
     ) {
         self.store = store
         self.rows = GroupRows(store: store)
         self.counters = counters
+        self.consumerRetention = forgetConsumersAfter.components.seconds * 1000
         self.clock = clock
     }
 

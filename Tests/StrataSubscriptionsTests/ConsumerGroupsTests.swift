@@ -108,6 +108,27 @@ struct ConsumerGroupsTests {
         #expect(try await groups.status("g").position == 3)
     }
 
+    @Test func consumersGoneQuietAreForgottenUnlessTheyHoldALease() async throws {
+        let fixture = try GroupsFixture(forgetConsumersAfter: .seconds(600))
+        defer { fixture.close() }
+        let groups = fixture.groups
+        try await fixture.append(["a"])
+        _ = try await groups.put("g", settings: GroupSettings(ackTimeoutSeconds: 3600))
+        #expect(try await groups.poll("g", consumer: "holder", max: 10).count == 1)
+        for name in ["pod-1", "pod-2"] { _ = try await groups.poll("g", consumer: name, max: 10) }
+        fixture.advance(seconds: 300)
+        _ = try await groups.poll("g", consumer: "pod-3", max: 10)
+        fixture.advance(seconds: 301)
+        _ = try await groups.poll("g", consumer: "pod-4", max: 10)
+        // pod-1 and pod-2 last polled over ten minutes ago; the holder too, but its lease is in flight.
+        #expect(Set(try await groups.status("g").consumers.map(\.consumer)) == ["holder", "pod-3", "pod-4"])
+        fixture.advance(seconds: 3600)
+        _ = try await groups.poll("g", consumer: "pod-4", max: 10)
+        // The holder's lease expired and pod-4 took the event again: the holder goes, pod-3 too.
+        let consumers = try await groups.status("g").consumers
+        #expect(consumers.map(\.consumer) == ["pod-4"] && consumers.first?.inFlight == 1)
+    }
+
     @Test func aGroupStartsWhereItIsToldTo() async throws {
         let fixture = try GroupsFixture()
         defer { fixture.close() }

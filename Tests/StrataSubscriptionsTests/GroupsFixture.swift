@@ -11,10 +11,10 @@ final class GroupsFixture: Sendable {
     let groups: ConsumerGroups
     private let time = Shared<Int64>(1_000_000)
 
-    init() throws {
+    init(forgetConsumersAfter retention: Duration = .seconds(3600)) throws {
         store = try place.open()
         let time = self.time
-        groups = ConsumerGroups(store: store, clock: { time.value })
+        groups = ConsumerGroups(store: store, forgetConsumersAfter: retention, clock: { time.value })
     }
 
     /// Moves the groups' clock on by `seconds`.

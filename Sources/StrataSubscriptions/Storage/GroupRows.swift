@@ -122,6 +122,15 @@ struct GroupRows: Sendable {
         return seen
     }
 
+    /// Removes the consumers of `group` last seen before `date`, but those in `holders` (they
+    /// hold a lease in flight).
+    func forgetConsumers(of group: String, seenBefore date: Date, except holders: Set<String>, in transaction: any StoreTransaction) throws {
+        let stale = try consumers(of: group, in: transaction).filter { $0.lastSeenAt < date && !holders.contains($0.consumer) }
+        guard !stale.isEmpty else { return }
+        let table = try Self.consumers.open(in: transaction)
+        for seen in stale { try transaction.delete(table, key: RowKeys.pair(group, RowKeys.text(seen.consumer))) }
+    }
+
     /// Removes the group and every row of it.
     func deleteGroup(_ group: String, in transaction: any StoreTransaction) throws {
         try transaction.delete(try Self.groups.open(in: transaction), key: RowKeys.text(group))
