@@ -12,8 +12,10 @@ import SubscriptionsAPI
 /// consumer would and POSTs each to the group's URL with `Strata-Signature` and
 /// `Strata-Delivery`; a 2xx acknowledges it, anything else (or no answer within 10 s, or the
 /// group's ack timeout if shorter) leaves it leased for a backoff and delivers it again, and the
-/// group parks it after `maxDeliveries`. At most ``inFlightPerGroup`` POSTs per group at once.
-/// On a shared store one server at a time drives each group, under a work lease.
+/// group parks it after `maxDeliveries`. Up to ``inFlightPerGroup`` POSTs per group are in flight
+/// at once, a window that takes the next message as soon as one ends (a slow answer holds one
+/// place, not the others). On a shared store one server at a time drives each group, under a
+/// work lease.
 public final class PushDelivery: Service, Sendable {
     let groups: ConsumerGroups
     let store: any EventStore
@@ -69,39 +71,6 @@ public final class PushDelivery: Service, Sendable {
         }
     }
 
-    /// One group's loop: hold its lease, take messages, POST them, settle each.
-    private func drive(_ group: String) async {
-        let work = "push:" + group
-        var renewAt = ContinuousClock.now
-        defer { release(work) }
-        while !Task.isCancelled {
-            do {
-                if let leases, ContinuousClock.now >= renewAt {
-                    let held = try await store.perform { transaction in try leases.hold(work, in: transaction) }.value
-                    guard held else {
-                        try await Task.sleep(for: .seconds(leases.duration / 2))
-                        continue
-                    }
-                    renewAt = ContinuousClock.now + .seconds(leases.duration / 3)
-                }
-                guard let settings = try await groups.settings(group), let target = settings.push else { return }
-                let messages = try await groups.pollForPush(group, consumer: "server-push", max: inFlightPerGroup, wait: .seconds(1))
-                await withTaskGroup(of: Void.self) { posts in
-                    for message in messages {
-                        posts.addTask { await self.deliver(message, of: group, to: target, settings: settings) }
-                    }
-                }
-            } catch is CancellationError {
-                return
-            } catch SubscriptionError.groupNotFound {
-                return
-            } catch {
-                logger.warning("push group failed; retrying", metadata: ["group": "\(group)", "error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
-    }
-
     /// POSTs one message and settles it: acknowledged on 2xx, else left for a backoff.
     func deliver(_ message: DeliveredMessage, of group: String, to target: PushTarget, settings: GroupSettings) async {
         let outcome: String
@@ -150,7 +119,7 @@ public final class PushDelivery: Service, Sendable {
     }
 
     /// Gives the group's lease up at a clean stop, so another server takes over at once.
-    private func release(_ work: String) {
+    func release(_ work: String) {
         guard let leases else { return }
         let store = self.store
         Task { _ = try? await store.write { transaction in try leases.release(work, in: transaction) } }

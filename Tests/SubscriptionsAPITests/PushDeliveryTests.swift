@@ -28,8 +28,22 @@ struct PushDeliveryTests {
         let posts = Mutex<[Post]>([])
         /// How many POSTs to refuse (500) before answering 204; `nil`: refuse every one.
         let failures: Mutex<Int?>
+        /// A stream whose events are answered only after `slowFor`, and whether one was answered.
+        let slowStream: String?
+        let slowFor: Duration
+        let slowAnswered = Mutex(false)
 
-        init(failing: Int?) { failures = Mutex(failing) }
+        init(failing: Int?, slowStream: String? = nil, slowFor: Duration = .seconds(3)) {
+            failures = Mutex(failing)
+            self.slowStream = slowStream
+            self.slowFor = slowFor
+        }
+
+        /// Whether `body` is a message of the slow stream.
+        func isSlow(_ body: [UInt8]) -> Bool {
+            guard let slowStream, let message = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return false }
+            return (message["event"] as? [String: Any])?["streamId"] as? String == slowStream
+        }
 
         func answer(_ post: Post) -> HTTPResponse.Status {
             posts.withLock { $0.append(post) }
@@ -49,8 +63,13 @@ struct PushDeliveryTests {
         let router = Router()
         router.post("hook") { request, context -> HTTPResponse.Status in
             let bytes = try await request.body.collect(upTo: 1 << 20)
+            let body = Array(bytes.readableBytesView)
+            if received.isSlow(body) {
+                try await Task.sleep(for: received.slowFor)
+                received.slowAnswered.withLock { $0 = true }
+            }
             return received.answer(Received.Post(
-                body: Array(bytes.readableBytesView),
+                body: body,
                 signature: request.headers[HTTPField.Name("Strata-Signature")!],
                 delivery: request.headers[HTTPField.Name("Strata-Delivery")!]
             ))
@@ -113,6 +132,23 @@ struct PushDeliveryTests {
                 }
                 let status = try await groups.status("hook")
                 #expect(status.inFlight == 0 && status.parked == 0)
+            }
+        }
+    }
+
+    /// The window rolls: while one POST waits on a slow answer, the other places keep taking
+    /// messages — more than a window's worth go out before the slow one is answered.
+    @Test func aSlowAnswerHoldsOnePlaceNotTheOthers() async throws {
+        let received = Received(failing: 0, slowStream: "slow", slowFor: .seconds(4))
+        try await withReceiver(received) { url in
+            try await withPusher(url: url, maxDeliveries: 5) { store, groups in
+                _ = try await store.append(AppendRequest(streamId: "slow", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
+                for index in 0..<40 {
+                    _ = try await store.append(AppendRequest(streamId: "fast-\(index)", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
+                }
+                #expect(try await until { received.posts.withLock { $0.count } >= 40 })
+                #expect(!received.slowAnswered.withLock { $0 }, "the other 40 waited for the slow answer")
+                #expect(try await until { try await groups.status("hook").position == 41 })
             }
         }
     }

@@ -1,0 +1,113 @@
+import StrataSubscriptions
+
+/// What one of a push group's tasks came back with.
+private enum PushStep: Sendable {
+    /// Messages taken for the window, with the group's settings when they were.
+    case taken([DeliveredMessage], GroupSettings, PushTarget)
+    /// A POST ended (acknowledged, or left for its backoff).
+    case posted
+    /// The group's work lease was renewed (`true`) or is another server's now.
+    case renewed(Bool)
+    /// Taking messages failed (logged); try again.
+    case failed
+    /// The group is gone, or no longer a push group.
+    case gone
+}
+
+extension PushDelivery {
+    /// One group's loop: hold its work lease (on a shared store), then keep its window of POSTs
+    /// full while the lease holds.
+    func drive(_ group: String) async {
+        let work = "push:" + group
+        defer { release(work) }
+        while !Task.isCancelled {
+            do {
+                if let leases {
+                    let held = try await store.perform { transaction in try leases.hold(work, in: transaction) }.value
+                    guard held else {
+                        try await Task.sleep(for: .seconds(leases.duration / 2))
+                        continue
+                    }
+                }
+                guard await push(group, work: work) else { return }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("push group's lease not held; retrying", metadata: ["group": "\(group)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Keeps up to ``inFlightPerGroup`` of the group's messages being POSTed: one long poll for
+    /// as many as there are free places at a time, each message posted as its own task, the next
+    /// poll as soon as a place is free. Returns `false` when the group is gone, `true` when its
+    /// lease was lost (after the POSTs in flight end).
+    private func push(_ group: String, work: String) async -> Bool {
+        await withTaskGroup(of: PushStep.self) { tasks in
+            var inFlight = 0, polling = false, leaseHeld = true
+            if leases != nil { tasks.addTask { await self.renew(work) } }
+            while !Task.isCancelled {
+                if leaseHeld, !polling, inFlight < inFlightPerGroup {
+                    let free = inFlightPerGroup - inFlight
+                    tasks.addTask { await self.take(group, max: free) }
+                    polling = true
+                }
+                guard let step = await tasks.next() else { return true }
+                switch step {
+                case .taken(let messages, let settings, let target):
+                    polling = false
+                    inFlight += messages.count
+                    for message in messages {
+                        tasks.addTask {
+                            await self.deliver(message, of: group, to: target, settings: settings)
+                            return .posted
+                        }
+                    }
+                case .posted:
+                    inFlight -= 1
+                case .failed:
+                    polling = false
+                case .renewed(true):
+                    tasks.addTask { await self.renew(work) }
+                case .renewed(false):
+                    leaseHeld = false
+                case .gone:
+                    tasks.cancelAll()
+                    return false
+                }
+                if !leaseHeld, inFlight == 0, !polling { return true }
+            }
+            tasks.cancelAll()
+            return true
+        }
+    }
+
+    /// Takes up to `max` of the group's messages, waiting up to a second for one.
+    private func take(_ group: String, max: Int) async -> PushStep {
+        do {
+            guard let settings = try await groups.settings(group), let target = settings.push else { return .gone }
+            let messages = try await groups.pollForPush(group, consumer: "server-push", max: max, wait: .seconds(1))
+            return .taken(messages, settings, target)
+        } catch SubscriptionError.groupNotFound {
+            return .gone
+        } catch is CancellationError {
+            return .failed
+        } catch {
+            logger.warning("push group failed; retrying", metadata: ["group": "\(group)", "error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+            return .failed
+        }
+    }
+
+    /// Renews the group's work lease a third of its duration from now.
+    private func renew(_ work: String) async -> PushStep {
+        guard let leases else { return .renewed(true) }
+        do {
+            try await Task.sleep(for: .seconds(leases.duration / 3))
+            return .renewed(try await store.perform { transaction in try leases.hold(work, in: transaction) }.value)
+        } catch {
+            return .renewed(false)
+        }
+    }
+}
