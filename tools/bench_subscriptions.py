@@ -6,12 +6,16 @@ For each store (LMDB, and PostgreSQL in a throwaway cluster unless --lmdb-only):
   2. a group of every OrderPlaced from the start, drained by 4 consumers (threads of
      tools/strata_consumer.py's GroupConsumer) polling 100 at a time and acknowledging each batch:
      messages delivered and acknowledged per second, until the group's lag is 0.
+  3. a push group of the same events to a receiver in this process (a threaded HTTP server
+     answering 204 to each signed POST): messages pushed and acknowledged per second, until its
+     lag is 0 (the receiver's own CPU shares the machine).
 The goal is messages/s >= orders/s: a group keeps up with the log.
 
 Usage: bench_subscriptions.py --server BIN [--seconds 10] [--consumers 4] [--batch 100] [--lmdb-only]
 """
 
 import argparse
+import http.server
 import os
 import sys
 import tempfile
@@ -69,6 +73,7 @@ def measure(binary, workspace, args, label, postgres_url=None):
             thread.join()
         elapsed = time.monotonic() - started - 0.1  # the two closing empty polls' pauses
         _, _, final = admin.request("GET", "/v1/subscriptions/bench")
+        pushed, push_seconds = measure_push(admin, label)
         return {
             "orders_per_second": orders["requests_per_second"],
             "messages": sum(acked),
@@ -76,9 +81,51 @@ def measure(binary, workspace, args, label, postgres_url=None):
             "polls": sum(polls),
             "lag": final.get("lag"),
             "failures": failures,
+            "pushed": pushed,
+            "pushed_per_second": pushed / max(push_seconds, 1e-9),
         }
     finally:
         server.stop()
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    """Takes each pushed message and answers 204, counting them."""
+    protocol_version = "HTTP/1.1"
+    received = 0
+    lock = threading.Lock()
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with Receiver.lock:
+            Receiver.received += 1
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def measure_push(admin, label):
+    """Messages of a push group of every OrderPlaced pushed and acknowledged, and the seconds it took."""
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        _, _, head = admin.request("GET", "/v1/subscriptions/bench")
+        expected = head["position"]  # every OrderPlaced acknowledged by the polling consumers
+        print(f"{label}: a push group of the same events to a receiver on loopback …", flush=True)
+        started = time.monotonic()
+        status, _, made = admin.request("PUT", "/v1/subscriptions/bench-push", {
+            "eventTypes": ["OrderPlaced"], "startFrom": "start", "ackTimeoutSeconds": 120,
+            "push": {"url": f"http://127.0.0.1:{receiver.server_port}/hook", "secret": "bench-secret-0123456789"}})
+        assert status == 201, made
+        while True:
+            _, _, group = admin.request("GET", "/v1/subscriptions/bench-push")
+            if group["position"] >= expected and group["inFlight"] == 0:
+                break
+            time.sleep(0.05)
+        return Receiver.received, time.monotonic() - started
+    finally:
+        receiver.shutdown()
 
 
 def main():
@@ -107,6 +154,12 @@ def main():
               f"{ratio:.2f} | {result['lag']} |")
         if result["failures"]:
             print(f"  failures: {result['failures'][:3]}")
+    print()
+    print("| store | messages pushed | pushed/s (16 in flight) | pushed/s ÷ orders/s |")
+    print("|---|---:|---:|---:|")
+    for name, result in rows:
+        print(f"| {name} | {result['pushed']:,} | {result['pushed_per_second']:,.0f} | "
+              f"{result['pushed_per_second'] / max(result['orders_per_second'], 1e-9):.2f} |")
     for name, result in rows:
         ratio = result["messages_per_second"] / max(result["orders_per_second"], 1e-9)
         print(f"{name}: messages/s vs orders/s {ratio:.2f} (goal >= 1.0): {'met' if ratio >= 1 else 'MISSED'}")

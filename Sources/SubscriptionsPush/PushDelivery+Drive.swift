@@ -4,8 +4,10 @@ import StrataSubscriptions
 private enum PushStep: Sendable {
     /// Messages taken for the window, with the group's settings when they were.
     case taken([DeliveredMessage], GroupSettings, PushTarget)
-    /// A POST ended (acknowledged, or left for its backoff).
-    case posted
+    /// A POST ended: taken by the receiver (its ack id, to acknowledge), or left for its backoff.
+    case posted(ackId: String?)
+    /// An acknowledgement of taken messages was written.
+    case acknowledged
     /// The group's work lease was renewed (`true`) or is another server's now.
     case renewed(Bool)
     /// Taking messages failed (logged); try again.
@@ -39,13 +41,16 @@ extension PushDelivery {
         }
     }
 
-    /// Keeps up to ``inFlightPerGroup`` of the group's messages being POSTed: one long poll for
-    /// as many as there are free places at a time, each message posted as its own task, the next
-    /// poll as soon as a place is free. Returns `false` when the group is gone, `true` when its
-    /// lease was lost (after the POSTs in flight end).
+    /// Keeps up to ``inFlightPerGroup`` of the group's messages being POSTed: one long poll at a
+    /// time for as many as there are free places, each message posted as its own task, the next
+    /// poll as soon as a place is free; and one acknowledgement at a time for every message taken
+    /// since the last (polls and acknowledgements are write transactions: batching them as group
+    /// commit batches appends keeps their number below the messages'). Returns `false` when the
+    /// group is gone, `true` when its lease was lost (after what is in flight ends).
     private func push(_ group: String, work: String) async -> Bool {
         await withTaskGroup(of: PushStep.self) { tasks in
             var inFlight = 0, polling = false, leaseHeld = true
+            var taken: [String] = [], acknowledging = false
             if leases != nil { tasks.addTask { await self.renew(work) } }
             while !Task.isCancelled {
                 if leaseHeld, !polling, inFlight < inFlightPerGroup {
@@ -60,12 +65,15 @@ extension PushDelivery {
                     inFlight += messages.count
                     for message in messages {
                         tasks.addTask {
-                            await self.deliver(message, of: group, to: target, settings: settings)
-                            return .posted
+                            let took = await self.deliver(message, of: group, to: target, settings: settings)
+                            return .posted(ackId: took ? message.ackId : nil)
                         }
                     }
-                case .posted:
+                case .posted(let ackId):
                     inFlight -= 1
+                    if let ackId { taken.append(ackId) }
+                case .acknowledged:
+                    acknowledging = false
                 case .failed:
                     polling = false
                 case .renewed(true):
@@ -76,9 +84,20 @@ extension PushDelivery {
                     tasks.cancelAll()
                     return false
                 }
-                if !leaseHeld, inFlight == 0, !polling { return true }
+                if !acknowledging, !taken.isEmpty {
+                    let ackIds = taken
+                    taken = []
+                    acknowledging = true
+                    tasks.addTask {
+                        await self.acknowledge(ackIds, of: group)
+                        return .acknowledged
+                    }
+                }
+                if !leaseHeld, inFlight == 0, !polling, !acknowledging { return true }
             }
+            // Stopping: what the receiver took is acknowledged rather than pushed again later.
             tasks.cancelAll()
+            if !taken.isEmpty { await acknowledge(taken, of: group) }
             return true
         }
     }

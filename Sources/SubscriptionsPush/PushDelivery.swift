@@ -71,8 +71,9 @@ public final class PushDelivery: Service, Sendable {
         }
     }
 
-    /// POSTs one message and settles it: acknowledged on 2xx, else left for a backoff.
-    func deliver(_ message: DeliveredMessage, of group: String, to target: PushTarget, settings: GroupSettings) async {
+    /// POSTs one message: `true` when the receiver took it (2xx; the caller acknowledges it, with
+    /// others), else it is left for a backoff here and `false`.
+    func deliver(_ message: DeliveredMessage, of group: String, to target: PushTarget, settings: GroupSettings) async -> Bool {
         let outcome: String
         do {
             let body = try KitCoding.encode(MessageBody(message))
@@ -87,17 +88,10 @@ public final class PushDelivery: Service, Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
             let response = try await client.execute(request, timeout: .seconds(Int64(min(10, settings.ackTimeoutSeconds))))
             _ = try? await response.body.collect(upTo: 1 << 16)
-            if (200..<300).contains(response.status.code) {
-                do {
-                    try await groups.ack(group, ackIds: [message.ackId])
-                } catch {
-                    logger.warning("push delivered but not acknowledged", metadata: ["group": "\(group)", "position": "\(message.event.position)", "error": "\(error)"])
-                }
-                return
-            }
+            if (200..<300).contains(response.status.code) { return true }
             outcome = "answered \(response.status.code)"
         } catch is CancellationError {
-            return
+            return false
         } catch {
             outcome = "\(error)"
         }
@@ -115,6 +109,16 @@ public final class PushDelivery: Service, Sendable {
             try await groups.retryLater(group, ackIds: [message.ackId], after: delay, maxDeliveries: settings.maxDeliveries)
         } catch {
             logger.warning("push retry not recorded; the lease's expiry delivers it again", metadata: ["group": "\(group)", "error": "\(error)"])
+        }
+        return false
+    }
+
+    /// Acknowledges the messages the receiver took, in one write.
+    func acknowledge(_ ackIds: [String], of group: String) async {
+        do {
+            try await groups.ack(group, ackIds: ackIds)
+        } catch {
+            logger.warning("pushes delivered but not acknowledged", metadata: ["group": "\(group)", "messages": "\(ackIds.count)", "error": "\(error)"])
         }
     }
 
