@@ -107,6 +107,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
 def measure_push(admin, label):
     """Messages of a push group of every OrderPlaced pushed and acknowledged, and the seconds it took."""
+    Receiver.received = 0
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     try:

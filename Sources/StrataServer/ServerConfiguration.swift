@@ -52,6 +52,9 @@ public struct ServerConfiguration: Sendable {
     /// `STRATA_IDLE_TIMEOUT` in seconds: a connection that sends nothing for this long while no
     /// answer is being written (keep-alive, or a request trickling in) is closed (default 60).
     public var idleTimeout: Duration = .seconds(60)
+    /// `STRATA_PUSH_IN_FLIGHT`: POSTs a push group has in flight at once, its window (64; lower
+    /// it for receivers that take few requests at a time).
+    public var pushInFlight = 64
     /// Whether traces are exported: `OTEL_EXPORTER_OTLP_ENDPOINT` (or `…_TRACES_ENDPOINT`) is set;
     /// swift-otel reads it and the other `OTEL_…` variables itself. Off, tracing costs nothing.
     public var exportsTraces = false
@@ -84,6 +87,7 @@ public struct ServerConfiguration: Sendable {
         if let text = value("STRATA_SSE_PER_USER") { liveFeedsPerUser = try Self.integer(text, "STRATA_SSE_PER_USER", in: 1...10_000) }
         if let text = value("STRATA_SSE_TOTAL") { liveFeedsTotal = try Self.integer(text, "STRATA_SSE_TOTAL", in: 1...100_000) }
         if let text = value("STRATA_IDLE_TIMEOUT") { idleTimeout = .seconds(try Self.integer(text, "STRATA_IDLE_TIMEOUT", in: 1...3600)) }
+        if let text = value("STRATA_PUSH_IN_FLIGHT") { pushInFlight = try Self.integer(text, "STRATA_PUSH_IN_FLIGHT", in: 1...256) }
         if let text = value("STRATA_ACCESS_TOKEN_TTL") { accessTokenLifetime = .seconds(try Self.integer(text, "STRATA_ACCESS_TOKEN_TTL", in: 10...86400)) }
     }
 

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import StrataSubscriptions
 
 /// What one of a push group's tasks came back with.
@@ -19,7 +20,7 @@ private enum PushStep: Sendable {
 extension PushDelivery {
     /// One group's loop: hold its work lease (on a shared store), then keep its window of POSTs
     /// full while the lease holds.
-    func drive(_ group: String) async {
+    func drive(_ group: String, through client: HTTPClient) async {
         let work = "push:" + group
         defer { release(work) }
         while !Task.isCancelled {
@@ -31,7 +32,7 @@ extension PushDelivery {
                         continue
                     }
                 }
-                guard await push(group, work: work) else { return }
+                guard await push(group, work: work, through: client) else { return }
             } catch is CancellationError {
                 return
             } catch {
@@ -47,7 +48,7 @@ extension PushDelivery {
     /// since the last (polls and acknowledgements are write transactions: batching them as group
     /// commit batches appends keeps their number below the messages'). Returns `false` when the
     /// group is gone, `true` when its lease was lost (after what is in flight ends).
-    private func push(_ group: String, work: String) async -> Bool {
+    private func push(_ group: String, work: String, through client: HTTPClient) async -> Bool {
         await withTaskGroup(of: PushStep.self) { tasks in
             var inFlight = 0, polling = false, leaseHeld = true
             var taken: [String] = [], acknowledging = false
@@ -65,7 +66,7 @@ extension PushDelivery {
                     inFlight += messages.count
                     for message in messages {
                         tasks.addTask {
-                            let took = await self.deliver(message, of: group, to: target, settings: settings)
+                            let took = await self.deliver(message, of: group, to: target, settings: settings, through: client)
                             return .posted(ackId: took ? message.ackId : nil)
                         }
                     }

@@ -19,7 +19,8 @@ import SubscriptionsAPI
 public final class PushDelivery: Service, Sendable {
     let groups: ConsumerGroups
     let store: any EventStore
-    let client: HTTPClient
+    /// The client given, or `nil` for one of the pusher's own while it runs (``webhookClient(connections:)``).
+    let givenClient: HTTPClient?
     let backoff: PushBackoff
     /// POSTs per group at once.
     public let inFlightPerGroup: Int
@@ -29,20 +30,21 @@ public final class PushDelivery: Service, Sendable {
     /// How often the list of push groups is read again.
     let rescan: Duration
 
-    /// The pusher of `store`'s push groups, POSTing through `client` and counting into `counters`.
+    /// The pusher of `store`'s push groups, POSTing through `client` (by default its own, with a
+    /// connection per place of the window) and counting into `counters`.
     public init(
         store: any EventStore,
         counters: DeliveryCounters = DeliveryCounters(),
-        client: HTTPClient = .shared,
+        client: HTTPClient? = nil,
         backoff: PushBackoff = PushBackoff(),
-        inFlightPerGroup: Int = 16,
+        inFlightPerGroup: Int = 64,
         leaseDuration: TimeInterval = 10,
         rescan: Duration = .seconds(1),
         logger: Logger
     ) {
         self.groups = ConsumerGroups(store: store, counters: counters)
         self.store = store
-        self.client = client
+        self.givenClient = client
         self.backoff = backoff
         self.inFlightPerGroup = max(1, inFlightPerGroup)
         self.leases = store.traits.isShared ? WorkLeases(owner: "push-" + UUID().uuidString, duration: leaseDuration) : nil
@@ -54,11 +56,12 @@ public final class PushDelivery: Service, Sendable {
     /// as groups are made and deleted.
     public func run() async throws {
         guard !store.traits.isReadOnly else { return }
+        let client = givenClient ?? HTTPClient(configuration: Self.webhookClient(connections: inFlightPerGroup))
         await cancelWhenGracefulShutdown { [self] in
             var drivers: [String: Task<Void, Never>] = [:]
             while !Task.isCancelled {
                 if let names = try? await groups.pushGroups().map(\.name) {
-                    for name in names where drivers[name] == nil { drivers[name] = Task { await drive(name) } }
+                    for name in names where drivers[name] == nil { drivers[name] = Task { await drive(name, through: client) } }
                     for (name, driver) in drivers where !names.contains(name) {
                         driver.cancel()
                         drivers[name] = nil
@@ -69,11 +72,25 @@ public final class PushDelivery: Service, Sendable {
             for driver in drivers.values { driver.cancel() }
             for driver in drivers.values { await driver.value }
         }
+        if givenClient == nil { try? await client.shutdown() }
+    }
+
+    /// A webhook client: as many connections per receiver as the window has places (the shared
+    /// client's 8 would queue the rest inside it, on the clock of their timeout), a 5 s connect
+    /// timeout, no redirects (a 3xx is a failed delivery: a signed body is not re-sent elsewhere),
+    /// no decompression (the answer's body is not read).
+    static func webhookClient(connections: Int) -> HTTPClient.Configuration {
+        HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: HTTPClient.Configuration.Timeout(connect: .seconds(5)),
+            connectionPool: HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections),
+            decompression: .disabled
+        )
     }
 
     /// POSTs one message: `true` when the receiver took it (2xx; the caller acknowledges it, with
     /// others), else it is left for a backoff here and `false`.
-    func deliver(_ message: DeliveredMessage, of group: String, to target: PushTarget, settings: GroupSettings) async -> Bool {
+    func deliver(_ message: DeliveredMessage, of group: String, to target: PushTarget, settings: GroupSettings, through client: HTTPClient) async -> Bool {
         let outcome: String
         do {
             let body = try KitCoding.encode(MessageBody(message))

@@ -8,7 +8,7 @@ import StrataHTTP
 import StrataTestSupport
 import Testing
 
-/// The server's configuration of signing keys.
+/// The server's configuration: signing keys, the push window.
 @Suite struct ConfigurationTests {
     let secret = String(repeating: "s", count: 32)
 
@@ -35,5 +35,12 @@ import Testing
         #expect(missing?.description.contains(directory.sub("nope")) == true)
         let malformed = #expect(throws: ConfigurationError.self) { _ = try ServerConfiguration(environment: ["STRATA_JWT_KEYS": "justanid"]) }
         #expect(malformed?.description.contains("STRATA_JWT_KEYS") == true)
+    }
+
+    @Test func thePushWindowIsSixtyFourUnlessSet() throws {
+        #expect(try ServerConfiguration(environment: [:]).pushInFlight == 64)
+        #expect(try ServerConfiguration(environment: ["STRATA_PUSH_IN_FLIGHT": "8"]).pushInFlight == 8)
+        let outside = #expect(throws: ConfigurationError.self) { _ = try ServerConfiguration(environment: ["STRATA_PUSH_IN_FLIGHT": "0"]) }
+        #expect(outside?.description.contains("STRATA_PUSH_IN_FLIGHT") == true)
     }
 }

@@ -92,14 +92,16 @@ struct PushDeliveryTests {
     }
 
     /// Runs the pusher over a fresh store with one push group to `url`; `body` appends and checks.
-    private func withPusher(url: String, maxDeliveries: Int, _ body: (any EventStore, ConsumerGroups) async throws -> Void) async throws {
+    private func withPusher(url: String, maxDeliveries: Int, inFlight: Int = 64, _ body: (any EventStore, ConsumerGroups) async throws -> Void) async throws {
         let place = TestStorePlace(label: "push")
         defer { place.remove() }
         let store = try place.open()
         defer { store.close() }
         let groups = ConsumerGroups(store: store)
         _ = try await groups.put("hook", settings: GroupSettings(ackTimeoutSeconds: 5, maxDeliveries: maxDeliveries, push: PushTarget(url: url, secret: Self.secret)))
-        let pusher = PushDelivery(store: store, backoff: PushBackoff(base: .milliseconds(50)), rescan: .milliseconds(50), logger: Logger(label: "test"))
+        let pusher = PushDelivery(
+            store: store, backoff: PushBackoff(base: .milliseconds(50)), inFlightPerGroup: inFlight, rescan: .milliseconds(50), logger: Logger(label: "test")
+        )
         let running = Task { try await pusher.run() }
         defer { running.cancel() }
         try await body(store, groups)
@@ -137,11 +139,11 @@ struct PushDeliveryTests {
     }
 
     /// The window rolls: while one POST waits on a slow answer, the other places keep taking
-    /// messages — more than a window's worth go out before the slow one is answered.
+    /// messages — five windows' worth go out before the slow one is answered.
     @Test func aSlowAnswerHoldsOnePlaceNotTheOthers() async throws {
         let received = Received(failing: 0, slowStream: "slow", slowFor: .seconds(4))
         try await withReceiver(received) { url in
-            try await withPusher(url: url, maxDeliveries: 5) { store, groups in
+            try await withPusher(url: url, maxDeliveries: 5, inFlight: 8) { store, groups in
                 _ = try await store.append(AppendRequest(streamId: "slow", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
                 for index in 0..<40 {
                     _ = try await store.append(AppendRequest(streamId: "fast-\(index)", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
