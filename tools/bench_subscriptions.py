@@ -156,7 +156,7 @@ def main():
         if result["failures"]:
             print(f"  failures: {result['failures'][:3]}")
     print()
-    print("| store | messages pushed | pushed/s (16 in flight) | pushed/s ÷ orders/s |")
+    print("| store | messages pushed | pushed/s (64 in flight) | pushed/s ÷ orders/s |")
     print("|---|---:|---:|---:|")
     for name, result in rows:
         print(f"| {name} | {result['pushed']:,} | {result['pushed_per_second']:,.0f} | "
