@@ -7,6 +7,7 @@ import StrataKit
 import StrataStore
 import StrataSubscriptions
 import SubscriptionsAPI
+import Synchronization
 
 /// The server's consumer for push groups: for each, it takes the group's messages as any
 /// consumer would and POSTs each to the group's URL with `Strata-Signature` and
@@ -59,9 +60,17 @@ public final class PushDelivery: Service, Sendable {
         let client = givenClient ?? HTTPClient(configuration: Self.webhookClient(connections: inFlightPerGroup))
         await cancelWhenGracefulShutdown { [self] in
             var drivers: [String: Task<Void, Never>] = [:]
+            // Drivers that returned (their group was gone when they looked): started again if it is back.
+            let ended = EndedDrivers()
             while !Task.isCancelled {
+                for name in ended.take() { drivers[name] = nil }
                 if let names = try? await groups.pushGroups().map(\.name) {
-                    for name in names where drivers[name] == nil { drivers[name] = Task { await drive(name, through: client) } }
+                    for name in names where drivers[name] == nil {
+                        drivers[name] = Task {
+                            await drive(name, through: client)
+                            ended.add(name)
+                        }
+                    }
                     for (name, driver) in drivers where !names.contains(name) {
                         driver.cancel()
                         drivers[name] = nil
@@ -145,4 +154,13 @@ public final class PushDelivery: Service, Sendable {
         let store = self.store
         Task { _ = try? await store.write { transaction in try leases.release(work, in: transaction) } }
     }
+}
+
+/// The groups whose drivers returned since the pusher last looked.
+private final class EndedDrivers: Sendable {
+    private let names = Mutex<Set<String>>([])
+
+    func add(_ name: String) { names.withLock { _ = $0.insert(name) } }
+
+    func take() -> Set<String> { names.withLock { names in defer { names = [] }; return names } }
 }

@@ -155,6 +155,26 @@ struct PushDeliveryTests {
         }
     }
 
+    /// A push group deleted and made again under its name is pushed again, whenever its driver
+    /// noticed it gone.
+    @Test func aGroupMadeAgainIsPushedAgain() async throws {
+        let received = Received(failing: 0)
+        try await withReceiver(received) { url in
+            try await withPusher(url: url, maxDeliveries: 5) { store, groups in
+                let thing = [EventData(type: "Thing", data: Array("{}".utf8))]
+                _ = try await store.append(AppendRequest(streamId: "a", expectedVersion: .any, events: thing))
+                #expect(try await until { try await groups.status("hook").position == 1 })
+                for pause in [Duration.zero, .milliseconds(30), .milliseconds(200), .milliseconds(1500)] {
+                    try await groups.delete("hook")
+                    try await Task.sleep(for: pause)
+                    _ = try await groups.put("hook", settings: GroupSettings(startFrom: .end, push: PushTarget(url: url, secret: Self.secret)))
+                    let last = try await store.append(AppendRequest(streamId: "a", expectedVersion: .any, events: thing)).positions?.upperBound ?? 0
+                    #expect(try await until { try await groups.status("hook").position == last }, "not pushed after a pause of \(pause)")
+                }
+            }
+        }
+    }
+
     @Test func aMessageTheReceiverAlwaysRefusesIsParkedAfterItsDeliveries() async throws {
         let received = Received(failing: nil)
         try await withReceiver(received) { url in
