@@ -11,6 +11,9 @@ struct GroupRows: Sendable {
     static let consumers = KitTable(name: "subscriptions.consumers")
 
     let store: any EventReading
+    /// Each group's record as last read or written, with its bytes: a poll and an ack read the
+    /// record, and decoding it (its waiting events can be many) showed in profiles of pushing.
+    let decoded = DecodedRecords()
 
     static func key(_ group: String, _ position: UInt64) -> [UInt8] { RowKeys.pair(group, RowKeys.oldestFirst(position)) }
 
@@ -24,7 +27,10 @@ struct GroupRows: Sendable {
 
     func record(_ name: String, in reader: any StoreReading) throws -> GroupRecord? {
         guard let bytes = try Self.groups.get(RowKeys.text(name), from: reader, in: store) else { return nil }
-        return try KitCoding.decode(GroupRecord.self, from: bytes)
+        if let known = decoded.record(name, of: bytes) { return known }
+        let record = try KitCoding.decode(GroupRecord.self, from: bytes)
+        decoded.keep(record, as: bytes)
+        return record
     }
 
     func records(in reader: any StoreReading) throws -> [GroupRecord] {
@@ -83,7 +89,9 @@ struct GroupRows: Sendable {
     // MARK: Writing
 
     func save(_ record: GroupRecord, in transaction: any StoreTransaction) throws {
-        try transaction.put(try Self.groups.open(in: transaction), key: RowKeys.text(record.name), value: try KitCoding.encode(record))
+        let bytes = try KitCoding.encode(record)
+        try transaction.put(try Self.groups.open(in: transaction), key: RowKeys.text(record.name), value: bytes)
+        decoded.keep(record, as: bytes)
     }
 
     func save(_ lease: Lease, of group: String, in transaction: any StoreTransaction) throws {
@@ -134,6 +142,7 @@ struct GroupRows: Sendable {
     /// Removes the group and every row of it.
     func deleteGroup(_ group: String, in transaction: any StoreTransaction) throws {
         try transaction.delete(try Self.groups.open(in: transaction), key: RowKeys.text(group))
+        decoded.forget(group)
         let prefix = Self.prefix(group)
         for table in [Self.leases, Self.parked, Self.consumers] {
             let opened = try table.open(in: transaction)
