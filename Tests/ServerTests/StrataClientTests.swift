@@ -6,8 +6,9 @@ import Testing
 
 /// The typed client (generated from docs/openapi.yaml) against a live strata-server: a customer
 /// signs up, signs in and refreshes; an admin makes a product; the customer orders, pays and
-/// reads the order, and gets a typed 409 `insufficient_stock`. And the committed code is the
-/// document's: a change to docs/openapi.yaml without `make client` fails here.
+/// reads the order, and gets a typed 409 `insufficient_stock`; a consumer group is made, polled
+/// and acknowledged through it. And the committed code is the document's: a change to
+/// docs/openapi.yaml without `make client` fails here.
 @Suite(.serialized) struct StrataClientTests {
     @Test func theGeneratedCodeIsTheDocuments() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -53,5 +54,31 @@ import Testing
         }
         let problem = try conflict.body.applicationProblemJson
         #expect(problem.code == .insufficientStock && problem.status == 409)
+    }
+
+    @Test func aConsumerGroupIsMadePolledAndAcknowledgedThroughTheTypedClient() async throws {
+        let directory = TemporaryDirectory("client-groups")
+        defer { directory.remove() }
+        let server = try LiveServer(directory: directory.path)
+        defer { _ = try? server.stop() }
+        try server.waitUntilReady()
+        let url = try #require(URL(string: "http://127.0.0.1:\(server.port)"))
+        let session = try await Client(strata: url).signIn(body: .json(.init(email: "admin@example.com", password: "admin password"))).ok.body.json
+        let admin = Client(strata: url, token: session.accessToken)
+
+        let made = try await admin.putGroup(
+            path: .init(group: "catalog"),
+            body: .json(.init(eventTypes: ["ProductCreated"], startFrom: .case1(.start), ackTimeoutSeconds: 60))
+        ).created.body.json
+        #expect(made.group == "catalog" && made.push == nil && made.startFrom == .case1(.start) && made.ackTimeoutSeconds == 60)
+        let product = try await admin.createProduct(body: .json(.init(sku: "CUP-1", name: "Cup", priceCents: 900, stock: 1))).created.body.json
+
+        let messages = try await admin.pollGroup(path: .init(group: "catalog"), body: .json(.init(consumer: "swift", max: 10, waitSeconds: 5))).ok.body.json.messages
+        #expect(messages.map(\.event._type) == ["ProductCreated"] && messages.first?.event.streamId.hasSuffix(product.id) == true)
+        _ = try await admin.ackMessages(path: .init(group: "catalog"), body: .json(.init(ackIds: messages.map(\.ackId)))).noContent
+
+        let status = try await admin.getGroup(path: .init(group: "catalog")).ok.body.json
+        #expect(status.inFlight == 0 && status.lag == 0 && status.consumers.map(\.consumer) == ["swift"])
+        #expect(try await admin.listGroups().ok.body.json.items.map(\.group) == ["catalog"])
     }
 }

@@ -3,5 +3,5 @@
 /// What the generated code was made from.
 public enum GeneratedFrom {
     /// The SHA-256 of docs/openapi.yaml when `make client` last ran.
-    public static let documentSHA256 = "64c831b32b111ea6acf05d6560f963dbb862a4d97496af5eac6e49e78f960ce4"
+    public static let documentSHA256 = "44986c39f57ac0c36177d4b3dbd30d12f597256e1142b5507a743296f09df1a5"
 }

@@ -1575,6 +1575,52 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/ConsumerGroupSettings/streamPrefix`.
             public var streamPrefix: Swift.String?
+            /// The first event delivered — the log's first (`start`, also when absent), those appended after the group is made (`end`), or from this position on.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConsumerGroupSettings/startFrom`.
+            @frozen public enum StartFromPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ConsumerGroupSettings/startFrom/case1`.
+                @frozen public enum Case1Payload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case start = "start"
+                    case end = "end"
+                }
+                /// - Remark: Generated from `#/components/schemas/ConsumerGroupSettings/startFrom/case1`.
+                case case1(Components.Schemas.ConsumerGroupSettings.StartFromPayload.Case1Payload)
+                /// - Remark: Generated from `#/components/schemas/ConsumerGroupSettings/startFrom/case2`.
+                case case2(Swift.Int)
+                public init(from decoder: any Swift.Decoder) throws {
+                    var errors: [any Swift.Error] = []
+                    do {
+                        self = .case1(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .case2(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                        type: Self.self,
+                        codingPath: decoder.codingPath,
+                        errors: errors
+                    )
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    switch self {
+                    case let .case1(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    case let .case2(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    }
+                }
+            }
+            /// The first event delivered — the log's first (`start`, also when absent), those appended after the group is made (`end`), or from this position on.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConsumerGroupSettings/startFrom`.
+            public var startFrom: Components.Schemas.ConsumerGroupSettings.StartFromPayload?
             /// - Remark: Generated from `#/components/schemas/ConsumerGroupSettings/ackTimeoutSeconds`.
             public var ackTimeoutSeconds: Swift.Int?
             /// - Remark: Generated from `#/components/schemas/ConsumerGroupSettings/maxDeliveries`.
@@ -1628,18 +1674,21 @@ extension Components {
             /// - Parameters:
             ///   - eventTypes: Only these types; none (or null) for every type.
             ///   - streamPrefix: Only streams whose ids start with it.
+            ///   - startFrom: The first event delivered — the log's first (`start`, also when absent), those appended after the group is made (`end`), or from this position on.
             ///   - ackTimeoutSeconds:
             ///   - maxDeliveries:
             ///   - push:
             public init(
                 eventTypes: [Swift.String]? = nil,
                 streamPrefix: Swift.String? = nil,
+                startFrom: Components.Schemas.ConsumerGroupSettings.StartFromPayload? = nil,
                 ackTimeoutSeconds: Swift.Int? = nil,
                 maxDeliveries: Swift.Int? = nil,
                 push: Components.Schemas.ConsumerGroupSettings.PushPayload? = nil
             ) {
                 self.eventTypes = eventTypes
                 self.streamPrefix = streamPrefix
+                self.startFrom = startFrom
                 self.ackTimeoutSeconds = ackTimeoutSeconds
                 self.maxDeliveries = maxDeliveries
                 self.push = push
@@ -1647,6 +1696,7 @@ extension Components {
             public enum CodingKeys: String, CodingKey {
                 case eventTypes
                 case streamPrefix
+                case startFrom
                 case ackTimeoutSeconds
                 case maxDeliveries
                 case push
@@ -1660,6 +1710,10 @@ extension Components {
                 self.streamPrefix = try container.decodeIfPresent(
                     Swift.String.self,
                     forKey: .streamPrefix
+                )
+                self.startFrom = try container.decodeIfPresent(
+                    Components.Schemas.ConsumerGroupSettings.StartFromPayload.self,
+                    forKey: .startFrom
                 )
                 self.ackTimeoutSeconds = try container.decodeIfPresent(
                     Swift.Int.self,
@@ -1676,6 +1730,7 @@ extension Components {
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "eventTypes",
                     "streamPrefix",
+                    "startFrom",
                     "ackTimeoutSeconds",
                     "maxDeliveries",
                     "push"
