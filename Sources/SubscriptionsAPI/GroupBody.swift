@@ -13,8 +13,9 @@ enum GroupBody {
         var settings = GroupSettings()
         settings.eventTypes = strings(&fields, "eventTypes") ?? []
         settings.streamPrefix = fields.string("streamPrefix", required: false) ?? ""
+        // Absent is `start`; API.md has no null for it (the other settings take null as absent).
         switch fields.members["startFrom"] {
-        case nil, .null: break
+        case nil: break
         case .string("start"): settings.startFrom = .start
         case .string("end"): settings.startFrom = .end
         case .integer(let position) where position >= 0: settings.startFrom = .position(UInt64(position))

@@ -27,6 +27,8 @@ struct SubscriptionRoutesTests {
             #expect(invalid.status == .unprocessableContent)
             let fields = Set((try object(invalid)["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
             #expect(fields == ["group", "ackTimeoutSeconds", "maxDeliveries", "push.url", "push.secret", "startFrom", "extra"])
+            let nullStart = try await client.send(.put, "/v1/subscriptions/nulls", fixture.admin, #"{"startFrom":null}"#)
+            #expect(nullStart.status == .unprocessableContent, "startFrom is \"start\", \"end\" or a position, or absent")
             let listed = try object(try await client.send(.get, "/v1/subscriptions", fixture.service))["items"] as? [[String: Any]]
             #expect(listed?.map { $0["group"] as? String } == ["users"])
             #expect(try await client.send(.delete, "/v1/subscriptions/users", fixture.admin).status == .noContent)
