@@ -116,7 +116,10 @@ public func buildApplication(configuration: ServerConfiguration, domains: [any R
         // Shut down in reverse: the pusher stops before the store closes, the trace exporter last.
         services: (traces.map { [$0] } ?? []) + [
             StoreService(app: app, store: store, readiness: options.readiness, background: options.background, logger: logger),
-            PushDelivery(store: app.store, counters: options.deliveries, inFlightPerGroup: configuration.pushInFlight, logger: logger),
+            PushDelivery(
+                store: app.store, counters: options.deliveries, signals: options.groupSignals,
+                inFlightPerGroup: configuration.pushInFlight, logger: logger
+            ),
         ],
         logger: logger
     )

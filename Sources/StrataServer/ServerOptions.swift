@@ -23,6 +23,9 @@ public struct ServerOptions: Sendable {
     public var rate = AppendRate()
     /// Deliveries and acknowledgements of consumer groups, polled and pushed, for `/metrics`.
     public var deliveries = DeliveryCounters()
+    /// Wakes long polls of consumer groups after acknowledgements, nacks and replays — the
+    /// routes' and the pusher's alike.
+    public var groupSignals = GroupSignals()
     /// Whether requests are traced (a span each, its trace id in the access log line).
     public var tracing = false
 

@@ -54,7 +54,7 @@ public enum ServerRouter {
             logger: logger
         )
         for domain in domains { try domain.addRoutes(to: router, context: context) }
-        let groups = ConsumerGroups(store: log, counters: options.deliveries)
+        let groups = ConsumerGroups(store: log, counters: options.deliveries, signals: options.groupSignals)
         SubscriptionsController(groups: groups, adminRole: identity.users.adminRole, serviceRole: identity.users.serviceRole)
             .addRoutes(to: router)
         AdminController(

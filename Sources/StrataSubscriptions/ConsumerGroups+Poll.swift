@@ -31,6 +31,7 @@ extension ConsumerGroups {
         guard issues.isEmpty else { throw SubscriptionError.invalidInput(issues) }
         let deadline = ContinuousClock.now + wait
         while true {
+            let generation = signals.generation(of: name)
             let attempt = try await pollOnce(name, consumer: consumer, max: max, push: push)
             if !attempt.messages.isEmpty || ContinuousClock.now >= deadline {
                 counters.add(delivered: attempt.messages.count, to: name)
@@ -41,7 +42,7 @@ extension ConsumerGroups {
                 let due = ContinuousClock.now + .milliseconds(Swift.max(0, expiry - clock()))
                 until = Swift.min(until, due)
             }
-            await waitForAppends(after: attempt.head, until: until)
+            await waitForChange(of: name, after: attempt.head, generation: generation, until: until)
         }
     }
 
@@ -97,14 +98,16 @@ extension ConsumerGroups {
         }
     }
 
-    /// Returns once the log's head passes `head`, or at `deadline`.
-    func waitForAppends(after head: UInt64, until deadline: ContinuousClock.Instant) async {
+    /// Returns once the log's head passes `head`, or the group is signalled after `generation`
+    /// (an acknowledgement, a nack, a replay in this process), or at `deadline`.
+    func waitForChange(of name: String, after head: UInt64, generation: UInt64, until deadline: ContinuousClock.Instant) async {
         guard deadline > .now else { return }
         let positions = store.headPositions(pollInterval: .seconds(1))
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await position in positions where position > head { return }
             }
+            group.addTask { [signals] in await signals.wait(name, after: generation) }
             group.addTask { try? await Task.sleep(until: deadline) }
             await group.next()
             group.cancelAll()

@@ -91,6 +91,7 @@ extension ConsumerGroups {
                 try rows.save(record, in: transaction)
             }
         }
+        signals.signal(name)
     }
 
     /// Takes the message at `position` off the parked list for good: the group counts it handled.
@@ -111,6 +112,7 @@ extension ConsumerGroups {
         _ body: @escaping @Sendable (Lease, any StoreTransaction, GroupRows) throws -> Void
     ) async throws -> [String] {
         let now = clock()
+        defer { signals.signal(name) }
         return try await store.perform { [rows] transaction -> [String] in
             guard var record = try rows.record(name, in: transaction) else { throw SubscriptionError.groupNotFound(name) }
             var rejected: [String] = []

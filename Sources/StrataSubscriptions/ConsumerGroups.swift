@@ -20,6 +20,9 @@ public final class ConsumerGroups: Sendable {
     let clock: @Sendable () -> Int64
     /// This process's deliveries and acknowledgements, for `/metrics`.
     public let counters: DeliveryCounters
+    /// Wakes this process's long polls after acknowledgements, nacks, replays and skips; shared
+    /// by every `ConsumerGroups` of one store in the process (the routes' and the pusher's).
+    public let signals: GroupSignals
     /// How long (milliseconds) a consumer that holds no lease stays in its group's list after its
     /// last poll: consumers named per process or per pod come and go, and the list must not grow
     /// with every name ever used.
@@ -28,18 +31,20 @@ public final class ConsumerGroups: Sendable {
     /// most once a minute.
     let pruned = Mutex<[String: Int64]>([:])
 
-    /// Groups in `store`, counting into `counters`; `clock` tells the time of leases (the wall
-    /// clock unless a test sets one). A consumer holding no lease is forgotten
-    /// `forgetConsumersAfter` its last poll (an hour).
+    /// Groups in `store`, counting into `counters` and waking long polls through `signals`;
+    /// `clock` tells the time of leases (the wall clock unless a test sets one). A consumer
+    /// holding no lease is forgotten `forgetConsumersAfter` its last poll (an hour).
     public init(
         store: any EventStore,
         counters: DeliveryCounters = DeliveryCounters(),
+        signals: GroupSignals = GroupSignals(),
         forgetConsumersAfter: Duration = .seconds(3600),
         clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
     ) {
         self.store = store
         self.rows = GroupRows(store: store)
         self.counters = counters
+        self.signals = signals
         self.consumerRetention = forgetConsumersAfter.components.seconds * 1000
         self.clock = clock
     }

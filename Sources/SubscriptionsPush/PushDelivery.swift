@@ -32,10 +32,12 @@ public final class PushDelivery: Service, Sendable {
     let rescan: Duration
 
     /// The pusher of `store`'s push groups, POSTing through `client` (by default its own, with a
-    /// connection per place of the window) and counting into `counters`.
+    /// connection per place of the window), counting into `counters` and woken by `signals` (the
+    /// server's, so that a replay through the routes wakes it).
     public init(
         store: any EventStore,
         counters: DeliveryCounters = DeliveryCounters(),
+        signals: GroupSignals = GroupSignals(),
         client: HTTPClient? = nil,
         backoff: PushBackoff = PushBackoff(),
         inFlightPerGroup: Int = 64,
@@ -43,7 +45,7 @@ public final class PushDelivery: Service, Sendable {
         rescan: Duration = .seconds(1),
         logger: Logger
     ) {
-        self.groups = ConsumerGroups(store: store, counters: counters)
+        self.groups = ConsumerGroups(store: store, counters: counters, signals: signals)
         self.store = store
         self.givenClient = client
         self.backoff = backoff

@@ -129,6 +129,23 @@ struct ConsumerGroupsTests {
         #expect(consumers.map(\.consumer) == ["pod-4"] && consumers.first?.inFlight == 1)
     }
 
+    @Test func aLongPollWakesWhenAnAcknowledgementFreesItsStream() async throws {
+        let fixture = try GroupsFixture()
+        defer { fixture.close() }
+        let groups = fixture.groups
+        try await fixture.append(["s", "s"])
+        _ = try await groups.put("g", settings: GroupSettings())
+        let first = try await groups.poll("g", consumer: "a", max: 10)
+        #expect(first.map(\.event.position) == [1])
+        let started = ContinuousClock.now
+        async let waited = groups.poll("g", consumer: "b", max: 10, wait: .seconds(20))
+        try await Task.sleep(for: .milliseconds(300))
+        try await groups.ack("g", ackIds: first.map(\.ackId))
+        // The second event of the stream was waiting behind a's lease: b gets it once a acknowledges.
+        #expect(try await waited.map(\.event.position) == [2])
+        #expect(ContinuousClock.now - started < .seconds(10), "the long poll slept out its wait")
+    }
+
     @Test func aGroupStartsWhereItIsToldTo() async throws {
         let fixture = try GroupsFixture()
         defer { fixture.close() }

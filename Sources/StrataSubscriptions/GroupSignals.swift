@@ -1,0 +1,58 @@
+import Foundation
+import Synchronization
+
+/// Wakes this process's long polls of a group when something other than an append may have made
+/// one of its events deliverable: an acknowledgement or a nack (the next event of that stream), a
+/// replay, a skip. Appends wake long polls through the log's head feed; without this, a consumer
+/// waiting behind another's lease on the same stream slept out its whole wait.
+///
+/// A poll notes the group's generation before it looks; a wait for a later generation returns at
+/// once if a signal came in between, so no wake-up is lost. Servers sharing PostgreSQL wake only
+/// their own polls this way (another server's are woken by the next append or their wait's end).
+public final class GroupSignals: Sendable {
+    private struct Group {
+        var generation: UInt64 = 0
+        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let groups = Mutex<[String: Group]>([:])
+
+    public init() {}
+
+    /// The group's generation now: what a poll notes before it looks.
+    func generation(of group: String) -> UInt64 {
+        groups.withLock { $0[group]?.generation ?? 0 }
+    }
+
+    /// Wakes every wait on `group`.
+    func signal(_ group: String) {
+        let woken = groups.withLock { groups -> [CheckedContinuation<Void, Never>] in
+            var state = groups[group] ?? Group()
+            state.generation += 1
+            let waiters = Array(state.waiters.values)
+            state.waiters = [:]
+            groups[group] = state
+            return waiters
+        }
+        for waiter in woken { waiter.resume() }
+    }
+
+    /// Returns once `group` is signalled after `generation` (at once if it was already), or when
+    /// the task is cancelled.
+    func wait(_ group: String, after generation: UInt64) async {
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = groups.withLock { groups -> Bool in
+                    let state = groups[group] ?? Group()
+                    guard state.generation == generation, !Task.isCancelled else { return true }
+                    groups[group, default: Group()].waiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            groups.withLock { $0[group]?.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+}
