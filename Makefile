@@ -173,8 +173,9 @@ bench-http: deps
 	$(SWIFT) build -c release --product strata-http-baseline
 	python3 tools/bench_http.py --server .build/release/strata-server --baseline .build/release/strata-http-baseline --seconds $(BENCH_HTTP_SECONDS) $(if $(BENCH_BEFORE),--before $(BENCH_BEFORE))
 
-# Consumer groups: 4 consumers polling 100 at a time drain a group of every order, beside the order
-# rate of the same run, on LMDB and on PostgreSQL (tools/bench_subscriptions.py).
+# Consumer groups: 4 consumers polling 100 at a time drain a group of every order, then a push group
+# POSTs the same events to a receiver on loopback, beside the order rate of the same run, on LMDB
+# and on PostgreSQL (tools/bench_subscriptions.py).
 bench-subscriptions: deps
 	@command -v wrk >/dev/null && [ -x /usr/lib/postgresql/15/bin/initdb ] || { \
 		echo "==> installing wrk and postgresql"; \
