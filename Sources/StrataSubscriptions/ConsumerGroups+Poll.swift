@@ -42,7 +42,7 @@ extension ConsumerGroups {
                 let due = ContinuousClock.now + .milliseconds(Swift.max(0, expiry - clock()))
                 until = Swift.min(until, due)
             }
-            await waitForChange(of: name, after: attempt.head, generation: generation, until: until)
+            await waitForChange(of: name, consumer: consumer, after: attempt.head, generation: generation, until: until)
         }
     }
 
@@ -88,6 +88,24 @@ extension ConsumerGroups {
         }.value
     }
 
+    /// Whether a poll by `consumer` would now be handed anything, read from a snapshot: no lease
+    /// is taken and nothing is written (the poll that follows does that).
+    private func hasDeliverable(_ name: String, consumer: String) async throws -> Bool {
+        let now = clock()
+        return try await store.read { [rows] snapshot in
+            guard let record = try rows.record(name, in: snapshot) else { return true }
+            let dispatcher = Dispatcher(
+                settings: record.settings, scanned: record.scanned, waiting: record.waiting, leases: try rows.leases(of: name, in: snapshot),
+                now: now, consumer: consumer, max: 1, makeToken: Self.makeToken
+            )
+            let plan = try dispatcher.plan(
+                event: { try snapshot.event(at: $0) },
+                events: { try snapshot.readAll(after: $0, direction: .forward, limit: 256) }
+            )
+            return !plan.deliveries.isEmpty
+        }
+    }
+
     /// Whether this process should prune `group`'s consumers now (at most once a minute), noting
     /// that it does.
     private func pruneIsDue(_ group: String, now: Int64) -> Bool {
@@ -99,8 +117,10 @@ extension ConsumerGroups {
     }
 
     /// Returns once the log's head passes `head`, or the group is signalled after `generation`
-    /// (an acknowledgement, a nack, a replay in this process), or at `deadline`.
-    func waitForChange(of name: String, after head: UInt64, generation: UInt64, until deadline: ContinuousClock.Instant) async {
+    /// (an acknowledgement, a nack, a replay in this process), or at `deadline` — and on a shared
+    /// store, where another server's acknowledgements signal nothing here, once a look at a
+    /// snapshot each second finds something the poll would hand `consumer`.
+    func waitForChange(of name: String, consumer: String, after head: UInt64, generation: UInt64, until deadline: ContinuousClock.Instant) async {
         guard deadline > .now else { return }
         let positions = store.headPositions(pollInterval: .seconds(1))
         await withTaskGroup(of: Void.self) { group in
@@ -108,6 +128,13 @@ extension ConsumerGroups {
                 for await position in positions where position > head { return }
             }
             group.addTask { [signals] in await signals.wait(name, after: generation) }
+            if store.traits.isShared {
+                group.addTask { [self] in
+                    while (try? await Task.sleep(for: .seconds(1))) != nil {
+                        if (try? await hasDeliverable(name, consumer: consumer)) != false { return }
+                    }
+                }
+            }
             group.addTask { try? await Task.sleep(until: deadline) }
             await group.next()
             group.cancelAll()

@@ -71,6 +71,44 @@ struct SubscriptionClusterTests {
         #expect(group["lag"] as? Int == 0)
     }
 
+    /// A long poll on one server wakes when a consumer on the other acknowledges the event its
+    /// stream's next one waited behind — within about a second, not at the end of its wait.
+    @Test func aLongPollWakesForAnAcknowledgementOnTheOtherServer() throws {
+        let directoryA = TemporaryDirectory("pg-wake-a"), directoryB = TemporaryDirectory("pg-wake-b")
+        defer { directoryA.remove(); directoryB.remove() }
+        let a = try LiveServer(directory: directoryA.path, store: .postgres)
+        defer { _ = try? a.stop() }
+        try a.waitUntilReady()
+        let b = try second(beside: a, directoryB)
+        defer { _ = try? b.stop() }
+        try b.waitUntilReady()
+        let auth = try a.adminHeaders()
+        #expect(try a.request("PUT", "/v1/subscriptions/pair", headers: auth, body: #"{"eventTypes":["ProductCreated","ProductUpdated"]}"#).status == 201)
+        let made = try a.request("POST", "/v1/products", headers: auth, body: #"{"sku":"WAKE-1","name":"Thing","priceCents":100,"stock":1}"#).json()
+        let id = try #require(made["id"] as? String)
+        #expect(try a.request("PATCH", "/v1/products/\(id)", headers: auth, body: #"{"priceCents":200}"#).status == 200)
+        let first = try a.request("POST", "/v1/subscriptions/pair/poll", headers: auth, body: #"{"consumer":"one","max":10}"#).json()["messages"] as? [[String: Any]] ?? []
+        #expect(first.count == 1, "the stream's second event waits behind the first")
+        let ackId = try #require(first.first?["ackId"] as? String)
+
+        let got = Mutex<(types: [String], seconds: Double)?>(nil)
+        let waiter = Thread {
+            let started = Date()
+            let answer = try? b.request("POST", "/v1/subscriptions/pair/poll", headers: auth, body: #"{"consumer":"two","max":10,"waitSeconds":25}"#)
+            let messages = (try? answer?.json())?["messages"] as? [[String: Any]] ?? []
+            let types = messages.compactMap { ($0["event"] as? [String: Any])?["type"] as? String }
+            let seconds = Date().timeIntervalSince(started)
+            got.withLock { $0 = (types, seconds) }
+        }
+        waiter.start()
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(try a.request("POST", "/v1/subscriptions/pair/ack", headers: auth, body: #"{"ackIds":["\#(ackId)"]}"#).status == 204)
+        while !waiter.isFinished { Thread.sleep(forTimeInterval: 0.05) }
+        let result = try #require(got.withLock { $0 })
+        #expect(result.types == ["ProductUpdated"])
+        #expect(result.seconds < 10, "the long poll took \(result.seconds) s")
+    }
+
     @Test func aPushGroupMovesToTheOtherServerWhenItsServerDies() async throws {
         let receiver = try await PushReceiver.start()
         defer { receiver.stop() }
