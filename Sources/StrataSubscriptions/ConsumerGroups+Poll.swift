@@ -56,14 +56,7 @@ extension ConsumerGroups {
             }
             let now = clock()
             let leases = try rows.leases(of: name, in: transaction)
-            let dispatcher = Dispatcher(
-                settings: record.settings, scanned: record.scanned, waiting: record.waiting, leases: leases,
-                now: now, consumer: consumer, max: max, makeToken: Self.makeToken
-            )
-            let plan = try dispatcher.plan(
-                event: { try transaction.event(at: $0) },
-                events: { try transaction.readAll(after: $0, direction: .forward, limit: 256) }
-            )
+            let plan = try Self.plan(record, leases: leases, now: now, consumer: consumer, max: max, in: transaction)
             for position in plan.dropped { try rows.deleteLease(of: name, at: position, in: transaction) }
             for message in plan.parked {
                 try rows.deleteLease(of: name, at: message.position, in: transaction)
@@ -94,16 +87,24 @@ extension ConsumerGroups {
         let now = clock()
         return try await store.read { [rows] snapshot in
             guard let record = try rows.record(name, in: snapshot) else { return true }
-            let dispatcher = Dispatcher(
-                settings: record.settings, scanned: record.scanned, waiting: record.waiting, leases: try rows.leases(of: name, in: snapshot),
-                now: now, consumer: consumer, max: 1, makeToken: Self.makeToken
-            )
-            let plan = try dispatcher.plan(
-                event: { try snapshot.event(at: $0) },
-                events: { try snapshot.readAll(after: $0, direction: .forward, limit: 256) }
-            )
-            return !plan.deliveries.isEmpty
+            let leases = try rows.leases(of: name, in: snapshot)
+            return try !Self.plan(record, leases: leases, now: now, consumer: consumer, max: 1, in: snapshot).deliveries.isEmpty
         }
+    }
+
+    /// The dispatcher's plan for a poll of `record`'s group by `consumer`, reading the log from
+    /// `reader` (the poll's transaction, or a snapshot for a look that takes nothing).
+    private static func plan(
+        _ record: GroupRecord, leases: [Lease], now: Int64, consumer: String, max: Int, in reader: any StoreReading
+    ) throws -> Dispatcher.Plan {
+        let dispatcher = Dispatcher(
+            settings: record.settings, scanned: record.scanned, waiting: record.waiting, leases: leases,
+            now: now, consumer: consumer, max: max, makeToken: makeToken
+        )
+        return try dispatcher.plan(
+            event: { try reader.event(at: $0) },
+            events: { try reader.readAll(after: $0, direction: .forward, limit: 256) }
+        )
     }
 
     /// Whether this process should prune `group`'s consumers now (at most once a minute), noting
