@@ -1,12 +1,22 @@
 import AsyncHTTPClient
 import StrataSubscriptions
 
+/// How one POST ended.
+enum PostOutcome: Sendable {
+    /// The receiver took it (2xx): to acknowledge.
+    case took
+    /// Refused or unanswered: left leased for its backoff (or parked).
+    case refused
+    /// The driver stopped first: to give back.
+    case stopped
+}
+
 /// What one of a push group's tasks came back with.
 private enum PushStep: Sendable {
     /// Messages taken for the window, with the group's settings when they were.
     case taken([DeliveredMessage], GroupSettings, PushTarget)
-    /// A POST ended: taken by the receiver (its ack id, to acknowledge), or left for its backoff.
-    case posted(ackId: String?)
+    /// A POST ended.
+    case posted(ackId: String, PostOutcome)
     /// An acknowledgement of taken messages was written.
     case acknowledged
     /// The group's work lease was renewed (`true`) or is another server's now.
@@ -52,6 +62,8 @@ extension PushDelivery {
         await withTaskGroup(of: PushStep.self) { tasks in
             var inFlight = 0, polling = false, leaseHeld = true
             var taken: [String] = [], acknowledging = false
+            // Leased for a POST not yet ended: given back if the driver stops first.
+            var posting: Set<String> = []
             if leases != nil { tasks.addTask { await self.renew(work) } }
             while !Task.isCancelled {
                 if leaseHeld, !polling, inFlight < inFlightPerGroup {
@@ -65,14 +77,15 @@ extension PushDelivery {
                     polling = false
                     inFlight += messages.count
                     for message in messages {
+                        posting.insert(message.ackId)
                         tasks.addTask {
-                            let took = await self.deliver(message, of: group, to: target, settings: settings, through: client)
-                            return .posted(ackId: took ? message.ackId : nil)
+                            .posted(ackId: message.ackId, await self.deliver(message, of: group, to: target, settings: settings, through: client))
                         }
                     }
-                case .posted(let ackId):
+                case .posted(let ackId, let outcome):
                     inFlight -= 1
-                    if let ackId { taken.append(ackId) }
+                    if outcome != .stopped { posting.remove(ackId) }
+                    if outcome == .took { taken.append(ackId) }
                 case .acknowledged:
                     acknowledging = false
                 case .failed:
@@ -96,9 +109,21 @@ extension PushDelivery {
                 }
                 if !leaseHeld, inFlight == 0, !polling, !acknowledging { return true }
             }
-            // Stopping: what the receiver took is acknowledged rather than pushed again later.
+            // Stopping: the tasks end (a take may still lease messages); what the receiver took
+            // is acknowledged rather than pushed again later, what was leased and not posted is
+            // given back.
             tasks.cancelAll()
+            while let step = await tasks.next() {
+                switch step {
+                case .taken(let messages, _, _): posting.formUnion(messages.map(\.ackId))
+                case .posted(let ackId, let outcome) where outcome != .stopped:
+                    posting.remove(ackId)
+                    if outcome == .took { taken.append(ackId) }
+                default: break
+                }
+            }
             if !taken.isEmpty { await acknowledge(taken, of: group) }
+            await releaseUnposted(Array(posting), of: group)
             return true
         }
     }

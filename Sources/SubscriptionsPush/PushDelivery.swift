@@ -55,8 +55,10 @@ public final class PushDelivery: Service, Sendable {
         self.logger = logger
     }
 
-    /// Drives every push group until the service is shut down, starting and stopping a driver
-    /// as groups are made and deleted.
+    /// Drives every push group until the service is shut down, starting a driver for each push
+    /// group listed that has none. A driver ends itself when it finds its group gone or no longer
+    /// pushed: a listing may be older than the group (deleted and made again under its name), so
+    /// it never stops one — that would strand the messages the driver had just leased.
     public func run() async throws {
         guard !store.traits.isReadOnly else { return }
         let client = givenClient ?? HTTPClient(configuration: Self.webhookClient(connections: inFlightPerGroup))
@@ -72,10 +74,6 @@ public final class PushDelivery: Service, Sendable {
                             await drive(name, through: client)
                             ended.add(name)
                         }
-                    }
-                    for (name, driver) in drivers where !names.contains(name) {
-                        driver.cancel()
-                        drivers[name] = nil
                     }
                 }
                 try? await Task.sleep(for: rescan)
@@ -99,9 +97,10 @@ public final class PushDelivery: Service, Sendable {
         )
     }
 
-    /// POSTs one message: `true` when the receiver took it (2xx; the caller acknowledges it, with
-    /// others), else it is left for a backoff here and `false`.
-    func deliver(_ message: DeliveredMessage, of group: String, to target: PushTarget, settings: GroupSettings, through client: HTTPClient) async -> Bool {
+    /// POSTs one message: ``PostOutcome/took`` when the receiver took it (2xx; the caller
+    /// acknowledges it, with others), ``PostOutcome/refused`` when it is left here for a backoff,
+    /// ``PostOutcome/stopped`` when the driver stopped before an answer (the caller gives it back).
+    func deliver(_ message: DeliveredMessage, of group: String, to target: PushTarget, settings: GroupSettings, through client: HTTPClient) async -> PostOutcome {
         let outcome: String
         do {
             let body = try KitCoding.encode(MessageBody(message))
@@ -116,11 +115,11 @@ public final class PushDelivery: Service, Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
             let response = try await client.execute(request, timeout: .seconds(Int64(min(10, settings.ackTimeoutSeconds))))
             _ = try? await response.body.collect(upTo: 1 << 16)
-            if (200..<300).contains(response.status.code) { return true }
+            if (200..<300).contains(response.status.code) { return .took }
             outcome = "answered \(response.status.code)"
-        } catch is CancellationError {
-            return false
         } catch {
+            // The client reports a cancelled request with its own error, not CancellationError.
+            if Task.isCancelled { return .stopped }
             outcome = "\(error)"
         }
         let delay = backoff.delay(afterDeliveries: message.deliveries)
@@ -138,7 +137,19 @@ public final class PushDelivery: Service, Sendable {
         } catch {
             logger.warning("push retry not recorded; the lease's expiry delivers it again", metadata: ["group": "\(group)", "error": "\(error)"])
         }
-        return false
+        return .refused
+    }
+
+    /// Gives back messages leased but not posted (the driver stopped first), in one write, so
+    /// that they are delivered again at once — by another server on a shared store — not after
+    /// the group's ack timeout.
+    func releaseUnposted(_ ackIds: [String], of group: String) async {
+        guard !ackIds.isEmpty else { return }
+        do {
+            try await groups.nack(group, ackIds: ackIds, action: .retry, reason: nil)
+        } catch {
+            logger.warning("leased pushes not given back; the ack timeout delivers them again", metadata: ["group": "\(group)", "messages": "\(ackIds.count)", "error": "\(error)"])
+        }
     }
 
     /// Acknowledges the messages the receiver took, in one write.

@@ -175,6 +175,30 @@ struct PushDeliveryTests {
         }
     }
 
+    /// A pusher stopped while a POST waits for its answer gives the message back: another
+    /// consumer gets it at once, not after the group's 30 s ack timeout.
+    @Test func aStoppedPusherGivesBackWhatItHadNotPosted() async throws {
+        let received = Received(failing: 0, slowStream: "slow", slowFor: .seconds(20))
+        try await withReceiver(received) { url in
+            let place = TestStorePlace(label: "push-stop")
+            defer { place.remove() }
+            let store = try place.open()
+            defer { store.close() }
+            let groups = ConsumerGroups(store: store)
+            _ = try await groups.put("hook", settings: GroupSettings(ackTimeoutSeconds: 30, push: PushTarget(url: url, secret: Self.secret)))
+            let pusher = PushDelivery(store: store, rescan: .milliseconds(50), logger: Logger(label: "test"))
+            let running = Task { try await pusher.run() }
+            _ = try await store.append(AppendRequest(streamId: "slow", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
+            #expect(try await until { try await groups.status("hook").inFlight == 1 })
+            try await Task.sleep(for: .milliseconds(200))
+            running.cancel()
+            try await running.value
+            let again = try await groups.pollForPush("hook", consumer: "another-server", max: 10)
+            #expect(again.map(\.event.position) == [1])
+            #expect(!received.slowAnswered.withLock { $0 })
+        }
+    }
+
     @Test func aMessageTheReceiverAlwaysRefusesIsParkedAfterItsDeliveries() async throws {
         let received = Received(failing: nil)
         try await withReceiver(received) { url in
