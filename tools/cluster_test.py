@@ -71,6 +71,7 @@ class Cluster:
             return int(file.read())
 
     def server_pid(self, index):
+        """The pid of server `index`'s current process (start.sh writes the file whole, by a rename)."""
         with open(os.path.join(self.prefix, f"server-{index}.pid")) as file:
             return int(file.read())
 
@@ -253,21 +254,23 @@ def rolling_restart(cluster, admin, direct):
                 else:
                     failures.append(last)
 
-    threads = [threading.Thread(target=load, args=(number, token)) for number, token in enumerate(tokens)]
+    threads = [threading.Thread(target=load, args=(number, token), daemon=True) for number, token in enumerate(tokens)]
     for thread in threads:
         thread.start()
-    time.sleep(1)
-    for index in range(1, cluster.count + 1):
-        pid = cluster.server_pid(index)
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.time() + 60
-        while time.time() < deadline and cluster.server_pid(index) == pid:
-            time.sleep(0.05)
-        check(ready(cluster.server_port(index)), f"server {index} stopped on SIGTERM and is back")
-        time.sleep(0.5)
-    stop.set()
-    for thread in threads:
-        thread.join()
+    try:
+        time.sleep(1)
+        for index in range(1, cluster.count + 1):
+            pid = cluster.server_pid(index)
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.time() + 60
+            while time.time() < deadline and cluster.server_pid(index) == pid:
+                time.sleep(0.05)
+            check(ready(cluster.server_port(index)), f"server {index} stopped on SIGTERM and is back")
+            time.sleep(0.5)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
     check(not failures, f"no request failed ({len(acknowledged)} orders, {retries[0]} retried on another server; failures {failures[:3]})")
     check(len(set(acknowledged)) == len(acknowledged), "no order acknowledged twice")
     _, headers, _ = admin.request("GET", "/v1/products?limit=1")

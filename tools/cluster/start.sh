@@ -18,7 +18,8 @@ supervise() {
     local index=$1 port=$2
     while [ ! -e "$prefix/stopping" ]; do
         "$STRATA_SERVER_BIN" --port "$port" >>"$prefix/server-$index.log" 2>&1 &
-        echo $! >"$prefix/server-$index.pid"
+        # Written whole, by a rename: the cluster test reads it while servers restart.
+        echo $! >"$prefix/server-$index.pid.new" && mv "$prefix/server-$index.pid.new" "$prefix/server-$index.pid"
         wait $! || true
         [ -e "$prefix/stopping" ] || { echo "==> strata-server $index stopped; starting it again"; sleep 0.2; }
     done
