@@ -79,6 +79,8 @@ public func buildApplication(configuration: ServerConfiguration, domains: [any R
     options.bodyBytes = configuration.maxBodyBytes
     options.feeds = LiveFeedLimiter(perUser: configuration.liveFeedsPerUser, total: configuration.liveFeedsTotal)
     options.tracing = traces != nil
+    // Other servers' acknowledgements wake this one's long polls (a shared store only).
+    options.groupSignals.follow(app.store)
     let router: Router<StrataRequestContext>
     do {
         let users = try await IdentityService.start(app: app)

@@ -42,7 +42,7 @@ extension ConsumerGroups {
                 let due = ContinuousClock.now + .milliseconds(Swift.max(0, expiry - clock()))
                 until = Swift.min(until, due)
             }
-            await waitForChange(of: name, consumer: consumer, after: attempt.head, generation: generation, until: until)
+            await waitForChange(of: name, after: attempt.head, generation: generation, until: until)
         }
     }
 
@@ -81,19 +81,8 @@ extension ConsumerGroups {
         }.value
     }
 
-    /// Whether a poll by `consumer` would now be handed anything, read from a snapshot: no lease
-    /// is taken and nothing is written (the poll that follows does that).
-    private func hasDeliverable(_ name: String, consumer: String) async throws -> Bool {
-        let now = clock()
-        return try await store.read { [rows] snapshot in
-            guard let record = try rows.record(name, in: snapshot) else { return true }
-            let leases = try rows.leases(of: name, in: snapshot)
-            return try !Self.plan(record, leases: leases, now: now, consumer: consumer, max: 1, in: snapshot).deliveries.isEmpty
-        }
-    }
-
     /// The dispatcher's plan for a poll of `record`'s group by `consumer`, reading the log from
-    /// `reader` (the poll's transaction, or a snapshot for a look that takes nothing).
+    /// `reader` (the poll's transaction).
     private static func plan(
         _ record: GroupRecord, leases: [Lease], now: Int64, consumer: String, max: Int, in reader: any StoreReading
     ) throws -> Dispatcher.Plan {
@@ -118,10 +107,9 @@ extension ConsumerGroups {
     }
 
     /// Returns once the log's head passes `head`, or the group is signalled after `generation`
-    /// (an acknowledgement, a nack, a replay in this process), or at `deadline` — and on a shared
-    /// store, where another server's acknowledgements signal nothing here, once a look at a
-    /// snapshot each second finds something the poll would hand `consumer`.
-    func waitForChange(of name: String, consumer: String, after head: UInt64, generation: UInt64, until deadline: ContinuousClock.Instant) async {
+    /// (an acknowledgement, a nack, a replay — in this process, or on another server sharing the
+    /// store once this one hears of its commit), or at `deadline`.
+    func waitForChange(of name: String, after head: UInt64, generation: UInt64, until deadline: ContinuousClock.Instant) async {
         guard deadline > .now else { return }
         let positions = store.headPositions(pollInterval: .seconds(1))
         await withTaskGroup(of: Void.self) { group in
@@ -129,13 +117,6 @@ extension ConsumerGroups {
                 for await position in positions where position > head { return }
             }
             group.addTask { [signals] in await signals.wait(name, after: generation) }
-            if store.traits.isShared {
-                group.addTask { [self] in
-                    while (try? await Task.sleep(for: .seconds(1))) != nil {
-                        if (try? await hasDeliverable(name, consumer: consumer)) != false { return }
-                    }
-                }
-            }
             group.addTask { try? await Task.sleep(until: deadline) }
             await group.next()
             group.cancelAll()

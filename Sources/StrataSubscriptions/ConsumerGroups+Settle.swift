@@ -81,7 +81,7 @@ extension ConsumerGroups {
     ///
     /// - Throws: ``SubscriptionError/parkedNotFound(_:)``, ``SubscriptionError/groupNotFound(_:)``.
     public func replay(_ name: String, position: UInt64) async throws {
-        try await store.write { [rows] transaction in
+        try await store.write { [rows, shared] transaction in
             guard var record = try rows.record(name, in: transaction) else { throw SubscriptionError.groupNotFound(name) }
             guard let message = try rows.parked(of: name, at: position, in: transaction) else { throw SubscriptionError.parkedNotFound(position) }
             try rows.unpark(position, of: name, in: transaction)
@@ -90,6 +90,7 @@ extension ConsumerGroups {
                 record.position = position - 1
                 try rows.save(record, in: transaction)
             }
+            if shared { transaction.note(GroupSignals.note(for: name)) }
         }
         signals.signal(name)
     }
@@ -113,7 +114,7 @@ extension ConsumerGroups {
     ) async throws -> [String] {
         let now = clock()
         defer { signals.signal(name) }
-        return try await store.perform { [rows] transaction -> [String] in
+        return try await store.perform { [rows, shared] transaction -> [String] in
             guard var record = try rows.record(name, in: transaction) else { throw SubscriptionError.groupNotFound(name) }
             var rejected: [String] = []
             for text in ackIds {
@@ -130,6 +131,7 @@ extension ConsumerGroups {
                 record.position = position
                 try rows.save(record, in: transaction)
             }
+            if shared, rejected.count < ackIds.count { transaction.note(GroupSignals.note(for: name)) }
             return rejected
         }.value
     }

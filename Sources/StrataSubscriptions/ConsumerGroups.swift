@@ -15,6 +15,9 @@ public final class ConsumerGroups: Sendable {
     }
 
     let store: any EventStore
+    /// Whether other servers share the store: settling transactions then leave a note that wakes
+    /// their long polls (``GroupSignals/follow(_:)``).
+    let shared: Bool
     let rows: GroupRows
     /// Milliseconds since 1970: the clock of leases' deadlines.
     let clock: @Sendable () -> Int64
@@ -42,6 +45,7 @@ public final class ConsumerGroups: Sendable {
         clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
     ) {
         self.store = store
+        self.shared = store.traits.isShared
         self.rows = GroupRows(store: store)
         self.counters = counters
         self.signals = signals

@@ -1,4 +1,5 @@
 import Foundation
+import StrataStore
 import Synchronization
 
 /// Wakes this process's long polls of a group when something other than an append may have made
@@ -7,8 +8,9 @@ import Synchronization
 /// waiting behind another's lease on the same stream slept out its whole wait.
 ///
 /// A poll notes the group's generation before it looks; a wait for a later generation returns at
-/// once if a signal came in between, so no wake-up is lost. Servers sharing PostgreSQL wake only
-/// their own polls this way (another server's are woken by the next append or their wait's end).
+/// once if a signal came in between, so no wake-up is lost. On a store shared by several servers
+/// the settling transaction leaves a note (``note(for:)``) and the other servers' signals, which
+/// ``follow(_:)`` the store, wake their own long polls when they hear of that commit.
 public final class GroupSignals: Sendable {
     private struct Group {
         var generation: UInt64 = 0
@@ -18,6 +20,32 @@ public final class GroupSignals: Sendable {
     private let groups = Mutex<[String: Group]>([:])
 
     public init() {}
+
+    /// Separates a note's parts; view notes (StrataKit's) start with a position instead.
+    private static let separator: Character = "\u{1}"
+    private static let notePrefix = "subscriptions\(separator)settled\(separator)"
+
+    /// The commit note that tells other servers something may have become deliverable in `group`.
+    static func note(for group: String) -> String { notePrefix + group }
+
+    /// The group a commit note names, when it is one of ours.
+    static func group(ofNote note: String) -> String? {
+        note.hasPrefix(notePrefix) ? String(note.dropFirst(notePrefix.count)) : nil
+    }
+
+    /// On a store shared with other servers, signals the groups their commits noted, as soon as
+    /// this process hears of those commits — every group it knows when the store cannot tell
+    /// what they noted. Call once per store and process.
+    public func follow(_ store: any EventStore) {
+        guard store.traits.isShared else { return }
+        store.onForeignCommits { [self] commits in
+            guard let notes = commits.notes else {
+                for group in groups.withLock({ Array($0.keys) }) { signal(group) }
+                return
+            }
+            for group in Set(notes.compactMap(Self.group(ofNote:))) { signal(group) }
+        }
+    }
 
     /// The group's generation now: what a poll notes before it looks.
     func generation(of group: String) -> UInt64 {

@@ -146,6 +146,30 @@ struct ConsumerGroupsTests {
         #expect(ContinuousClock.now - started < .seconds(10), "the long poll slept out its wait")
     }
 
+    /// Two servers sharing PostgreSQL: a long poll on one wakes when a consumer on the other
+    /// acknowledges what its stream waited behind (the commit's note, heard by `follow`), not
+    /// at the end of its wait.
+    @Test(.enabled(if: TestStoreKind.current == .postgres))
+    func aLongPollWakesWhenAnotherServerAcknowledges() async throws {
+        let fixture = try GroupsFixture()
+        defer { fixture.close() }
+        let otherStore = try fixture.place.open()
+        defer { otherStore.close() }
+        let signals = GroupSignals()
+        signals.follow(otherStore)
+        let elsewhere = fixture.groups(on: otherStore, signals: signals)
+        try await fixture.append(["s", "s"])
+        _ = try await fixture.groups.put("g", settings: GroupSettings())
+        let first = try await fixture.groups.poll("g", consumer: "a", max: 10)
+        #expect(first.map(\.event.position) == [1])
+        let started = ContinuousClock.now
+        async let waited = elsewhere.poll("g", consumer: "b", max: 10, wait: .seconds(20))
+        try await Task.sleep(for: .milliseconds(300))
+        try await fixture.groups.ack("g", ackIds: first.map(\.ackId))
+        #expect(try await waited.map(\.event.position) == [2])
+        #expect(ContinuousClock.now - started < .seconds(10), "the long poll slept out its wait")
+    }
+
     @Test func aGroupStartsWhereItIsToldTo() async throws {
         let fixture = try GroupsFixture()
         defer { fixture.close() }

@@ -17,6 +17,12 @@ final class GroupsFixture: Sendable {
         groups = ConsumerGroups(store: store, forgetConsumersAfter: retention, clock: { time.value })
     }
 
+    /// Groups over `other` (another server's store of the same database), on the same clock.
+    func groups(on other: any EventStore, signals: GroupSignals) -> ConsumerGroups {
+        let time = self.time
+        return ConsumerGroups(store: other, signals: signals, clock: { time.value })
+    }
+
     /// Moves the groups' clock on by `seconds`.
     func advance(seconds: Int64) {
         time.update { $0 += seconds * 1000 }

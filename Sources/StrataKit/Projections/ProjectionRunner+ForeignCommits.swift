@@ -11,13 +11,13 @@ extension ProjectionRunner {
         guard let invalidations else { return }
         let views = Set(projections.values.flatMap { $0.views.map(\.name) })
         log.onForeignCommits { commits in
-            let noted = commits.notes.map { notes in notes.map(ViewInvalidation.init(note:)) }
-            guard let noted, noted.allSatisfy({ $0 != nil }) else {
+            // Notes that are not views' (a consumer group's) are other layers' to read.
+            guard let noted = commits.notes.map({ notes in notes.compactMap(ViewInvalidation.init(note:)) }) else {
                 for view in views { invalidations.publish(.view(view, position: commits.head)) }
                 return
             }
             var keys: [UInt64: [ViewKey]] = [:]
-            for case let invalidation? in noted {
+            for invalidation in noted {
                 switch invalidation {
                 case .keys(let changed, let position): keys[position, default: []] += changed
                 case .view: invalidations.publish(invalidation)
