@@ -4,6 +4,9 @@ public protocol StoreReading: TableReading, StreamReading {
     func headPosition() throws -> UInt64
     /// The event at `position`, or `nil`.
     func event(at position: UInt64) throws -> RecordedEvent?
+    /// The events at `positions` that exist, in log order: one read where each read is a round
+    /// trip (PostgreSQL); by default ``event(at:)`` for each.
+    func events(at positions: [UInt64]) throws -> [RecordedEvent]
     /// Calls `body` with each event after `position` in log order, without collecting them, until
     /// `body` returns `false`.
     func forEachEvent(after position: UInt64, _ body: (RecordedEvent) throws -> Bool) throws
@@ -21,6 +24,10 @@ public protocol StoreReading: TableReading, StreamReading {
 }
 
 extension StoreReading {
+    public func events(at positions: [UInt64]) throws -> [RecordedEvent] {
+        try positions.sorted().compactMap { try event(at: $0) }
+    }
+
     /// Up to `limit` events of the whole log after `position`, forward.
     public func readAll(after position: UInt64 = 0, limit: Int = .max) throws -> [RecordedEvent] {
         try readAll(after: position, direction: .forward, limit: limit)

@@ -31,6 +31,33 @@ struct DispatcherTests {
         )
     }
 
+    /// What the plan reads one event at a time is what `likelyReads` named for reading together:
+    /// expired leases going out again or parked, and waiting events whose stream came free (b's,
+    /// once its lease is parked) — not the waiting events still blocked.
+    @Test func theEventsReadOneByOneAreTheOnesNamedForReadingTogether() throws {
+        let events = log(["a", "b", "c", "a", "b", "c", "d", "d", "e"])
+        let leases = [
+            Lease(position: 1, streamId: "a", consumer: "x", token: "t", deliveries: 1, deadline: 500),  // expired: again
+            Lease(position: 2, streamId: "b", consumer: "x", token: "t", deliveries: 5, deadline: 500),  // expired: parked
+            Lease(position: 3, streamId: "c", consumer: "x", token: "t", deliveries: 1, deadline: 5_000),  // in flight
+        ]
+        let waiting = [4, 5, 6, 7, 8].map { WaitingEvent(position: UInt64($0), streamId: events[$0 - 1].streamId) }
+        for max in [1, 2, 100] {
+            let dispatcher = Dispatcher(
+                settings: GroupSettings(), scanned: 8, waiting: waiting, leases: leases, now: 1_000,
+                consumer: "c", max: max, makeToken: { "t" }
+            )
+            var single: [UInt64] = []
+            _ = try dispatcher.plan(
+                event: { position in single.append(position); return events.first { $0.position == position } },
+                events: { after in Array(events.filter { $0.position > after }.prefix(2)) }
+            )
+            let likely = dispatcher.likelyReads()
+            #expect(Set(single).isSubset(of: likely), "max \(max): read \(single), named \(likely)")
+            #expect(!likely.contains(4) && !likely.contains(6) && !likely.contains(8), "blocked, or behind its stream's first")
+        }
+    }
+
     @Test func oneEventPerStreamGoesOutAndTheFrontierStopsAtTheFirstLeftBehind() throws {
         let plan = try plan(log(["a", "b", "a", "c", "b"]))
         #expect(plan.deliveries.map(\.event.position) == [1, 2, 4])

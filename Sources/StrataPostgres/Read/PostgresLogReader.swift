@@ -21,6 +21,13 @@ struct PostgresLogReader {
         try events("SELECT \(Self.eventColumns) FROM strata_events WHERE position = $1", [Self.int(position)]).first
     }
 
+    func events(at positions: [UInt64]) throws -> [RecordedEvent] {
+        guard !positions.isEmpty else { return [] }
+        var binds = PostgresBindings()
+        binds.append(positions.map(Self.int))
+        return try events("SELECT \(Self.eventColumns) FROM strata_events WHERE position = ANY($1) ORDER BY position", binds)
+    }
+
     func readAll(after position: UInt64, direction: ScanDirection, limit: Int) throws -> [RecordedEvent] {
         guard limit > 0 else { return [] }
         switch direction {

@@ -13,6 +13,8 @@ final class PostgresSnapshot: StoreSnapshot {
 
     func event(at position: UInt64) throws -> RecordedEvent? { try reader.event(at: position) }
 
+    func events(at positions: [UInt64]) throws -> [RecordedEvent] { try reader.events(at: positions) }
+
     func forEachEvent(after position: UInt64, _ body: (RecordedEvent) throws -> Bool) throws {
         _ = try reader.forEachEvent(after: position, body)
     }

@@ -13,6 +13,16 @@ extension PostgresTransaction {
         return index < events.count ? events[index] : nil
     }
 
+    func events(at positions: [UInt64]) throws -> [RecordedEvent] {
+        let committed = positions.filter { $0 <= set.base }
+        let events = set.events
+        let mine = positions.filter { $0 > set.base }.sorted().compactMap { position -> RecordedEvent? in
+            let index = Int(position - set.base - 1)
+            return index < events.count ? events[index] : nil
+        }
+        return try reader.events(at: committed) + mine
+    }
+
     func forEachEvent(after position: UInt64, _ body: (RecordedEvent) throws -> Bool) throws {
         // The database holds nothing past the base while the head lock is held.
         if position < set.base { guard try reader.forEachEvent(after: position, body) else { return } }

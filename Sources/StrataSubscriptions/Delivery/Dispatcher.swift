@@ -122,6 +122,22 @@ struct Dispatcher {
         return plan
     }
 
+    /// The events ``plan(event:events:)`` will most likely read one at a time — the expired
+    /// leases of streams with nothing in flight, and the first waiting event of each stream left
+    /// with no lease (one to be parked leaves its stream), at most `max` of each — so that a store
+    /// where each read is a round trip reads them together first.
+    func likelyReads() -> [UInt64] {
+        let inFlight = Set(leases.filter { $0.isInFlight(at: now) }.map(\.streamId))
+        let expired = leases.filter { !$0.isInFlight(at: now) && !inFlight.contains($0.streamId) }.prefix(max)
+        let parked = Set(expired.filter { $0.deliveries >= settings.maxDeliveries }.map(\.position))
+        var blocked = Set(leases.filter { !parked.contains($0.position) }.map(\.streamId))
+        var freed: [UInt64] = []
+        for entry in waiting where freed.count < max && blocked.insert(entry.streamId).inserted {
+            freed.append(entry.position)
+        }
+        return expired.map(\.position) + freed
+    }
+
     private func deliver(position: UInt64, streamId: String, deliveries: Int) -> Lease {
         Lease(
             position: position, streamId: streamId, consumer: consumer, token: makeToken(),
