@@ -39,6 +39,13 @@ extension StoreContract {
             #expect(try log.event(at: 2)?.type == "OrderPaid")
             #expect(try log.event(at: 4) == nil)
             #expect(try log.withSnapshot { try $0.streams() }.map(\.streamId) == ["order-1", "order-2"])
+            #expect(try log.withSnapshot { try $0.events(at: [3, 9, 1]) }.map(\.position) == [1, 3])
+            // Inside a transaction: the committed log's and the transaction's own, in log order.
+            let read = try await log.perform { transaction -> [UInt64] in
+                _ = try transaction.append(AppendRequest(streamId: "order-3", expectedVersion: .noStream, events: [event("OrderPlaced")]))
+                return try transaction.events(at: [4, 2, 5, 0]).map(\.position)
+            }.value
+            #expect(read == [2, 4])
         }
     }
 
