@@ -57,6 +57,10 @@ def main():
         assert status == 200 and len(polled["messages"]) == 1, polled
         status, _, _ = admin.request("POST", "/v1/subscriptions/metrics/ack", {"ackIds": [polled["messages"][0]["ackId"]]})
         assert status == 204, status
+        # A push group whose receiver nothing serves (port 1): its failed POSTs are counted by reason.
+        status, _, _ = admin.request("PUT", "/v1/subscriptions/unreachable",
+                                     {"maxDeliveries": 1, "push": {"url": "http://127.0.0.1:1/hook", "secret": "0123456789abcdef"}})
+        assert status == 201, status
 
         first = scrape(anonymous)
         types = {"process_resident_memory_bytes": "gauge", "process_cpu_seconds": "counter", "process_open_fds": "gauge",
@@ -80,6 +84,13 @@ def main():
         for _ in range(200):
             anonymous.request("GET", f"/v1/products/{product['id']}")
         second = scrape(anonymous)
+        for _ in range(100):
+            if "strata_subscription_push_failures" in second:
+                break
+            time.sleep(0.1)
+            second = scrape(anonymous)
+        assert second["strata_subscription_push_failures"].type == "counter"
+        assert value(second, "strata_subscription_push_failures_total", {"group": "unreachable", "reason": "connection"}) >= 1
         assert value(second, "process_cpu_seconds_total") >= cpu, "the CPU counter went down"
         print(f"metrics test passed: {len(second)} families parsed; resident {value(second, 'process_resident_memory_bytes') / 2**20:.0f} MiB, "
               f"CPU {value(second, 'process_cpu_seconds_total'):.2f} s, {int(value(second, 'process_open_fds'))} fds")

@@ -79,7 +79,8 @@ public enum ServerRouter {
             let figures = try await groups.list().map { group in
                 GroupFigures(
                     group: group.group, lag: group.lag, inFlight: group.inFlight, parked: group.parked,
-                    delivered: counts[group.group]?.delivered ?? 0, acknowledged: counts[group.group]?.acknowledged ?? 0
+                    delivered: counts[group.group]?.delivered ?? 0, acknowledged: counts[group.group]?.acknowledged ?? 0,
+                    pushFailures: counts[group.group]?.pushFailures ?? [:]
                 )
             }
             return metrics.render(projections: projections, cache: cache, store: store, groups: figures, statistics: statistics)

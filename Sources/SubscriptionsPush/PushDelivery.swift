@@ -102,6 +102,7 @@ public final class PushDelivery: Service, Sendable {
     /// ``PostOutcome/stopped`` when the driver stopped before an answer (the caller gives it back).
     func deliver(_ message: DeliveredMessage, of group: String, to target: PushTarget, settings: GroupSettings, through client: HTTPClient) async -> PostOutcome {
         let outcome: String
+        let failure: PushFailure
         do {
             let body = try KitCoding.encode(MessageBody(message))
             var request = HTTPClientRequest(url: target.url)
@@ -117,11 +118,14 @@ public final class PushDelivery: Service, Sendable {
             _ = try? await response.body.collect(upTo: 1 << 16)
             if (200..<300).contains(response.status.code) { return .took }
             outcome = "answered \(response.status.code)"
+            failure = PushFailure(status: Int(response.status.code))
         } catch {
             // The client reports a cancelled request with its own error, not CancellationError.
             if Task.isCancelled { return .stopped }
             outcome = "\(error)"
+            failure = Self.timeouts.contains { $0 == error as? HTTPClientError } ? .timeout : .connection
         }
+        groups.counters.add(pushFailure: failure, to: group)
         let delay = backoff.delay(afterDeliveries: message.deliveries)
         let parking = message.deliveries >= settings.maxDeliveries
         logger.warning(
@@ -151,6 +155,9 @@ public final class PushDelivery: Service, Sendable {
             logger.warning("leased pushes not given back; the ack timeout delivers them again", metadata: ["group": "\(group)", "messages": "\(ackIds.count)", "error": "\(error)"])
         }
     }
+
+    /// The client's errors for a receiver that took too long to answer.
+    static let timeouts: [HTTPClientError] = [.deadlineExceeded, .readTimeout, .writeTimeout]
 
     /// Acknowledges the messages the receiver took, in one write.
     func acknowledge(_ ackIds: [String], of group: String) async {

@@ -128,6 +128,9 @@ import Testing
         }
         #expect(group["lag"] as? Int == 0 && group["parked"] as? Int == 0, "\(group)")
         #expect(server.stderrText().contains("push delivery failed"))
+        // The four refusals (503) are counted for /metrics, by reason.
+        let metrics = try server.request("GET", "/metrics").body
+        #expect(metrics.contains(#"strata_subscription_push_failures_total{group="hook",reason="status_5xx"} 4"#), "\(metrics)")
     }
 
     /// An account made by `strata-admin users create --role service` (the server stopped) signs in

@@ -92,7 +92,10 @@ struct PushDeliveryTests {
     }
 
     /// Runs the pusher over a fresh store with one push group to `url`; `body` appends and checks.
-    private func withPusher(url: String, maxDeliveries: Int, inFlight: Int = 64, _ body: (any EventStore, ConsumerGroups) async throws -> Void) async throws {
+    private func withPusher(
+        url: String, maxDeliveries: Int, inFlight: Int = 64, counters: DeliveryCounters = DeliveryCounters(),
+        _ body: (any EventStore, ConsumerGroups) async throws -> Void
+    ) async throws {
         let place = TestStorePlace(label: "push")
         defer { place.remove() }
         let store = try place.open()
@@ -100,7 +103,8 @@ struct PushDeliveryTests {
         let groups = ConsumerGroups(store: store)
         _ = try await groups.put("hook", settings: GroupSettings(ackTimeoutSeconds: 5, maxDeliveries: maxDeliveries, push: PushTarget(url: url, secret: Self.secret)))
         let pusher = PushDelivery(
-            store: store, backoff: PushBackoff(base: .milliseconds(50)), inFlightPerGroup: inFlight, rescan: .milliseconds(50), logger: Logger(label: "test")
+            store: store, counters: counters, backoff: PushBackoff(base: .milliseconds(50)), inFlightPerGroup: inFlight,
+            rescan: .milliseconds(50), logger: Logger(label: "test")
         )
         let running = Task { try await pusher.run() }
         defer { running.cancel() }
@@ -199,15 +203,28 @@ struct PushDeliveryTests {
         }
     }
 
+    /// A receiver nothing listens for: each delivery fails on the connection, and is counted so.
+    @Test func anUnreachableReceiverIsCountedAsAConnectionFailure() async throws {
+        let counters = DeliveryCounters()
+        // Port 1 (tcpmux): nothing serves it on loopback, so the connection is refused.
+        try await withPusher(url: "http://127.0.0.1:1/hook", maxDeliveries: 2, counters: counters) { store, groups in
+            _ = try await store.append(AppendRequest(streamId: "a", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
+            #expect(try await until { try await groups.status("hook").parked == 1 })
+            #expect(counters.snapshot["hook"]?.pushFailures == ["connection": 2])
+        }
+    }
+
     @Test func aMessageTheReceiverAlwaysRefusesIsParkedAfterItsDeliveries() async throws {
         let received = Received(failing: nil)
+        let counters = DeliveryCounters()
         try await withReceiver(received) { url in
-            try await withPusher(url: url, maxDeliveries: 3) { store, groups in
+            try await withPusher(url: url, maxDeliveries: 3, counters: counters) { store, groups in
                 _ = try await store.append(AppendRequest(streamId: "a", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
                 #expect(try await until { try await groups.status("hook").parked == 1 })
                 #expect(received.posts.withLock { $0.count } == 3)
                 #expect(try await groups.parked("hook").first?.deliveries == 3)
                 #expect(try await groups.status("hook").position == 1)
+                #expect(counters.snapshot["hook"]?.pushFailures == ["status_5xx": 3])
             }
         }
     }

@@ -19,11 +19,8 @@ public final class StrataMetrics: Sendable {
     private let cacheCounts = Mutex<(hits: Int, misses: Int)>((0, 0))
     private let cacheHits: CoreMetrics.Counter
     private let cacheMisses: CoreMetrics.Counter
-    /// Each group's counts as last rendered, so the counters grow by what happened since (kept
-    /// for a deleted group: one made again under its name counts from there).
-    private let groupCounts = Mutex<[String: (delivered: Int, acknowledged: Int)]>([:])
-    /// The groups whose series `/metrics` shows.
-    private let shownGroups = Mutex<Set<String>>([])
+    /// The consumer groups' series.
+    private let groupMetrics: GroupMetrics
     /// The process's CPU seconds as last rendered.
     private let cpuSeconds = Mutex<Double>(0)
 
@@ -44,6 +41,7 @@ public final class StrataMetrics: Sendable {
         factory.valueHistogramBuckets["strata_append_batch_requests"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
         self.registry = registry
         self.factory = factory
+        groupMetrics = GroupMetrics(factory: factory)
         eventsAppended = CoreMetrics.Counter(label: "strata_events_appended_total", dimensions: [], factory: factory)
         batchRequests = CoreMetrics.Recorder(label: "strata_append_batch_requests", dimensions: [], aggregate: true, factory: factory)
         commitLatency = CoreMetrics.Timer(label: "strata_commit_duration_seconds", dimensions: [], factory: factory)
@@ -107,8 +105,7 @@ public final class StrataMetrics: Sendable {
             if hits > 0 { cacheHits.increment(by: hits) }
             if misses > 0 { cacheMisses.increment(by: misses) }
         }
-        forgetGroups(except: Set(groups.map(\.group)))
-        for figures in groups { record(figures) }
+        groupMetrics.record(groups)
         if let statistics { record(statistics) }
         if let process { record(process) }
         return registry.emitToBuffer()
@@ -140,56 +137,5 @@ public final class StrataMetrics: Sendable {
 
     private func gauge(_ name: String, _ unit: String, _ help: String) -> Prometheus.Gauge {
         registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: unit, helpText: help))
-    }
-
-    /// Unregisters the series of groups rendered before that are not among `current`.
-    private func forgetGroups(except current: Set<String>) {
-        let gone = shownGroups.withLock { shown in
-            defer { shown = current }
-            return shown.subtracting(current)
-        }
-        for name in gone {
-            let group = [("group", name)]
-            for label in ["strata_subscription_lag_events", "strata_subscription_in_flight", "strata_subscription_parked"] {
-                CoreMetrics.Gauge(label: label, dimensions: group, factory: factory).destroy()
-            }
-            for label in ["strata_subscription_deliveries_total", "strata_subscription_acks_total"] {
-                CoreMetrics.Counter(label: label, dimensions: group, factory: factory).destroy()
-            }
-        }
-    }
-
-    private func record(_ figures: GroupFigures) {
-        let group = [("group", figures.group)]
-        CoreMetrics.Gauge(label: "strata_subscription_lag_events", dimensions: group, factory: factory).record(Int64(clamping: figures.lag))
-        CoreMetrics.Gauge(label: "strata_subscription_in_flight", dimensions: group, factory: factory).record(figures.inFlight)
-        CoreMetrics.Gauge(label: "strata_subscription_parked", dimensions: group, factory: factory).record(figures.parked)
-        let (delivered, acknowledged) = groupCounts.withLock { seen in
-            let before = seen[figures.group] ?? (0, 0)
-            seen[figures.group] = (figures.delivered, figures.acknowledged)
-            return (max(0, figures.delivered - before.delivered), max(0, figures.acknowledged - before.acknowledged))
-        }
-        CoreMetrics.Counter(label: "strata_subscription_deliveries_total", dimensions: group, factory: factory).increment(by: delivered)
-        CoreMetrics.Counter(label: "strata_subscription_acks_total", dimensions: group, factory: factory).increment(by: acknowledged)
-    }
-}
-
-/// A consumer group's figures as `/metrics` shows them: read from the store (lag, in flight,
-/// parked) and counted by this process (deliveries, acknowledgements).
-public struct GroupFigures: Sendable {
-    public var group: String
-    public var lag: UInt64
-    public var inFlight: Int
-    public var parked: Int
-    public var delivered: Int
-    public var acknowledged: Int
-
-    public init(group: String, lag: UInt64, inFlight: Int, parked: Int, delivered: Int, acknowledged: Int) {
-        self.group = group
-        self.lag = lag
-        self.inFlight = inFlight
-        self.parked = parked
-        self.delivered = delivered
-        self.acknowledged = acknowledged
     }
 }
