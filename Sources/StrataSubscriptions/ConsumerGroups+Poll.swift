@@ -18,36 +18,45 @@ extension ConsumerGroups {
     /// - Throws: ``SubscriptionError/groupNotFound(_:)``, ``SubscriptionError/invalidInput(_:)``
     ///   for a bad consumer name, ``SubscriptionError/pushGroupIsNotPolled(_:)``.
     public func poll(_ name: String, consumer: String, max: Int, wait: Duration = .zero) async throws -> [DeliveredMessage] {
-        try await poll(name, consumer: consumer, max: max, wait: wait, push: false)
+        try await poll(name, consumer: consumer, max: max, wait: wait, push: false).messages
     }
 
-    /// As ``poll(_:consumer:max:wait:)``, for the server's pusher: only a push group's messages.
-    public func pollForPush(_ name: String, consumer: String, max: Int, wait: Duration = .zero) async throws -> [DeliveredMessage] {
+    /// As ``poll(_:consumer:max:wait:)``, for the server's pusher: only a push group's messages,
+    /// with the group's settings read in the same transaction (the target to POST them to).
+    public func pollForPush(_ name: String, consumer: String, max: Int, wait: Duration = .zero) async throws -> (messages: [DeliveredMessage], settings: GroupSettings) {
         try await poll(name, consumer: consumer, max: max, wait: wait, push: true)
     }
 
-    private func poll(_ name: String, consumer: String, max: Int, wait: Duration, push: Bool) async throws -> [DeliveredMessage] {
+    private func poll(_ name: String, consumer: String, max: Int, wait: Duration, push: Bool) async throws -> (messages: [DeliveredMessage], settings: GroupSettings) {
         let issues = GroupRules.consumerIssues(consumer)
         guard issues.isEmpty else { throw SubscriptionError.invalidInput(issues) }
         let deadline = ContinuousClock.now + wait
         while true {
+            try Task.checkCancellation()
             let generation = signals.generation(of: name)
             let attempt = try await pollOnce(name, consumer: consumer, max: max, push: push)
             if !attempt.messages.isEmpty || ContinuousClock.now >= deadline {
                 counters.add(delivered: attempt.messages.count, to: name)
-                return attempt.messages
+                return (attempt.messages, attempt.settings)
             }
             var until = deadline
             if let expiry = attempt.nextExpiry {
                 let due = ContinuousClock.now + .milliseconds(Swift.max(0, expiry - clock()))
                 until = Swift.min(until, due)
             }
-            await waitForChange(of: name, after: attempt.head, generation: generation, until: until)
+            // Nothing changed by the end of the wait: answer empty without another write (an idle
+            // long poll costs one poll transaction, not two).
+            guard await waitForChange(of: name, after: attempt.head, generation: generation, until: until) || until < deadline else {
+                return ([], attempt.settings)
+            }
         }
     }
 
-    /// One poll: its messages, the head it saw, and when the earliest lease in flight expires.
-    private func pollOnce(_ name: String, consumer: String, max: Int, push: Bool) async throws -> (messages: [DeliveredMessage], head: UInt64, nextExpiry: Int64?) {
+    /// One poll: its messages, the group's settings, the head it saw, and when the earliest
+    /// lease in flight expires.
+    private func pollOnce(
+        _ name: String, consumer: String, max: Int, push: Bool
+    ) async throws -> (messages: [DeliveredMessage], settings: GroupSettings, head: UInt64, nextExpiry: Int64?) {
         try await store.perform { [self] transaction in
             guard var record = try rows.record(name, in: transaction) else { throw SubscriptionError.groupNotFound(name) }
             guard (record.settings.push != nil) == push else {
@@ -77,7 +86,7 @@ extension ConsumerGroups {
             }
             let inFlight = (leases.filter { $0.isInFlight(at: now) }.map(\.deadline) + plan.deliveries.map(\.lease.deadline)).min()
             let messages = plan.deliveries.map { DeliveredMessage(ackId: $0.lease.ackId, deliveries: $0.lease.deliveries, event: $0.event) }
-            return (messages, try transaction.headPosition(), inFlight)
+            return (messages, record.settings, try transaction.headPosition(), inFlight)
         }.value
     }
 
@@ -108,20 +117,28 @@ extension ConsumerGroups {
         }
     }
 
-    /// Returns once the log's head passes `head`, or the group is signalled after `generation`
-    /// (an acknowledgement, a nack, a replay — in this process, or on another server sharing the
-    /// store once this one hears of its commit), or at `deadline`.
-    func waitForChange(of name: String, after head: UInt64, generation: UInt64, until deadline: ContinuousClock.Instant) async {
-        guard deadline > .now else { return }
+    /// Returns `true` once the log's head passes `head`, or the group is signalled after
+    /// `generation` (an acknowledgement, a nack, a replay, a change of the group — in this process,
+    /// or on another server sharing the store once this one hears of its commit); `false` at
+    /// `deadline` (or when cancelled).
+    func waitForChange(of name: String, after head: UInt64, generation: UInt64, until deadline: ContinuousClock.Instant) async -> Bool {
+        guard deadline > .now else { return false }
         let positions = store.headPositions(pollInterval: .seconds(1))
-        await withTaskGroup(of: Void.self) { group in
+        return await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                for await position in positions where position > head { return }
+                for await position in positions where position > head { return true }
+                return false
             }
-            group.addTask { [signals] in await signals.wait(name, after: generation) }
-            group.addTask { try? await Task.sleep(until: deadline) }
-            await group.next()
-            group.cancelAll()
+            group.addTask { [signals] in
+                await signals.wait(name, after: generation)
+                return !Task.isCancelled
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline)
+                return false
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? false
         }
     }
 }

@@ -62,7 +62,10 @@ public final class ConsumerGroups: Sendable {
         if !GroupRules.isGroupName(name) { issues.insert(FieldIssue("group", "must be 1–64 of a-z 0-9 - _ ."), at: 0) }
         guard issues.isEmpty else { throw SubscriptionError.invalidInput(issues) }
         let now = clock()
-        return try await store.perform { [rows] transaction in
+        // Waiting polls answer with the group's new settings (a push group's new target).
+        defer { signals.signal(name) }
+        return try await store.perform { [rows, shared] transaction in
+            if shared { transaction.note(GroupSignals.note(for: name)) }
             if var existing = try rows.record(name, in: transaction) {
                 guard existing.settings.keepsFilter(of: settings) else { throw SubscriptionError.filterCannotChange(name) }
                 existing.settings = settings
@@ -85,9 +88,12 @@ public final class ConsumerGroups: Sendable {
     ///
     /// - Throws: ``SubscriptionError/groupNotFound(_:)``.
     public func delete(_ name: String) async throws {
-        try await store.write { [rows] transaction in
+        // Waiting polls answer at once that the group is gone (a push group's driver ends).
+        defer { signals.signal(name) }
+        try await store.write { [rows, shared] transaction in
             guard try rows.record(name, in: transaction) != nil else { throw SubscriptionError.groupNotFound(name) }
             try rows.deleteGroup(name, in: transaction)
+            if shared { transaction.note(GroupSignals.note(for: name)) }
         }
     }
 

@@ -3,13 +3,14 @@ import StrataStore
 import Synchronization
 
 /// Wakes this process's long polls of a group when something other than an append may have made
-/// one of its events deliverable: an acknowledgement or a nack (the next event of that stream), a
-/// replay, a skip. Appends wake long polls through the log's head feed; without this, a consumer
-/// waiting behind another's lease on the same stream slept out its whole wait.
+/// one of its events deliverable — an acknowledgement or a nack (the next event of that stream), a
+/// replay — or changed the group itself (its settings, its deletion: a waiting poll then answers
+/// with the group as it is). Appends wake long polls through the log's head feed; without this, a
+/// consumer waiting behind another's lease on the same stream slept out its whole wait.
 ///
 /// A poll notes the group's generation before it looks; a wait for a later generation returns at
 /// once if a signal came in between, so no wake-up is lost. On a store shared by several servers
-/// the settling transaction leaves a note (``note(for:)``) and the other servers' signals, which
+/// the transaction leaves a note (``note(for:)``) and the other servers' signals, which
 /// ``follow(_:)`` the store, wake their own long polls when they hear of that commit.
 public final class GroupSignals: Sendable {
     private struct Group {
@@ -23,9 +24,10 @@ public final class GroupSignals: Sendable {
 
     /// Separates a note's parts; view notes (StrataKit's) start with a position instead.
     private static let separator: Character = "\u{1}"
-    private static let notePrefix = "subscriptions\(separator)settled\(separator)"
+    private static let notePrefix = "subscriptions\(separator)group\(separator)"
 
-    /// The commit note that tells other servers something may have become deliverable in `group`.
+    /// The commit note that tells other servers `group` changed: something may have become
+    /// deliverable, or its settings changed, or it is gone.
     static func note(for group: String) -> String { notePrefix + group }
 
     /// The group a commit note names, when it is one of ours.

@@ -128,11 +128,17 @@ extension PushDelivery {
         }
     }
 
-    /// Takes up to `max` of the group's messages, waiting up to a second for one.
+    /// How long a push group's poll waits for a message. An idle group costs one poll (a write
+    /// transaction) per wait; an append, an ack or a change of the group (its target, its deletion)
+    /// ends the wait at once.
+    static let pollWait: Duration = .seconds(10)
+
+    /// Takes up to `max` of the group's messages, waiting up to ``pollWait`` for one, with the
+    /// group's settings as the poll found them.
     private func take(_ group: String, max: Int) async -> PushStep {
         do {
-            guard let settings = try await groups.settings(group), let target = settings.push else { return .gone }
-            let messages = try await groups.pollForPush(group, consumer: "server-push", max: max, wait: .seconds(1))
+            let (messages, settings) = try await groups.pollForPush(group, consumer: "server-push", max: max, wait: Self.pollWait)
+            guard let target = settings.push else { return .gone }
             return .taken(messages, settings, target)
         } catch SubscriptionError.groupNotFound {
             return .gone

@@ -170,6 +170,34 @@ struct ConsumerGroupsTests {
         #expect(ContinuousClock.now - started < .seconds(10), "the long poll slept out its wait")
     }
 
+    /// A long poll that waits out its time with nothing to hand out is one write transaction
+    /// (the poll that found nothing), not a second one at the end of the wait.
+    @Test func anIdleLongPollIsOneWrite() async throws {
+        let fixture = try GroupsFixture()
+        defer { fixture.close() }
+        _ = try await fixture.groups.put("g", settings: GroupSettings())
+        let commits = Shared(0)
+        fixture.store.onCommit { report in commits.update { $0 += report.requests } }
+        let started = ContinuousClock.now
+        #expect(try await fixture.groups.poll("g", consumer: "c", max: 10, wait: .milliseconds(700)).isEmpty)
+        #expect(ContinuousClock.now - started >= .milliseconds(700))
+        #expect(commits.value == 1)
+    }
+
+    /// Deleting a group ends its long polls at once: they answer that it is gone.
+    @Test func aLongPollEndsWhenItsGroupIsDeleted() async throws {
+        let fixture = try GroupsFixture()
+        defer { fixture.close() }
+        _ = try await fixture.groups.put("g", settings: GroupSettings())
+        let started = ContinuousClock.now
+        let groups = fixture.groups
+        let waiting = Task { try await groups.poll("g", consumer: "c", max: 10, wait: .seconds(20)) }
+        try await Task.sleep(for: .milliseconds(300))
+        try await groups.delete("g")
+        await #expect(throws: SubscriptionError.groupNotFound("g")) { try await waiting.value }
+        #expect(ContinuousClock.now - started < .seconds(10), "the long poll slept out its wait")
+    }
+
     @Test func aGroupStartsWhereItIsToldTo() async throws {
         let fixture = try GroupsFixture()
         defer { fixture.close() }
