@@ -84,16 +84,18 @@ import Glibc
             kill(child.processIdentifier, SIGKILL)
             child.waitUntilExit()
         }
-        // Wait until the store exists and holds events.
-        let deadline = Date().addingTimeInterval(30)
+        // Wait until the store exists and holds events — sleeping between looks whether or not
+        // it opened (a loop that spun while the store did not exist yet took a core from the
+        // writer on this two-core machine, with the other suites running beside it).
+        let deadline = Date().addingTimeInterval(60)
         var log: EventLog?
         while log == nil && Date() < deadline {
             log = try? EventLog.openReadOnly(directory: directory.path)
             if let opened = log, (try? opened.headPosition()) ?? 0 < 100 {
                 opened.close()
                 log = nil
-                try await Task.sleep(for: .milliseconds(50))
             }
+            if log == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
         let reader = try #require(log)
         defer { reader.close() }
