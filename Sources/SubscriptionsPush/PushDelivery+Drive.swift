@@ -57,15 +57,17 @@ extension PushDelivery {
     /// poll as soon as a place is free; and one acknowledgement at a time for every message taken
     /// since the last (polls and acknowledgements are write transactions: batching them as group
     /// commit batches appends keeps their number below the messages'). Returns `false` when the
-    /// group is gone, `true` when its lease was lost (after what is in flight ends).
+    /// group is gone or no longer pushed, `true` when its lease was lost (after what is in flight
+    /// ends) or the driver stops.
     private func push(_ group: String, work: String, through client: HTTPClient) async -> Bool {
         await withTaskGroup(of: PushStep.self) { tasks in
             var inFlight = 0, polling = false, leaseHeld = true
             var taken: [String] = [], acknowledging = false
             // Leased for a POST not yet ended: given back if the driver stops first.
             var posting: Set<String> = []
+            var gone = false
             if leases != nil { tasks.addTask { await self.renew(work) } }
-            while !Task.isCancelled {
+            driving: while !Task.isCancelled {
                 if leaseHeld, !polling, inFlight < inFlightPerGroup {
                     let free = inFlightPerGroup - inFlight
                     tasks.addTask { await self.take(group, max: free) }
@@ -95,8 +97,8 @@ extension PushDelivery {
                 case .renewed(false):
                     leaseHeld = false
                 case .gone:
-                    tasks.cancelAll()
-                    return false
+                    gone = true
+                    break driving
                 }
                 if !acknowledging, !taken.isEmpty {
                     let ackIds = taken
@@ -109,9 +111,10 @@ extension PushDelivery {
                 }
                 if !leaseHeld, inFlight == 0, !polling, !acknowledging { return true }
             }
-            // Stopping: the tasks end (a take may still lease messages); what the receiver took
-            // is acknowledged rather than pushed again later, what was leased and not posted is
-            // given back.
+            // Stopping, or the group is gone or no longer pushed: the tasks end (a take may still
+            // lease messages); what the receiver took is acknowledged rather than pushed again
+            // later, what was leased and not posted is given back (to the consumers that poll a
+            // group no longer pushed; a deleted group's leases went with it).
             tasks.cancelAll()
             while let step = await tasks.next() {
                 switch step {
@@ -124,7 +127,7 @@ extension PushDelivery {
             }
             if !taken.isEmpty { await acknowledge(taken, of: group) }
             await releaseUnposted(Array(posting), of: group)
-            return true
+            return !gone
         }
     }
 

@@ -151,6 +151,8 @@ public final class PushDelivery: Service, Sendable {
         guard !ackIds.isEmpty else { return }
         do {
             try await groups.nack(group, ackIds: ackIds, action: .retry, reason: nil)
+        } catch SubscriptionError.groupNotFound {
+            // Deleted: its leases went with it.
         } catch {
             logger.warning("leased pushes not given back; the ack timeout delivers them again", metadata: ["group": "\(group)", "messages": "\(ackIds.count)", "error": "\(error)"])
         }
@@ -163,6 +165,8 @@ public final class PushDelivery: Service, Sendable {
     func acknowledge(_ ackIds: [String], of group: String) async {
         do {
             try await groups.ack(group, ackIds: ackIds)
+        } catch SubscriptionError.groupNotFound {
+            // Deleted: nothing left to acknowledge.
         } catch {
             logger.warning("pushes delivered but not acknowledged", metadata: ["group": "\(group)", "messages": "\(ackIds.count)", "error": "\(error)"])
         }

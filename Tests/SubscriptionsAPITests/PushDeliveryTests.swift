@@ -100,10 +100,12 @@ struct PushDeliveryTests {
         defer { place.remove() }
         let store = try place.open()
         defer { store.close() }
-        let groups = ConsumerGroups(store: store)
+        // One process's groups and pusher share their signals, as the server's do.
+        let signals = GroupSignals()
+        let groups = ConsumerGroups(store: store, signals: signals)
         _ = try await groups.put("hook", settings: GroupSettings(ackTimeoutSeconds: 5, maxDeliveries: maxDeliveries, push: PushTarget(url: url, secret: Self.secret)))
         let pusher = PushDelivery(
-            store: store, counters: counters, backoff: PushBackoff(base: .milliseconds(50)), inFlightPerGroup: inFlight,
+            store: store, counters: counters, signals: signals, backoff: PushBackoff(base: .milliseconds(50)), inFlightPerGroup: inFlight,
             rescan: .milliseconds(50), logger: Logger(label: "test")
         )
         let running = Task { try await pusher.run() }
@@ -198,6 +200,25 @@ struct PushDeliveryTests {
         }
     }
 
+    /// A push group made a polled one while a POST waits for its answer: the pusher lets the
+    /// message go at once, and a consumer polls it (not after the group's 30 s ack timeout).
+    @Test func aGroupNoLongerPushedGivesItsMessagesToConsumers() async throws {
+        let received = Received(failing: 0, slowStream: "slow", slowFor: .seconds(20))
+        try await withReceiver(received) { url in
+            try await withPusher(url: url, maxDeliveries: 5) { store, groups in
+                _ = try await groups.put("hook", settings: GroupSettings(ackTimeoutSeconds: 30, maxDeliveries: 5, push: PushTarget(url: url, secret: Self.secret)))
+                _ = try await store.append(AppendRequest(streamId: "slow", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
+                #expect(try await until { try await groups.status("hook").inFlight == 1 })
+                try await Task.sleep(for: .milliseconds(200))
+                _ = try await groups.put("hook", settings: GroupSettings(ackTimeoutSeconds: 30, maxDeliveries: 5))
+                let started = ContinuousClock.now
+                let polled = try await groups.poll("hook", consumer: "c", max: 10, wait: .seconds(20))
+                #expect(polled.map(\.event.position) == [1])
+                #expect(ContinuousClock.now - started < .seconds(10), "waited for the ack timeout")
+            }
+        }
+    }
+
     /// A pusher stopped while a POST waits for its answer gives the message back: another
     /// consumer gets it at once, not after the group's 30 s ack timeout.
     @Test func aStoppedPusherGivesBackWhatItHadNotPosted() async throws {
@@ -207,9 +228,10 @@ struct PushDeliveryTests {
             defer { place.remove() }
             let store = try place.open()
             defer { store.close() }
-            let groups = ConsumerGroups(store: store)
+            let signals = GroupSignals()
+            let groups = ConsumerGroups(store: store, signals: signals)
             _ = try await groups.put("hook", settings: GroupSettings(ackTimeoutSeconds: 30, push: PushTarget(url: url, secret: Self.secret)))
-            let pusher = PushDelivery(store: store, rescan: .milliseconds(50), logger: Logger(label: "test"))
+            let pusher = PushDelivery(store: store, signals: signals, rescan: .milliseconds(50), logger: Logger(label: "test"))
             let running = Task { try await pusher.run() }
             _ = try await store.append(AppendRequest(streamId: "slow", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
             #expect(try await until { try await groups.status("hook").inFlight == 1 })
