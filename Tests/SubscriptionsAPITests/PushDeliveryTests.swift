@@ -91,10 +91,11 @@ struct PushDeliveryTests {
         try await body("http://127.0.0.1:\(bound)/hook")
     }
 
-    /// Runs the pusher over a fresh store with one push group to `url`; `body` appends and checks.
+    /// Runs the pusher over a fresh store with one push group "hook" to `url`; `body` appends and
+    /// checks, and may stop the pusher (`stop` cancels it and waits until it has stopped).
     private func withPusher(
-        url: String, maxDeliveries: Int, inFlight: Int = 64, counters: DeliveryCounters = DeliveryCounters(),
-        _ body: (any EventStore, ConsumerGroups) async throws -> Void
+        url: String, maxDeliveries: Int, ackTimeoutSeconds: Int = 5, inFlight: Int = 64, counters: DeliveryCounters = DeliveryCounters(),
+        _ body: (_ store: any EventStore, _ groups: ConsumerGroups, _ stop: () async throws -> Void) async throws -> Void
     ) async throws {
         let place = TestStorePlace(label: "push")
         defer { place.remove() }
@@ -103,14 +104,17 @@ struct PushDeliveryTests {
         // One process's groups and pusher share their signals, as the server's do.
         let signals = GroupSignals()
         let groups = ConsumerGroups(store: store, signals: signals)
-        _ = try await groups.put("hook", settings: GroupSettings(ackTimeoutSeconds: 5, maxDeliveries: maxDeliveries, push: PushTarget(url: url, secret: Self.secret)))
+        _ = try await groups.put("hook", settings: GroupSettings(ackTimeoutSeconds: ackTimeoutSeconds, maxDeliveries: maxDeliveries, push: PushTarget(url: url, secret: Self.secret)))
         let pusher = PushDelivery(
             store: store, counters: counters, signals: signals, backoff: PushBackoff(base: .milliseconds(50)), inFlightPerGroup: inFlight,
             rescan: .milliseconds(50), logger: Logger(label: "test")
         )
         let running = Task { try await pusher.run() }
         defer { running.cancel() }
-        try await body(store, groups)
+        try await body(store, groups) {
+            running.cancel()
+            try await running.value
+        }
     }
 
     private func until(_ condition: () async throws -> Bool) async throws -> Bool {
@@ -124,7 +128,7 @@ struct PushDeliveryTests {
     @Test func messagesArePostedSignedRetriedAndAcknowledged() async throws {
         let received = Received(failing: 2)
         try await withReceiver(received) { url in
-            try await withPusher(url: url, maxDeliveries: 5) { store, groups in
+            try await withPusher(url: url, maxDeliveries: 5) { store, groups, _ in
                 for stream in ["a", "b", "a"] {
                     _ = try await store.append(AppendRequest(streamId: stream, expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
                 }
@@ -149,7 +153,7 @@ struct PushDeliveryTests {
     @Test func aSlowAnswerHoldsOnePlaceNotTheOthers() async throws {
         let received = Received(failing: 0, slowStream: "slow", slowFor: .seconds(4))
         try await withReceiver(received) { url in
-            try await withPusher(url: url, maxDeliveries: 5, inFlight: 8) { store, groups in
+            try await withPusher(url: url, maxDeliveries: 5, inFlight: 8) { store, groups, _ in
                 _ = try await store.append(AppendRequest(streamId: "slow", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
                 for index in 0..<40 {
                     _ = try await store.append(AppendRequest(streamId: "fast-\(index)", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
@@ -166,7 +170,7 @@ struct PushDeliveryTests {
     @Test func aGroupMadeAgainIsPushedAgain() async throws {
         let received = Received(failing: 0)
         try await withReceiver(received) { url in
-            try await withPusher(url: url, maxDeliveries: 5) { store, groups in
+            try await withPusher(url: url, maxDeliveries: 5) { store, groups, _ in
                 let thing = [EventData(type: "Thing", data: Array("{}".utf8))]
                 _ = try await store.append(AppendRequest(streamId: "a", expectedVersion: .any, events: thing))
                 #expect(try await until { try await groups.status("hook").position == 1 })
@@ -186,7 +190,7 @@ struct PushDeliveryTests {
         let first = Received(failing: 0), second = Received(failing: 0)
         try await withReceiver(first) { firstURL in
             try await withReceiver(second) { secondURL in
-                try await withPusher(url: firstURL, maxDeliveries: 5) { store, groups in
+                try await withPusher(url: firstURL, maxDeliveries: 5) { store, groups, _ in
                     let thing = [EventData(type: "Thing", data: Array("{}".utf8))]
                     _ = try await store.append(AppendRequest(streamId: "a", expectedVersion: .any, events: thing))
                     #expect(try await until { try await groups.status("hook").position == 1 })
@@ -205,7 +209,7 @@ struct PushDeliveryTests {
     @Test func aGroupNoLongerPushedGivesItsMessagesToConsumers() async throws {
         let received = Received(failing: 0, slowStream: "slow", slowFor: .seconds(20))
         try await withReceiver(received) { url in
-            try await withPusher(url: url, maxDeliveries: 5) { store, groups in
+            try await withPusher(url: url, maxDeliveries: 5) { store, groups, _ in
                 _ = try await groups.put("hook", settings: GroupSettings(ackTimeoutSeconds: 30, maxDeliveries: 5, push: PushTarget(url: url, secret: Self.secret)))
                 _ = try await store.append(AppendRequest(streamId: "slow", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
                 #expect(try await until { try await groups.status("hook").inFlight == 1 })
@@ -224,23 +228,15 @@ struct PushDeliveryTests {
     @Test func aStoppedPusherGivesBackWhatItHadNotPosted() async throws {
         let received = Received(failing: 0, slowStream: "slow", slowFor: .seconds(20))
         try await withReceiver(received) { url in
-            let place = TestStorePlace(label: "push-stop")
-            defer { place.remove() }
-            let store = try place.open()
-            defer { store.close() }
-            let signals = GroupSignals()
-            let groups = ConsumerGroups(store: store, signals: signals)
-            _ = try await groups.put("hook", settings: GroupSettings(ackTimeoutSeconds: 30, push: PushTarget(url: url, secret: Self.secret)))
-            let pusher = PushDelivery(store: store, signals: signals, rescan: .milliseconds(50), logger: Logger(label: "test"))
-            let running = Task { try await pusher.run() }
-            _ = try await store.append(AppendRequest(streamId: "slow", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
-            #expect(try await until { try await groups.status("hook").inFlight == 1 })
-            try await Task.sleep(for: .milliseconds(200))
-            running.cancel()
-            try await running.value
-            let again = try await groups.pollForPush("hook", consumer: "another-server", max: 10).messages
-            #expect(again.map(\.event.position) == [1])
-            #expect(!received.slowAnswered.withLock { $0 })
+            try await withPusher(url: url, maxDeliveries: 5, ackTimeoutSeconds: 30) { store, groups, stop in
+                _ = try await store.append(AppendRequest(streamId: "slow", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
+                #expect(try await until { try await groups.status("hook").inFlight == 1 })
+                try await Task.sleep(for: .milliseconds(200))
+                try await stop()
+                let again = try await groups.pollForPush("hook", consumer: "another-server", max: 10).messages
+                #expect(again.map(\.event.position) == [1])
+                #expect(!received.slowAnswered.withLock { $0 })
+            }
         }
     }
 
@@ -249,7 +245,7 @@ struct PushDeliveryTests {
     @Test func anUnreachableReceiverIsCountedAsAConnectionFailure() async throws {
         let counters = DeliveryCounters()
         // Port 1 (tcpmux): nothing serves it on loopback, so the connection is refused.
-        try await withPusher(url: "http://127.0.0.1:1/hook", maxDeliveries: 1, counters: counters) { store, groups in
+        try await withPusher(url: "http://127.0.0.1:1/hook", maxDeliveries: 1, counters: counters) { store, groups, _ in
             _ = try await store.append(AppendRequest(streamId: "a", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
             #expect(try await until { try await groups.status("hook").parked == 1 })
             #expect(counters.snapshot["hook"]?.pushFailures == ["connection": 1])
@@ -260,7 +256,7 @@ struct PushDeliveryTests {
         let received = Received(failing: nil)
         let counters = DeliveryCounters()
         try await withReceiver(received) { url in
-            try await withPusher(url: url, maxDeliveries: 3, counters: counters) { store, groups in
+            try await withPusher(url: url, maxDeliveries: 3, counters: counters) { store, groups, _ in
                 _ = try await store.append(AppendRequest(streamId: "a", expectedVersion: .any, events: [EventData(type: "Thing", data: Array("{}".utf8))]))
                 #expect(try await until { try await groups.status("hook").parked == 1 })
                 #expect(received.posts.withLock { $0.count } == 3)
