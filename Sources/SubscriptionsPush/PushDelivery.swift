@@ -87,20 +87,25 @@ public final class PushDelivery: Service, Sendable {
     /// A webhook client: as many connections per receiver as the window has places (the shared
     /// client's 8 would queue the rest inside it, on the clock of their timeout), a 5 s connect
     /// timeout, no redirects (a 3xx is a failed delivery: a signed body is not re-sent elsewhere),
-    /// no decompression (the answer's body is not read).
+    /// no decompression (the answer's body is not read), and none of the client's own spans: it
+    /// would make every POST a trace of its own and send a second `traceparent` beside
+    /// ``PushSpan``'s, which continues the command's trace.
     static func webhookClient(connections: Int) -> HTTPClient.Configuration {
-        HTTPClient.Configuration(
+        var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: HTTPClient.Configuration.Timeout(connect: .seconds(5)),
             connectionPool: HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections),
             decompression: .disabled
         )
+        configuration.tracing.tracer = nil
+        return configuration
     }
 
     /// POSTs one message: ``PostOutcome/took`` when the receiver took it (2xx; the caller
     /// acknowledges it, with others), ``PostOutcome/refused`` when it is left here for a backoff,
     /// ``PostOutcome/stopped`` when the driver stopped before an answer (the caller gives it back).
     func deliver(_ message: DeliveredMessage, of group: String, to target: PushTarget, settings: GroupSettings, through client: HTTPClient) async -> PostOutcome {
+        let span = PushSpan(message, group: group, url: target.url)
         let outcome: String
         let failure: PushFailure
         do {
@@ -110,20 +115,27 @@ public final class PushDelivery: Service, Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "Strata-Signature", value: PushSignature.header(for: body, secret: target.secret))
             request.headers.add(name: "Strata-Delivery", value: message.ackId)
-            if let traceparent = try? EventMetadata(jsonBytes: message.event.metadata).traceparent {
-                request.headers.add(name: "traceparent", value: traceparent)
-            }
+            if let traceparent = span.traceparent { request.headers.add(name: "traceparent", value: traceparent) }
             request.body = .bytes(ByteBuffer(bytes: body))
             let response = try await client.execute(request, timeout: .seconds(Int64(min(10, settings.ackTimeoutSeconds))))
             _ = try? await response.body.collect(upTo: 1 << 16)
-            if (200..<300).contains(response.status.code) { return .took }
-            outcome = "answered \(response.status.code)"
-            failure = PushFailure(status: Int(response.status.code))
+            let status = Int(response.status.code)
+            guard !(200..<300).contains(status) else {
+                span.end(status: status, error: nil)
+                return .took
+            }
+            outcome = "answered \(status)"
+            failure = PushFailure(status: status)
+            span.end(status: status, error: String(status))
         } catch {
             // The client reports a cancelled request with its own error, not CancellationError.
-            if Task.isCancelled { return .stopped }
+            if Task.isCancelled {
+                span.end(status: nil, error: "cancelled")
+                return .stopped
+            }
             outcome = "\(error)"
             failure = Self.timeouts.contains { $0 == error as? HTTPClientError } ? .timeout : .connection
+            span.end(status: nil, error: failure.rawValue)
         }
         groups.counters.add(pushFailure: failure, to: group)
         let delay = backoff.delay(afterDeliveries: message.deliveries)

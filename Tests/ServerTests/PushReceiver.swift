@@ -10,6 +10,8 @@ final class PushReceiver: Sendable {
     /// Deliveries taken, by position.
     private final class Tally: Sendable {
         let counts = Mutex<[Int: Int]>([:])
+        /// The `traceparent` header of each POST that had one.
+        let traceparents = Mutex<[String]>([])
         let refusals: Mutex<Int>
         init(refusing: Int) { refusals = Mutex(refusing) }
     }
@@ -28,6 +30,7 @@ final class PushReceiver: Sendable {
         let router = Router()
         router.post("hook") { request, _ -> HTTPResponse.Status in
             let body = try await request.body.collect(upTo: 1 << 20)
+            if let traceparent = request.headers[HTTPField.Name("traceparent")!] { tally.traceparents.withLock { $0.append(traceparent) } }
             if tally.refusals.withLock({ left in defer { left -= 1 }; return left > 0 }) { return .serviceUnavailable }
             let message = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
             if let position = (message?["event"] as? [String: Any])?["position"] as? Int { tally.counts.withLock { $0[position, default: 0] += 1 } }
@@ -38,6 +41,9 @@ final class PushReceiver: Sendable {
 
     /// Where a push group sends to this receiver.
     var url: String { "http://127.0.0.1:\(server.port)/hook" }
+
+    /// The `traceparent` headers of the POSTs so far.
+    var traceparents: [String] { tally.traceparents.withLock { $0 } }
 
     /// How many events it took (each once, however often delivered).
     var events: Int { tally.counts.withLock { $0.count } }

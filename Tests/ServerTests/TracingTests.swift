@@ -74,6 +74,49 @@ import Testing
         #expect(leaked.isEmpty, "spans of an unsampled trace: \(leaked.map { $0["name"] ?? "" })")
     }
 
+    /// A pushed event's POST is a client span in the trace of the command that appended it, and
+    /// the receiver gets that span's context; an event appended without a trace starts none.
+    @Test func aPushIsASpanOfTheCommandsTrace() async throws {
+        let receiver = try await SpanReceiver.start()
+        defer { receiver.stop() }
+        let webhook = try await PushReceiver.start(refusing: 1)
+        defer { webhook.stop() }
+        let directory = TemporaryDirectory("tracing-push")
+        defer { directory.remove() }
+        let server = try receiver.tracedServer(directory: directory.path)
+        defer { _ = try? server.stop() }
+        try server.waitUntilReady()
+        let headers = try server.adminHeaders()
+        let made = try server.request("PUT", "/v1/subscriptions/hook", headers: headers, body: #"{"eventTypes":["ProductCreated"],"push":{"url":"\#(webhook.url)","secret":"0123456789abcdef"}}"#)
+        #expect(made.status == 201)
+        let traceID = "7bf92f3577b34da6a3ce929d0e0e4739", callerSpan = "00f067aa0ba902b7"
+        var traced = headers
+        traced["traceparent"] = "00-\(traceID)-\(callerSpan)-01"
+        #expect(try server.request("POST", "/v1/products", headers: traced, body: #"{"sku":"PUSH-1","name":"Traced","priceCents":100,"stock":1}"#).status == 201)
+        #expect(try await webhook.waitFor(1) == 1)
+        #expect(try server.request("POST", "/v1/products", headers: headers, body: #"{"sku":"PUSH-0","name":"Untraced","priceCents":100,"stock":1}"#).status == 201)
+        #expect(try await webhook.waitFor(2) == 2)
+
+        var posts: [[String: Any]] = []
+        for _ in 0..<300 {
+            posts = try receiver.spans().filter { $0["name"] as? String == "POST" }
+            if posts.count >= 2 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        // The traced event's two POSTs (refused once, then taken); none for the untraced one, a
+        // second later (the exporter sends every 100 ms here).
+        try await Task.sleep(for: .seconds(1))
+        posts = try receiver.spans().filter { $0["name"] as? String == "POST" }
+        #expect(posts.count == 2, "\(posts.map { Self.hex($0["traceId"]) })")
+        #expect(posts.allSatisfy { Self.hex($0["traceId"]) == traceID && Self.hex($0["parentSpanId"]) == callerSpan })
+        #expect(posts.allSatisfy { Self.attribute("strata.subscription.group", of: $0) as? String == "hook" })
+        let statuses = Set(posts.compactMap { Self.attribute("http.response.status_code", of: $0).map { "\($0)" } })
+        #expect(statuses == ["503", "200"], "\(statuses)")
+        // The receiver was handed each POST's own span as the parent.
+        let sent = Set(webhook.traceparents)
+        #expect(sent == Set(posts.map { "00-\(traceID)-\(Self.hex($0["spanId"]))-01" }), "\(sent)")
+    }
+
     /// A streamed answer's span lasts as long as the stream: the live feed's ends when the feed
     /// does (its client left), not when its handler returned the body.
     @Test func aLiveFeedsSpanEndsWithTheFeed() async throws {
