@@ -81,7 +81,7 @@ extension ConsumerGroups {
     ///
     /// - Throws: ``SubscriptionError/parkedNotFound(_:)``, ``SubscriptionError/groupNotFound(_:)``.
     public func replay(_ name: String, position: UInt64) async throws {
-        try await store.write { [rows, shared] transaction in
+        try await store.write { [self] transaction in
             guard var record = try rows.record(name, in: transaction) else { throw SubscriptionError.groupNotFound(name) }
             guard let message = try rows.parked(of: name, at: position, in: transaction) else { throw SubscriptionError.parkedNotFound(position) }
             try rows.unpark(position, of: name, in: transaction)
@@ -90,9 +90,8 @@ extension ConsumerGroups {
                 record.position = position - 1
                 try rows.save(record, in: transaction)
             }
-            if shared { transaction.note(GroupSignals.note(for: name)) }
+            announceChange(of: name, in: transaction)
         }
-        signals.signal(name)
     }
 
     /// Takes the message at `position` off the parked list for good: the group counts it handled.
@@ -113,8 +112,7 @@ extension ConsumerGroups {
         _ body: @escaping @Sendable (Lease, any StoreTransaction, GroupRows) throws -> Void
     ) async throws -> [String] {
         let now = clock()
-        defer { signals.signal(name) }
-        return try await store.perform { [rows, shared] transaction -> [String] in
+        return try await store.perform { [self] transaction -> [String] in
             guard var record = try rows.record(name, in: transaction) else { throw SubscriptionError.groupNotFound(name) }
             var rejected: [String] = []
             for text in ackIds {
@@ -131,7 +129,7 @@ extension ConsumerGroups {
                 record.position = position
                 try rows.save(record, in: transaction)
             }
-            if shared, rejected.count < ackIds.count { transaction.note(GroupSignals.note(for: name)) }
+            if rejected.count < ackIds.count { announceChange(of: name, in: transaction) }
             return rejected
         }.value
     }

@@ -15,7 +15,7 @@ public final class ConsumerGroups: Sendable {
     }
 
     let store: any EventStore
-    /// Whether other servers share the store: settling transactions then leave a note that wakes
+    /// Whether other servers share the store: a change of a group then leaves a note that wakes
     /// their long polls (``GroupSignals/follow(_:)``).
     let shared: Bool
     let rows: GroupRows
@@ -23,8 +23,9 @@ public final class ConsumerGroups: Sendable {
     let clock: @Sendable () -> Int64
     /// This process's deliveries and acknowledgements, for `/metrics`.
     public let counters: DeliveryCounters
-    /// Wakes this process's long polls after acknowledgements, nacks, replays and skips; shared
-    /// by every `ConsumerGroups` of one store in the process (the routes' and the pusher's).
+    /// Wakes this process's long polls after acknowledgements, nacks, replays and changes of a
+    /// group; shared by every `ConsumerGroups` of one store in the process (the routes' and the
+    /// pusher's).
     public let signals: GroupSignals
     /// How long (milliseconds) a consumer that holds no lease stays in its group's list after its
     /// last poll: consumers named per process or per pod come and go, and the list must not grow
@@ -62,10 +63,9 @@ public final class ConsumerGroups: Sendable {
         if !GroupRules.isGroupName(name) { issues.insert(FieldIssue("group", "must be 1–64 of a-z 0-9 - _ ."), at: 0) }
         guard issues.isEmpty else { throw SubscriptionError.invalidInput(issues) }
         let now = clock()
-        // Waiting polls answer with the group's new settings (a push group's new target).
-        defer { signals.signal(name) }
-        return try await store.perform { [rows, shared] transaction in
-            if shared { transaction.note(GroupSignals.note(for: name)) }
+        return try await store.perform { [self] transaction in
+            // Waiting polls answer with the group's new settings (a push group's new target).
+            announceChange(of: name, in: transaction)
             if var existing = try rows.record(name, in: transaction) {
                 guard existing.settings.keepsFilter(of: settings) else { throw SubscriptionError.filterCannotChange(name) }
                 existing.settings = settings
@@ -88,13 +88,19 @@ public final class ConsumerGroups: Sendable {
     ///
     /// - Throws: ``SubscriptionError/groupNotFound(_:)``.
     public func delete(_ name: String) async throws {
-        // Waiting polls answer at once that the group is gone (a push group's driver ends).
-        defer { signals.signal(name) }
-        try await store.write { [rows, shared] transaction in
+        try await store.write { [self] transaction in
             guard try rows.record(name, in: transaction) != nil else { throw SubscriptionError.groupNotFound(name) }
             try rows.deleteGroup(name, in: transaction)
-            if shared { transaction.note(GroupSignals.note(for: name)) }
+            // Waiting polls answer at once that the group is gone (a push group's driver ends).
+            announceChange(of: name, in: transaction)
         }
+    }
+
+    /// Marks `group` changed by `transaction`: once it commits, this process's long polls of the
+    /// group wake, and on a shared store its note wakes the other servers' when they hear of it.
+    func announceChange(of group: String, in transaction: any StoreTransaction) {
+        if shared { transaction.note(GroupSignals.note(for: group)) }
+        transaction.afterCommit { [signals] in signals.signal(group) }
     }
 
     /// The group `name` as the API shows it.

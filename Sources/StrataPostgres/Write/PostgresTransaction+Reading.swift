@@ -14,13 +14,9 @@ extension PostgresTransaction {
     }
 
     func events(at positions: [UInt64]) throws -> [RecordedEvent] {
-        let committed = positions.filter { $0 <= set.base }
-        let events = set.events
-        let mine = positions.filter { $0 > set.base }.sorted().compactMap { position -> RecordedEvent? in
-            let index = Int(position - set.base - 1)
-            return index < events.count ? events[index] : nil
-        }
-        return try reader.events(at: committed) + mine
+        // This batch's own come from the write set (no round trip), after the database's.
+        let mine = try positions.filter { $0 > set.base }.sorted().compactMap { try event(at: $0) }
+        return try reader.events(at: positions.filter { $0 <= set.base }) + mine
     }
 
     func forEachEvent(after position: UInt64, _ body: (RecordedEvent) throws -> Bool) throws {
